@@ -1,0 +1,39 @@
+"""Write tables for people: CSV and Excel with spreadsheet formulas neutralised."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["neutralise_formulas", "write_table"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def _neutralise(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` where every text cell that a spreadsheet would run as a formula
+    (starting with ``= + - @``, tab, CR, ``|`` or ``%``) is prefixed with a quote (OWASP CSV
+    injection advice). Numbers are left alone, so negative amounts stay numbers."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_neutralise).astype(out[col].dtype)
+    return out
+
+
+def write_table(frame: pd.DataFrame, stem: str | Path) -> list[Path]:
+    """Write ``frame`` to ``<stem>.csv`` (UTF-8 with BOM, for Excel) and ``<stem>.xlsx``."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    safe = neutralise_formulas(frame)
+    csv_path, xlsx_path = stem.with_suffix(".csv"), stem.with_suffix(".xlsx")
+    safe.to_csv(csv_path, index=False, encoding="utf-8-sig")
+    safe.to_excel(xlsx_path, index=False, engine="openpyxl")
+    return [csv_path, xlsx_path]

@@ -1,0 +1,103 @@
+"""The house style of every figure: one theme, a colour-blind-safe palette, finding titles.
+
+Figure functions live beside the analysis they draw (``pareto.plot_whale_curve``...); they take
+``ax=None``, return the Axes, never call ``plt.show()`` and use the helpers below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+__all__ = [
+    "PALETTE",
+    "apply_theme",
+    "new_axes",
+    "tier_colors",
+    "set_finding_title",
+    "percent_axis",
+    "money_axis",
+    "format_money",
+]
+
+#: Okabe-Ito: distinguishable with every common colour-vision deficiency, and in grey print.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # purple
+    "#56B4E9",  # sky
+    "#F0E442",  # yellow
+    "#000000",
+)
+
+
+def apply_theme() -> None:
+    """Set the seaborn/matplotlib theme used by every notebook (idempotent)."""
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        palette=list(PALETTE),
+        rc={
+            "figure.figsize": (8, 4.5),
+            "figure.dpi": 100,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "savefig.facecolor": "white",
+            "svg.fonttype": "none",
+        },
+    )
+
+
+def new_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:
+    """The Axes to draw on: ``ax`` if given, else a new figure's."""
+    if ax is not None:
+        return ax
+    apply_theme()
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def tier_colors(tiers: Sequence[str]) -> dict[str, str]:
+    """A stable colour per size tier (smallest first)."""
+    return {tier: PALETTE[i % len(PALETTE)] for i, tier in enumerate(tiers)}
+
+
+def set_finding_title(ax: Axes, finding: str, subtitle: str | None = None) -> Axes:
+    """Title an Axes with the finding it shows (a sentence), and an optional grey subtitle."""
+    ax.set_title(finding if subtitle is None else f"{finding}\n", loc="left")
+    if subtitle:
+        ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=9, color="#555555", va="bottom")
+    return ax
+
+
+def percent_axis(ax: Axes, axis: str = "y", xmax: float = 100) -> Axes:
+    """Format an axis holding percentages (values in 0..xmax)."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(PercentFormatter(xmax=xmax, decimals=0))
+    return ax
+
+
+def format_money(value: float) -> str:
+    """1234567 -> '1.23M', 4321 -> '4.3k'."""
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if v >= limit:
+            return f"{sign}{v / limit:.3g}{suffix}"
+    return f"{sign}{v:.0f}"
+
+
+def money_axis(ax: Axes, axis: str = "y") -> Axes:
+    """Format an axis holding currency amounts compactly (k, M, bn)."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: format_money(v)))
+    return ax
