@@ -36,5 +36,9 @@ if __name__ == "__main__":
     out = ROOT / "environment.yml"
     text = render(ROOT / "requirements.lock")
     if "--check" in sys.argv:
-        sys.exit(0 if out.read_text(encoding="utf-8") == text else "environment.yml is out of step with requirements.lock: run `make lock`")
+        sys.exit(
+            0
+            if out.read_text(encoding="utf-8") == text
+            else "environment.yml is out of step with requirements.lock: run `make lock`"
+        )
     out.write_text(text, encoding="utf-8")

@@ -99,7 +99,9 @@ class Workspace:
     def exports_dir(self) -> Path:
         return self.run_dir / "exports"
 
-    def record(self, section: str, metrics: dict[str, Any], findings: list[str] | None = None) -> None:
+    def record(
+        self, section: str, metrics: dict[str, Any], findings: list[str] | None = None
+    ) -> None:
         """Save a notebook's headline numbers (and its computed finding sentences) for the
         run's ``metrics.json`` and executive summary; merged into ``run_dir/metrics/<section>.json``."""
         out = self.run_dir / "metrics" / f"{section}.json"
@@ -162,4 +164,6 @@ def open_workspace(
         processed = prepare(config, base / "tables")
         run = base / "interactive"
     run.mkdir(parents=True, exist_ok=True)
-    return Workspace(config=config, period=parse_period(period), run_dir=run, processed_dir=processed)
+    return Workspace(
+        config=config, period=parse_period(period), run_dir=run, processed_dir=processed
+    )

@@ -1,0 +1,82 @@
+"""The ``workbook`` console script: render reports for schedulers and list the notebooks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from . import paths
+from .report import EXIT_CODES, RunError, notebook_parameters, report_notebooks, run_report
+
+__all__ = ["main"]
+
+_EPILOG = "exit codes: " + ", ".join(f"{code} {name}" for name, code in EXIT_CODES.items())
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        default=str(paths.SAMPLE_CONFIG),
+        help="dataset config (YAML); default: the sample world",
+    )
+    p.add_argument("--period", default="", help="START:END in ISO dates, either side may be empty")
+    p.add_argument(
+        "--out", default=str(paths.REPORTS_DIR), help="output folder; runs go to OUT/<run-id>/"
+    )
+    p.add_argument("--jobs", type=int, default=2, help="notebooks rendered in parallel")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbook", description=__doc__, epilog=_EPILOG)
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("report", help="render the full report set", epilog=_EPILOG)
+    _add_run_options(rep)
+    rep.add_argument(
+        "--notebooks", default="", help="comma-separated subset, e.g. 02,03 (default: all)"
+    )
+    run = sub.add_parser("run", help="render one notebook as a run", epilog=_EPILOG)
+    run.add_argument(
+        "notebook", help="notebook name or number, e.g. 03 or 03-pareto-and-whale-curve"
+    )
+    _add_run_options(run)
+    lst = sub.add_parser("list", help="list the report notebooks and their parameters")
+    lst.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            listing = {nb.stem: notebook_parameters(nb) for nb in report_notebooks()}
+            if args.json:
+                print(json.dumps(listing, indent=2, default=str))
+            else:
+                for name, params in listing.items():
+                    print(name)
+                    for pname, p in params.items():
+                        print(f"    {pname} = {p['default']}  ({p['type']}) {p['help']}".rstrip())
+            return EXIT_CODES["ok"]
+        names = (
+            [args.notebook]
+            if args.command == "run"
+            else [n for n in args.notebooks.split(",") if n]
+        )
+        run = run_report(
+            args.config, args.period, args.out, names or None, args.jobs, not args.quiet
+        )
+        print(f"report ready: {run / 'index.html'}")
+        return EXIT_CODES["ok"]
+    except RunError as exc:
+        print(f"workbook: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("workbook: interrupted; earlier runs untouched", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The executive summary of a run: ``index.html`` with computed findings, figures and status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .plots import format_money
+
+__all__ = ["SECTIONS", "KEY_FIGURES", "write_index", "flatten_assumptions"]
+
+#: metrics section → (heading, notebook page prefix), in reading order
+SECTIONS: dict[str, tuple[str, str]] = {
+    "ingest": ("Data and reconciliation", "01"),
+    "ledger": ("Customer ledger", "02"),
+    "pareto": ("80/20: revenue versus profit", "03"),
+    "whale": ("The whale curve", "03"),
+    "segments": ("Segments", "04"),
+    "seesaw": ("The volume-margin seesaw", "05"),
+    "q1": ("Q1 — which small clients pay", "06"),
+    "q2": ("Q2 — attracting them cheaply", "07"),
+    "q3": ("Q3 — price and channel", "08"),
+    "growth": ("Trust and growth", "09"),
+    "clv": ("Future value", "09"),
+}
+#: figures shown as thumbnails first, if the run made them (the rest follow, up to MAX_FIGURES)
+KEY_FIGURES: tuple[str, ...] = (
+    "pnl_waterfall",
+    "lorenz_curves",
+    "whale_curve",
+    "seesaw",
+    "seesaw_scatter",
+)
+MAX_FIGURES = 8
+
+_env = Environment(
+    loader=PackageLoader("helpers", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def flatten_assumptions(config: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """The assumption sections of a config as (key, value) rows, e.g. ``cost_to_serve.x.rate``."""
+    rows: list[tuple[str, str]] = []
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows.extend(flatten_assumptions(value, f"{name}."))
+        else:
+            rows.append(
+                (name, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+            )
+    return rows
+
+
+def _figures(run_dir: Path) -> list[str]:
+    pngs = {p.stem: p for p in sorted((run_dir / "figures").glob("*.png"))}
+    ordered = [pngs.pop(k) for k in KEY_FIGURES if k in pngs] + list(pngs.values())
+    return [f"figures/{p.name}" for p in ordered[:MAX_FIGURES]]
+
+
+def _pages(run_dir: Path, notebooks: Sequence[str]) -> list[dict[str, str]]:
+    return [
+        {"href": f"{n}.html", "title": n[3:].replace("-", " ").capitalize(), "number": n[:2]}
+        for n in notebooks
+    ]
+
+
+def _headlines(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The numbers in the summary's top strip, where the run has them."""
+    out: list[tuple[str, str]] = []
+    ledger = metrics.get("ledger", {})
+    if "total_revenue" in ledger:
+        out.append(("Net revenue", format_money(ledger["total_revenue"])))
+    if "total_profit" in ledger:
+        out.append(("Customer profit", format_money(ledger["total_profit"])))
+    pareto = metrics.get("pareto", {})
+    for key, label in (
+        ("top20_revenue_share", "Top 20% share of revenue"),
+        ("top20_profit_share", "Top 20% share of profit"),
+    ):
+        if pareto.get(key) is not None:
+            out.append((label, f"{pareto[key]:.0%}"))
+    whale = metrics.get("whale", {})
+    if whale.get("peak_profit_pct") is not None:
+        out.append(("Whale-curve peak", f"{whale['peak_profit_pct']:.0f}% of profit"))
+    if whale.get("loss_making_share") is not None:
+        out.append(("Customers losing money", f"{whale['loss_making_share']:.0%}"))
+    return out
+
+
+def write_index(
+    run_dir: Path, metrics: Mapping[str, Any], config: Mapping[str, Any], results: Sequence[str]
+) -> Path:
+    """Render ``run_dir/index.html`` from the run's metrics, figures and config."""
+    pages = _pages(run_dir, results)
+    by_prefix = {p["number"]: p["href"] for p in pages}
+    findings = [
+        {
+            "heading": SECTIONS.get(s, (s, ""))[0],
+            "href": by_prefix.get(SECTIONS.get(s, ("", ""))[1]),
+            "sentences": f,
+        }
+        for s, f in sorted(
+            metrics.get("findings", {}).items(),
+            key=lambda kv: list(SECTIONS).index(kv[0]) if kv[0] in SECTIONS else 99,
+        )
+    ]
+    assumption_keys = ("assumptions", "cost_to_serve", "size_tiers")
+    assumptions = flatten_assumptions({k: config[k] for k in assumption_keys if k in config})
+    quality = metrics.get("ingest", {}).get("quality", [])
+    html = _env.get_template("index.html.j2").render(
+        run=metrics["run"],
+        recon=metrics.get("reconciliation", {}),
+        headlines=_headlines(metrics),
+        findings=findings,
+        figures=_figures(run_dir),
+        pages=pages,
+        assumptions=assumptions,
+        quality=quality if isinstance(quality, list) else [],
+    )
+    out = run_dir / "index.html"
+    out.write_text(html, encoding="utf-8")
+    return out

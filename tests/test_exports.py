@@ -1,0 +1,43 @@
+"""Exports for spreadsheets: formulas neutralised, numbers untouched, both formats written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers.exports import neutralise_formulas, write_table
+
+
+def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "Acme Ltd", "\t=1"],
+            "profit": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    csv_path, xlsx_path = write_table(frame, tmp_path / "actions")
+    back = pd.read_csv(csv_path, encoding="utf-8-sig")
+    assert back["name"].tolist() == ["'" + v for v in frame["name"][:4]] + ["Acme Ltd", "'\t=1"]
+    assert back["profit"].tolist() == frame["profit"].tolist()
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    cells = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert all(not (isinstance(c, str) and c.startswith("=")) for c in cells)
+    assert sheet.cell(row=2, column=2).value == -5.0  # numbers stay numbers
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=20))
+def test_no_cell_starts_a_formula(values: list[str]) -> None:
+    out = neutralise_formulas(pd.DataFrame({"v": values}))
+    assert not out["v"].str.startswith(("=", "+", "-", "@")).any()
+    assert all(o in (v, "'" + v) for o, v in zip(out["v"], values, strict=True))
+    assert len(out) == len(values)
+
+
+def test_input_not_mutated() -> None:
+    frame = pd.DataFrame({"v": ["=1"]})
+    neutralise_formulas(frame)
+    assert frame["v"].iloc[0] == "=1"
