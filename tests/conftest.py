@@ -29,13 +29,37 @@ def flat_config() -> Path:
     return paths.FLAT_CONFIG
 
 
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory: pytest.TempPathFactory):
+    """Canonical tables of a config, ingested once per test session (shared read-only by runs)."""
+    from helpers.config import load_config
+    from helpers.workspace import prepare
+
+    cache: dict[str, Path] = {}
+
+    def _prepared(config_path: Path | str) -> Path:
+        key = str(Path(config_path or paths.SAMPLE_CONFIG).resolve())
+        if key not in cache:
+            target = tmp_path_factory.mktemp("processed")
+            cache[key] = prepare(load_config(key), target)
+        return cache[key]
+
+    return _prepared
+
+
 @pytest.fixture()
-def run_notebook(tmp_path: Path):
-    """Execute a notebook headless with papermill; return the run folder it wrote into."""
+def run_notebook(tmp_path: Path, prepared):
+    """Execute a notebook headless with papermill; return the run folder it wrote into.
+
+    The dataset is ingested once per session and linked into the run folder, as the report
+    pipeline does (it prepares the data once per run and shares it between notebooks).
+    """
 
     def _run(name: str, config_path: Path | str = "", period: str = "", **params) -> Path:
         run_dir = tmp_path / "run"
         run_dir.mkdir(exist_ok=True)
+        if not (run_dir / "processed").exists():
+            (run_dir / "processed").symlink_to(prepared(config_path), target_is_directory=True)
         pm.execute_notebook(
             str(paths.NOTEBOOKS_DIR / f"{name}.ipynb"),
             str(run_dir / f"{name}.ipynb"),
