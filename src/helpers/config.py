@@ -44,14 +44,22 @@ def load_config(path: str | Path) -> dict[str, Any]:
     Parameters
     ----------
     path
-        The YAML file. Relative paths inside it are relative to the file's folder.
+        The YAML file (relative to the current folder or, failing that, to the project).
+        Relative paths inside it are relative to the file's folder.
 
     Returns
     -------
     dict
         The merged config, with ``_path`` (the file) and ``_dir`` (its folder) added.
     """
-    path = Path(path).expanduser().resolve()
+    given = Path(path).expanduser()
+    path = given.resolve()
+    if not path.is_file() and not given.is_absolute():
+        from .paths import (
+            PROJECT_ROOT,  # notebooks run in notebooks/: accept project-relative paths
+        )
+
+        path = (PROJECT_ROOT / given).resolve()
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:
@@ -63,7 +71,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if "tables" not in raw or not isinstance(raw["tables"], Mapping):
         raise ConfigError(f"{path}: expected a 'tables' section mapping table names to sources")
     if "order_lines" not in raw["tables"]:
-        raise ConfigError(f"{path}: 'tables' must name an 'order_lines' source (the one required table)")
+        raise ConfigError(
+            f"{path}: 'tables' must name an 'order_lines' source (the one required table)"
+        )
     config = _merge(defaults(), raw)
     config["_path"] = str(path)
     config["_dir"] = str(path.parent)
@@ -89,7 +99,9 @@ def parse_period(
         return None, None
     if isinstance(period, str):
         if ":" not in period:
-            raise ConfigError(f"period {period!r}: expected 'START:END' (ISO dates, either may be empty)")
+            raise ConfigError(
+                f"period {period!r}: expected 'START:END' (ISO dates, either may be empty)"
+            )
         start_s, end_s = period.split(":", 1)
     else:
         start_s, end_s = period
@@ -101,7 +113,9 @@ def parse_period(
         try:
             out.append(pd.Timestamp(str(s).strip()))
         except (ValueError, TypeError):
-            raise ConfigError(f"period {label} {s!r}: expected an ISO date like 2024-01-31") from None
+            raise ConfigError(
+                f"period {label} {s!r}: expected an ISO date like 2024-01-31"
+            ) from None
     start, end = out
     if start is not None and end is not None and start > end:
         raise ConfigError(f"period {period!r}: start is after end")

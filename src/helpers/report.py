@@ -291,7 +291,10 @@ def reconciliation_block(processed: Path, ledger: pd.DataFrame) -> dict[str, Any
     recon = pd.read_csv(processed / "reconciliation.csv")
     lines = pd.read_parquet(processed / "order_lines.parquet", columns=["revenue"])
     block: dict[str, Any] = {"tables": recon.to_dict(orient="records")}
-    ol = recon[recon["table"] == "order_lines"].iloc[0].to_dict() if "table" in recon else {}
+    rows = recon[recon["table"] == "order_lines"]
+    if "source_file" in rows and (rows["source_file"] == "(all files)").any():
+        rows = rows[rows["source_file"] == "(all files)"]  # several files: their total row
+    ol = rows.iloc[0].to_dict() if len(rows) else {}
     for key in ("rows_in", "rows_accepted", "rows_rejected", "rows_unattributed"):
         if key in ol:
             block[key] = int(ol[key])

@@ -113,7 +113,6 @@ def write_index(
     ]
     assumption_keys = ("assumptions", "cost_to_serve", "size_tiers")
     assumptions = flatten_assumptions({k: config[k] for k in assumption_keys if k in config})
-    quality = metrics.get("ingest", {}).get("quality", [])
     html = _env.get_template("index.html.j2").render(
         run=metrics["run"],
         recon=metrics.get("reconciliation", {}),
@@ -122,7 +121,6 @@ def write_index(
         figures=_figures(run_dir),
         pages=pages,
         assumptions=assumptions,
-        quality=quality if isinstance(quality, list) else [],
     )
     out = run_dir / "index.html"
     out.write_text(html, encoding="utf-8")
