@@ -447,10 +447,22 @@ def run_report(
             from .summary import write_index
 
             write_index(tmp, metrics, config, results=[r.name for r in results])
+            _keep_data_quality(tmp)
             return _publish(tmp, out_dir, run_id)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _keep_data_quality(run_dir: Path) -> None:
+    """Keep the ingest's rejects, reconciliation and dictionary in ``data-quality/``; drop the
+    canonical tables (a copy of the data does not belong in a report)."""
+    processed, keep = run_dir / "processed", run_dir / "data-quality"
+    keep.mkdir()
+    for name in ("rejects.csv", "reconciliation.csv", "dictionary.csv", "ingest.json"):
+        if (processed / name).exists():
+            shutil.move(processed / name, keep / name)
+    shutil.rmtree(processed)
 
 
 def _iso(ts: pd.Timestamp | None) -> str | None:

@@ -1,0 +1,195 @@
+"""End to end: the full report set on the sample world, checked against totals computed here
+from the raw sample files; and the failure paths, which must leave earlier runs untouched."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from helpers import paths
+from helpers.report import (
+    EXIT_CODES,
+    BadInput,
+    NotebookFailed,
+    RunLocked,
+    run_lock,
+    run_report,
+    validate_metrics,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+EXAMPLE = paths.CONFIGS_DIR / "example-export.yaml"
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory, sample_config: Path) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    return run_report(sample_config, out_dir=out, jobs=2, progress=False)
+
+
+def test_run_folder_holds_every_page(sample_run: Path) -> None:
+    notebooks = sorted(p.stem for p in paths.NOTEBOOKS_DIR.glob("[0-9][1-9]-*.ipynb"))
+    assert notebooks, "the report set is empty"
+    for name in notebooks:
+        html = (sample_run / f"{name}.html").read_text()
+        assert "<html" in html and "Traceback" not in html
+        assert (sample_run / "notebooks" / f"{name}.ipynb").exists()
+    index = (sample_run / "index.html").read_text()
+    assert all(f'href="{n}.html"' in index for n in notebooks)
+    assert "Reconciled: every row and every cent" in index
+    assert list((sample_run / "figures").glob("*.png")) and list(
+        (sample_run / "figures").glob("*.svg")
+    )
+    assert (sample_run / "data-quality" / "rejects.csv").exists()
+    assert not (sample_run / "processed").exists()
+    run = json.loads((sample_run / "run.json").read_text())
+    assert {"config", "parameters", "versions", "data_fingerprints", "timings"} <= set(run)
+    assert (sample_run.parent / "latest").resolve() == sample_run.resolve()
+
+
+def test_metrics_match_totals_computed_from_the_raw_files(sample_run: Path) -> None:
+    metrics = json.loads((sample_run / "metrics.json").read_text())
+    validate_metrics(metrics)
+    raw = paths.SAMPLE_DIR / "default"
+    lines = pd.read_parquet(raw / "order_lines.parquet")
+    customers = pd.read_parquet(raw / "customers.parquet")
+    cents = lambda s: (s * 100).round().astype("int64")  # noqa: E731
+    net_lines = cents(lines["quantity"] * lines["unit_price"]) - cents(lines["discount"])
+    per_customer = net_lines.groupby(lines["customer_id"]).sum()
+    rate = customers.set_index("customer_id")["rebate_rate"].reindex(per_customer.index).fillna(0)
+    rebates = (per_customer * rate).round().sum()
+    assert metrics["ledger"]["total_revenue"] == pytest.approx(
+        (net_lines.sum() - rebates) / 100, abs=0.01 * len(per_customer)
+    )
+    assert metrics["reconciliation"]["rows_in"] == len(lines)
+    assert metrics["reconciliation"]["revenue_in"] == pytest.approx(
+        net_lines.sum() / 100, abs=0.005
+    )
+    assert metrics["reconciliation"]["balanced"] is True
+    assert metrics["reconciliation"]["ledger_matches_lines"] is True
+    for section in ("ingest", "ledger"):
+        assert metrics["findings"].get(section), f"no computed findings recorded for {section}"
+
+
+def test_rerun_gives_the_same_metrics(sample_run: Path, sample_config: Path) -> None:
+    again = run_report(
+        sample_config, out_dir=sample_run.parent, notebooks=["01", "02"], progress=False
+    )
+    first = json.loads((sample_run / "metrics.json").read_text())
+    second = json.loads((again / "metrics.json").read_text())
+    for section in ("reconciliation", "ingest", "ledger"):
+        assert second[section] == first[section]
+    assert (sample_run.parent / "latest").resolve() == again.resolve()
+
+
+def _raising_notebook(tmp_path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    params = nbformat.v4.new_code_cell(
+        'config_path = ""\nperiod = ""\nrun_dir = ""\ninteractive = True'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('boom')"),
+    ]
+    path = tmp_path / "99-raises.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_failed_notebook_keeps_earlier_runs(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    good = run_report(EXAMPLE, out_dir=out, notebooks=["01"], progress=False)
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(
+        NotebookFailed, match=r"notebook 99-raises, cell 3: ValueError: boom"
+    ) as info:
+        run_report(
+            EXAMPLE, out_dir=out, notebooks=["01", str(_raising_notebook(tmp_path))], progress=False
+        )
+    assert info.value.exit_code == EXIT_CODES["notebook_failed"]
+    assert (out / "latest").resolve() == good.resolve()
+    assert (good / "index.html").exists()
+    kept = list((out / "failed").glob("*/99-raises.ipynb"))
+    assert len(kept) == 1 and "boom" in kept[0].read_text()
+    assert sorted(p.name for p in out.iterdir() if p.name != "failed") == before
+    assert not list(out.glob(".tmp-*"))
+
+
+def test_bad_data_is_bad_input_and_renders_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "orders.csv"
+    empty.write_text("")
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"tables:\n  order_lines:\n    path: {empty}\n")
+    with pytest.raises(BadInput, match="orders.csv") as info:
+        run_report(config, out_dir=tmp_path / "reports", progress=False)
+    assert info.value.exit_code == EXIT_CODES["bad_input"]
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == [".lock"]
+
+
+def test_locked_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    with run_lock(out), pytest.raises(RunLocked, match="another report run holds the lock"):
+        run_report(EXAMPLE, out_dir=out, notebooks=["01"], progress=False)
+    assert [p.name for p in out.iterdir()] == [".lock"]
+
+
+def test_cli_exit_codes_for_schedulers(tmp_path: Path) -> None:
+    workbook = [sys.executable, "-m", "helpers.cli"]
+    env = os.environ | {"MPLBACKEND": "Agg"}
+    bad = subprocess.run(
+        [*workbook, "report", "--config", str(tmp_path / "nope.yaml"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert bad.returncode == EXIT_CODES["bad_input"]
+    assert "config file not found" in bad.stderr and "Traceback" not in bad.stderr
+    listed = subprocess.run(
+        [*workbook, "list", "--json"], capture_output=True, text=True, env=env, check=True
+    )
+    assert {"config_path", "period", "run_dir"} <= set(
+        json.loads(listed.stdout)["01-ingest-and-validate"]
+    )
+
+
+def test_customer_names_are_escaped_in_every_page(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = pd.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3"],
+            "customer_id": ["c1", "c2", "c2"],
+            "order_date": pd.to_datetime(["2024-01-02", "2024-02-03", "2024-03-04"]),
+            "product_id": ["p1", "p1", "p2"],
+            "quantity": [1.0, 5.0, 2.0],
+            "unit_price": [100.0, 80.0, 50.0],
+            "discount": [0.0, 20.0, 0.0],
+            "unit_cost": [60.0, 50.0, 30.0],
+        }
+    )
+    customers = pd.DataFrame(
+        {"customer_id": ["c1", "c2"], "name": ["<script>alert(1)</script>", '=HYPERLINK("x")']}
+    )
+    lines.to_parquet(raw / "order_lines.parquet")
+    customers.to_parquet(raw / "customers.parquet")
+    config = tmp_path / "xss.yaml"
+    config.write_text(
+        "name: xss\ntables:\n  order_lines:\n    path: raw/order_lines.parquet\n  customers:\n    path: raw/customers.parquet\n"
+    )
+    run = run_report(config, out_dir=tmp_path / "reports", notebooks=["01", "02"], progress=False)
+    for page in run.glob("*.html"):
+        assert "<script>alert(1)</script>" not in page.read_text(), page.name
