@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -78,16 +79,19 @@ class Workspace:
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
-        """The customer ledger for the workspace's period (built once, cached as Parquet)."""
-        from .ledger import build_ledger
-
+        """The customer ledger for the workspace's period (built once, cached as Parquet; the
+        cache is written atomically, so notebooks running side by side never read half a file)."""
         start, end = self.period
         key = f"{start.date() if start else 'all'}_{end.date() if end else 'all'}"
         cached = self.processed_dir / f"ledger_{key}.parquet"
         if cached.exists():
             return pd.read_parquet(cached)
+        from .ledger import build_ledger  # the engine (Ibis, DuckDB) loads only when needed
+
         ledger = build_ledger(self.processed_dir, self.config, period=self.period)
-        ledger.to_parquet(cached)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        ledger.to_parquet(tmp)
+        os.replace(tmp, cached)
         return ledger
 
     # ---- outputs ------------------------------------------------------------------------

@@ -1,0 +1,401 @@
+"""helpers.ledger: hand-computed small ledgers, reconciliation to the cent, and properties
+(totals conserved under any split of the order lines into periods and any row order)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
+
+from helpers import ledger as L
+from helpers.config import ConfigError, defaults
+from helpers.schema import (
+    ACTIVITIES,
+    CUSTOMERS,
+    LEDGER_ATTRIBUTES,
+    LEDGER_MEASURES,
+    ORDER_LINES,
+    UNATTRIBUTED,
+)
+
+YEAR_2024 = ("2024-01-01", "2024-12-31")
+KA_YEARS = 366 / 365.25  # 2024 is a leap year: the window holds 366 days
+
+
+# ---- canonical Parquet fixtures (also used by test_engine_spark.py) -------------------------
+def _typed(frame: pd.DataFrame, spec: dict[str, str]) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    for col, kind in spec.items():
+        values = frame[col] if col in frame else pd.Series([None] * len(frame), index=frame.index)
+        if kind == "date":
+            out[col] = pd.to_datetime(values).astype("datetime64[ns]")
+        elif kind == "float64":
+            out[col] = pd.to_numeric(values).astype("float64")
+        elif kind == "int64":
+            out[col] = pd.to_numeric(values).fillna(0).astype("int64")
+        elif kind == "bool":
+            out[col] = values.astype("boolean")  # nullable, as ingest writes it
+        else:
+            out[col] = values.astype("string")
+    return out
+
+
+def order_lines_frame(rows: list[dict]) -> pd.DataFrame:
+    """Canonical order lines from short dicts (revenue and is_return derived as ingest does)."""
+    f = pd.DataFrame(rows)
+    f["discount"] = f.get("discount", 0.0)
+    f["revenue"] = f["quantity"] * f["unit_price"] - f["discount"]
+    f["is_return"] = f["quantity"] < 0
+    f["line_no"] = f.groupby("order_id").cumcount() + 1
+    f["cost_assumed"] = False
+    f["is_duplicate"] = False
+    f["source_file"] = "fixture"
+    f["source_row"] = np.arange(len(f)) + 2
+    return _typed(f, ORDER_LINES)
+
+
+def write_world(
+    folder: Path,
+    lines: pd.DataFrame,
+    customers: list[dict] | None = None,
+    activities: list[dict] | None = None,
+) -> Path:
+    """Write canonical Parquet tables into ``folder`` (what ingest would write)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines.to_parquet(folder / "order_lines.parquet", index=False)
+    if customers is not None:
+        _typed(pd.DataFrame(customers), CUSTOMERS).to_parquet(folder / "customers.parquet")
+    if activities is not None:
+        _typed(pd.DataFrame(activities), ACTIVITIES).to_parquet(folder / "activities.parquet")
+    return folder
+
+
+def base_config() -> dict:
+    """The defaults of every module (the default-world cost rates), as load_config merges them."""
+    return defaults()
+
+
+HAND_LINES = [
+    # A: two orders, one line returned; B: one pickup order; one line with no customer
+    dict(order_id="O1", customer_id="A", order_date="2024-01-10", product_id="P1", quantity=2,
+         unit_price=100.0, discount=20.0, cost=100.0, ship_mode="standard", channel="field"),
+    dict(order_id="O1", customer_id="A", order_date="2024-01-10", product_id="P2", quantity=1,
+         unit_price=50.0, discount=0.0, cost=30.0, ship_mode="standard", channel="field"),
+    dict(order_id="O2", customer_id="A", order_date="2024-03-05", product_id="P3", quantity=1,
+         unit_price=200.0, discount=0.0, cost=120.0, ship_mode="express", channel="field"),
+    dict(order_id="O2-R", customer_id="A", order_date="2024-03-20", product_id="P3", quantity=-1,
+         unit_price=200.0, discount=0.0, cost=-120.0, ship_mode="express", channel="field"),
+    dict(order_id="O3", customer_id="B", order_date="2024-02-01", product_id="P1", quantity=3,
+         unit_price=10.0, discount=3.0, cost=15.0, ship_mode="pickup", channel="online"),
+    dict(order_id="O4", customer_id=UNATTRIBUTED, order_date="2024-02-02", product_id="P1",
+         quantity=1, unit_price=40.0, discount=0.0, cost=25.0, ship_mode="standard",
+         channel="online"),
+    dict(order_id="O5", customer_id="A", order_date="2023-12-31", product_id="P1", quantity=1,
+         unit_price=999.0, discount=0.0, cost=1.0, ship_mode="standard", channel="field"),
+]  # fmt: skip
+HAND_CUSTOMERS = [
+    dict(customer_id="A", name="Acme <b>Corp</b>", employees=300.0, key_account=True,
+         payment_terms_days=30.0, rebate_rate=0.1, signup_date="2020-01-01", industry="retail"),
+    dict(customer_id="B", name="=cmd|' /C calc'!A0", employees=5.0, key_account=False,
+         payment_terms_days=60.0, rebate_rate=0.0, signup_date="2024-02-01", industry="retail"),
+    dict(customer_id="C", name="No orders, one visit", employees=12.0, key_account=False,
+         payment_terms_days=30.0, rebate_rate=0.0, signup_date="2019-05-01"),
+]  # fmt: skip
+HAND_ACTIVITIES = [
+    dict(customer_id="A", date="2024-01-15", activity="sales_visit", quantity=1.0),
+    dict(customer_id="A", date="2024-01-16", activity="support_ticket", quantity=1.0, minutes=30.0),
+    dict(customer_id="B", date="2024-02-01", activity="telesales_call", quantity=1.0, minutes=10.0),
+    dict(customer_id="B", date="2024-02-03", activity="telesales_call", quantity=1.0),
+    dict(customer_id="C", date="2024-06-01", activity="sales_visit", quantity=1.0),
+    dict(customer_id="A", date="2023-06-01", activity="sales_visit", quantity=5.0),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def hand_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_world(
+        tmp_path_factory.mktemp("hand"),
+        order_lines_frame(HAND_LINES),
+        HAND_CUSTOMERS,
+        HAND_ACTIVITIES,
+    )
+
+
+@pytest.fixture(scope="module")
+def hand(hand_dir: Path) -> pd.DataFrame:
+    return L.build_ledger(hand_dir, base_config(), period=YEAR_2024).set_index("customer_id")
+
+
+# ---- hand-computed ledger --------------------------------------------------------------------
+def test_columns_follow_the_schema(hand: pd.DataFrame) -> None:
+    cols = ["customer_id", *hand.columns]
+    assert cols[: len(LEDGER_ATTRIBUTES)] == list(LEDGER_ATTRIBUTES)
+    assert all(c in cols for c in LEDGER_MEASURES)
+    acts = L.costing.activities(base_config())
+    assert all(f"cts_{a}" in cols and f"drv_{a}" in cols for a in acts)
+
+
+def test_customer_a_by_hand(hand: pd.DataFrame) -> None:
+    a = hand.loc["A"]
+    net = 250 - 20 - 23  # list - discounts - 10% rebate on 230
+    expected = {
+        "list_revenue": 250.0,  # 200 + 50 + 200 - 200 (the 2023 order is outside the period)
+        "discounts": 20.0,
+        "rebates": 23.0,
+        "net_revenue": net,
+        "cogs": 130.0,
+        "gross_margin": net - 130.0,
+        "orders": 2,
+        "lines": 3,
+        "returns": 1,
+        "units": 3.0,
+        "return_revenue": -200.0,
+        "cts_order_processing": 2 * 6 * 0.8,
+        "cts_line_picking": 3 * 1.5 * 0.9,
+        "cts_delivery": 12 + 30,  # one standard, one express delivery
+        "cts_sales_visit": 180.0,  # one visit in 2024 (the 2023 visits are outside)
+        "cts_telesales_call": 0.0,
+        "cts_support_ticket": 30 * 0.8,  # recorded minutes
+        "cts_return_handling": 25.0,
+        "cts_key_account_management": 20_000 * KA_YEARS,
+        "cts_payment_financing": net * 30 / 365 * 0.08,
+        "cts_promotional_fees": 0.0,
+        "drv_delivery_express": 1.0,
+        "drv_key_account_management": KA_YEARS,
+    }
+    for col, value in expected.items():
+        assert a[col] == pytest.approx(value, abs=1e-9), col
+    cts = sum(v for k, v in expected.items() if k.startswith("cts_"))
+    assert a["cost_to_serve"] == pytest.approx(cts)
+    assert a["profit"] == pytest.approx(net - 130.0 - cts)
+    assert a["margin_pct"] == pytest.approx(a["profit"] / net)
+    assert a["first_order"] == pd.Timestamp("2024-01-10")
+    assert a["last_order"] == pd.Timestamp("2024-03-20")
+    assert a["size_tier"] == "large" and a["name"] == "Acme <b>Corp</b>"
+
+
+def test_customer_b_and_unattributed_by_hand(hand: pd.DataFrame) -> None:
+    b, u = hand.loc["B"], hand.loc[UNATTRIBUTED]
+    assert b["net_revenue"] == pytest.approx(27.0)
+    assert b["cts_delivery"] == 0.0  # pickup
+    assert b["drv_telesales_call"] == 2.0
+    assert b["cts_telesales_call"] == pytest.approx((10 + 15) * 1.5)  # recorded + assumed minutes
+    assert b["cts_payment_financing"] == pytest.approx(27 * 60 / 365 * 0.08)
+    assert b["cts_key_account_management"] == 0.0
+    assert b["size_tier"] == "micro"
+    # the unattributed row: own P&L, default payment terms, never a key account or a tier
+    assert u["net_revenue"] == pytest.approx(40.0) and u["cogs"] == 25.0
+    assert u["cts_payment_financing"] == pytest.approx(40 * 30 / 365 * 0.08)
+    assert u["cts_sales_visit"] == 0.0 and pd.isna(u["size_tier"])
+
+
+def test_customer_with_activities_only_has_a_row(hand: pd.DataFrame) -> None:
+    c = hand.loc["C"]
+    assert c["net_revenue"] == 0.0 and c["orders"] == 0
+    assert c["cts_sales_visit"] == 180.0 and c["profit"] == -180.0
+    assert pd.isna(c["margin_pct"])
+
+
+def test_totals_reconcile_with_order_lines_to_the_cent(hand_dir: Path, hand: pd.DataFrame) -> None:
+    lines = pd.read_parquet(hand_dir / "order_lines.parquet")
+    lines = lines[lines["order_date"] >= "2024-01-01"]
+    assert round(hand["list_revenue"].sum() - hand["discounts"].sum(), 2) == round(
+        lines["revenue"].sum(), 2
+    )
+    assert round(hand["cogs"].sum(), 2) == round(lines["cost"].sum(), 2)
+    pnl = L.company_pnl(hand.reset_index()).set_index("step")["amount"]
+    assert pnl["Profit"] == pytest.approx(hand["profit"].sum())
+    changes = L.company_pnl(hand.reset_index())
+    assert changes.loc[changes["kind"] == "change", "amount"].sum() == pytest.approx(
+        pnl["Profit"] - pnl["List revenue"]
+    )
+
+
+def test_by_period_splits_months(hand_dir: Path, hand: pd.DataFrame) -> None:
+    monthly = L.build_ledger(hand_dir, base_config(), period=YEAR_2024, by_period="M")
+    a = monthly[monthly["customer_id"] == "A"].set_index("period").sort_index()
+    assert list(a.index) == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-01")]
+    assert a.loc["2024-03-01", "list_revenue"] == 0.0 and a.loc["2024-03-01", "returns"] == 1
+    for col in ("list_revenue", "discounts", "rebates", "cogs", "lines", "orders"):
+        assert monthly[col].sum() == pytest.approx(hand[col].sum()), col
+    # key-account years follow the months: January 31 days, March 31 days
+    assert a["drv_key_account_management"].tolist() == pytest.approx([31 / 365.25, 31 / 365.25])
+
+
+def test_period_filter_is_inclusive(hand_dir: Path) -> None:
+    led = L.build_ledger(hand_dir, base_config(), period=("2024-01-10", "2024-01-10"))
+    assert led["lines"].sum() == 2 and led["customer_id"].tolist() == ["A"]
+    everything = L.build_ledger(hand_dir, base_config(), period="")
+    assert everything["list_revenue"].sum() == pytest.approx(250 + 30 + 40 + 999)
+
+
+def test_order_lines_only(tmp_path: Path) -> None:
+    folder = write_world(tmp_path, order_lines_frame(HAND_LINES))
+    cfg = base_config()
+    led = L.build_ledger(folder, cfg, period=YEAR_2024).set_index("customer_id")
+    a = led.loc["A"]
+    assert a["rebates"] == 0.0 and a["cts_key_account_management"] == 0.0
+    assert a["drv_sales_visit"] == pytest.approx(2 * 0.05)  # assumed visits per order
+    assert a["cts_payment_financing"] == pytest.approx(230 * 30 / 365 * 0.08)
+    model = L.cost_model_for(folder, cfg)
+    src = model.set_index("activity")["source"]
+    assert src["sales_visit"] == "assumed" and src["order_processing"] == "derived"
+    assert src["payment_financing"] == "assumed"
+    notes = L.data_notes(folder, cfg)
+    assert any("No customers table" in n for n in notes)
+    assert any("No activities table" in n for n in notes)
+
+
+def test_bad_by_period_is_a_clear_error(hand_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="by_period 'W'"):
+        L.build_ledger(hand_dir, base_config(), by_period="W")
+
+
+def test_missing_order_lines_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no order_lines table"):
+        L.build_ledger(tmp_path, base_config())
+
+
+# ---- reading the ledger ---------------------------------------------------------------------
+def test_tier_pnl_reconciles(hand: pd.DataFrame) -> None:
+    tiers = L.tier_pnl(hand.reset_index()).set_index("size_tier")
+    assert "(unattributed)" in tiers.index
+    assert tiers.loc["total", "profit"] == pytest.approx(hand["profit"].sum())
+    assert tiers.drop("total")["net_revenue"].sum() == pytest.approx(hand["net_revenue"].sum())
+    assert tiers.loc["total", "customers"] == 3  # the unattributed row is not a customer
+    assert tiers.loc["total", "share_of_profit"] == pytest.approx(1.0)
+
+
+def test_top_bottom_and_findings(hand: pd.DataFrame) -> None:
+    led = hand.reset_index()
+    most, least = L.top_bottom(led, 2)
+    assert UNATTRIBUTED not in set(most["customer_id"]) | set(least["customer_id"])
+    assert most["profit"].is_monotonic_decreasing and least["profit"].is_monotonic_increasing
+    m = L.ledger_metrics(led)
+    assert m["total_revenue"] == round(led["net_revenue"].sum(), 2)
+    assert m["customers"] == 3
+    assert m["loss_making_customers"] == int((hand.drop(UNATTRIBUTED)["profit"] < 0).sum())
+    findings = L.ledger_findings(led)
+    assert findings[0].startswith("Cost to serve takes")
+    assert any("without a customer" in f for f in findings)
+
+
+def test_plot_waterfall_returns_axes(hand: pd.DataFrame) -> None:
+    import matplotlib.pyplot as plt
+
+    ax = L.plot_waterfall(L.company_pnl(hand.reset_index()), min_share=0.01)
+    assert ax.get_title(loc="left").startswith("Cost to serve takes")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "List revenue" and labels[-1] == "Profit"
+    plt.close(ax.figure)
+
+
+# ---- properties -----------------------------------------------------------------------------
+line = st.fixed_dictionaries(
+    {
+        "customer": st.sampled_from(["C1", "C2", "C3", UNATTRIBUTED]),
+        "day": st.integers(0, 364),
+        "quantity": st.integers(-3, 20).filter(lambda q: q != 0),
+        "price_cents": st.integers(0, 100_000),
+        "discount_cents": st.integers(0, 500),
+        "cost_cents": st.integers(0, 80_000),
+        "ship_mode": st.sampled_from(["standard", "express", "pickup", None]),
+    }
+)
+ADDITIVE = ["list_revenue", "discounts", "rebates", "net_revenue", "cogs", "gross_margin",
+            "lines", "returns", "units", "orders", "return_revenue"]  # fmt: skip
+PROPERTY_CUSTOMERS = [
+    dict(customer_id="C1", employees=3.0, rebate_rate=0.02, payment_terms_days=30.0),
+    dict(customer_id="C2", employees=80.0, rebate_rate=0.0, payment_terms_days=60.0,
+         key_account=True),
+]  # fmt: skip
+
+
+def _lines(draw: list[dict]) -> pd.DataFrame:
+    rows = []
+    for i, d in enumerate(draw):
+        date = pd.Timestamp("2024-01-01") + pd.Timedelta(days=d["day"])
+        rows.append(
+            dict(
+                order_id=f"{d['customer']}-{date.date()}-{'R' if d['quantity'] < 0 else 'S'}",
+                customer_id=d["customer"],
+                order_date=date,
+                product_id=f"P{i % 5}",
+                quantity=float(d["quantity"]),
+                unit_price=d["price_cents"] / 100,
+                discount=d["discount_cents"] / 100 * np.sign(d["quantity"]),
+                cost=d["cost_cents"] / 100 * np.sign(d["quantity"]),
+                ship_mode=d["ship_mode"],
+            )
+        )
+    return order_lines_frame(rows)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    draw=st.lists(line, min_size=1, max_size=40),
+    seed=st.integers(0, 2**16),
+    cut=st.integers(0, 363),
+)
+def test_totals_conserved_under_row_order_and_period_splits(
+    draw: list[dict], seed: int, cut: int
+) -> None:
+    cfg = base_config()
+    lines = _lines(draw)
+    with tempfile.TemporaryDirectory() as tmp:
+        one = write_world(Path(tmp) / "a", lines, PROPERTY_CUSTOMERS)
+        shuffled = write_world(
+            Path(tmp) / "b", lines.sample(frac=1.0, random_state=seed), PROPERTY_CUSTOMERS
+        )
+        whole = L.build_ledger(one, cfg, YEAR_2024)
+        again = L.build_ledger(shuffled, cfg, YEAR_2024)
+        mid = pd.Timestamp("2024-01-01") + pd.Timedelta(days=cut)
+        first = L.build_ledger(one, cfg, ("2024-01-01", mid))
+        second = L.build_ledger(one, cfg, (mid + pd.Timedelta(days=1), "2024-12-31"))
+        quarterly = L.build_ledger(one, cfg, YEAR_2024, by_period="Q")
+    # any row order: the same ledger
+    assert_frame_equal(whole, again, check_exact=False, rtol=1e-12, atol=1e-9)
+    # sum over customers = company totals computed directly from the lines, to the cent
+    assert round(whole["list_revenue"].sum() - whole["discounts"].sum(), 2) == round(
+        lines["revenue"].sum(), 2
+    )
+    assert round(whole["cogs"].sum(), 2) == round(lines["cost"].sum(), 2)
+    assert whole["lines"].sum() == int((~lines["is_return"]).sum())
+    # any split of the lines into periods: additive measures are conserved
+    for parts in ((first, second), (quarterly,)):
+        split = pd.concat(parts)
+        for col in ADDITIVE:
+            assert round(split[col].sum(), 6) == round(whole[col].sum(), 6), col
+        per_customer = split.groupby("customer_id")["net_revenue"].sum()
+        expected = whole.set_index("customer_id")["net_revenue"].reindex(per_customer.index)
+        np.testing.assert_allclose(per_customer, expected, atol=1e-6)
+
+
+def test_empty_customer_columns_count_as_missing(tmp_path: Path) -> None:
+    """Ingest writes absent columns as nulls: a column without values is assumed, and said so."""
+    rows = [{**r, "ship_mode": None} for r in HAND_LINES]
+    folder = write_world(
+        tmp_path, order_lines_frame(rows), [dict(customer_id="A", name="A"), dict(customer_id="B")]
+    )
+    cfg = base_config()
+    led = L.build_ledger(folder, cfg, period=YEAR_2024)
+    model = L.cost_model_for(folder, cfg, led).set_index("activity")
+    assert model.loc["payment_financing", "source"] == "assumed"
+    assert model.loc["key_account_management", "source"] == "assumed"
+    assert "no ship mode in the data" in model.loc["delivery", "note"]
+    assert led.loc[led["customer_id"] == "A", "cts_delivery"].item() == 2 * 12  # fallback rate
+    notes = " ".join(L.data_notes(folder, cfg))
+    assert "no payment_terms_days column" in notes and "no rebate_rate column" in notes
+
+
+def test_empty_period_gives_an_empty_ledger_and_says_so(hand_dir: Path) -> None:
+    led = L.build_ledger(hand_dir, base_config(), period=("2030-01-01", "2030-12-31"))
+    assert led.empty and list(led.columns)[0] == "customer_id"
+    assert L.ledger_findings(led)[0].startswith("No order lines")
+    assert L.company_pnl(led)["amount"].abs().sum() == 0
