@@ -6,6 +6,7 @@ Figure functions live beside the analysis they draw (``pareto.plot_whale_curve``
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -72,10 +73,15 @@ def tier_colors(tiers: Sequence[str]) -> dict[str, str]:
 
 
 def set_finding_title(ax: Axes, finding: str, subtitle: str | None = None) -> Axes:
-    """Title an Axes with the finding it shows (a sentence), and an optional grey subtitle."""
-    ax.set_title(finding if subtitle is None else f"{finding}\n", loc="left")
+    """Title an Axes with the finding it shows (a sentence, wrapped to the figure's width) and an
+    optional grey subtitle just above the plot; the title grows upwards, so they never overlap."""
+    width = max(40, int(ax.figure.get_figwidth() * 11))
+    ax.set_title(textwrap.fill(finding, width), loc="left", pad=20 if subtitle else 6)
     if subtitle:
-        ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=9, color="#555555", va="bottom")
+        ax.annotate(
+            subtitle, xy=(0, 1), xycoords="axes fraction", xytext=(0, 5),
+            textcoords="offset points", fontsize=9, color="#555555", va="bottom",
+        )  # fmt: skip
     return ax
 
 
