@@ -64,6 +64,15 @@ test: setup data lint ## Run every test (unit, property, notebooks, end-to-end, 
 lab: setup data ## Open the whole workbook in JupyterLab
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=.
 
+VOILA = $(BIN)/voila --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) --strip_sources=True \
+	--ExecutePreprocessor.timeout=300
+
+teach: setup data ## Serve the teaching app (notebook 00-teaching) with Voila on 127.0.0.1:PORT (8866), no code
+	$(VOILA) notebooks/00-teaching-the-80-20-critique.ipynb
+
+explore: setup data ## Serve the explorer (notebook 00-explorer) with Voila on 127.0.0.1:PORT (8866), no code
+	$(VOILA) notebooks/00-explorer.ipynb
+
 bench: setup data ## Benchmarks (speed and memory as ratios against baselines measured in the same run)
 	@mkdir -p bench/results
 	$(PY) bench/run.py
