@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import papermill as pm
 import pytest
@@ -29,20 +31,36 @@ def flat_config() -> Path:
     return paths.FLAT_CONFIG
 
 
+#: results computed once per worker process. pytest-xdist may tear module and session fixtures
+#: down between two tests that share them (when its queue runs dry); the folders they point to
+#: live until the session ends, so expensive runs are kept here rather than in fixture state.
+_ONCE: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
-def prepared(tmp_path_factory: pytest.TempPathFactory):
+def once() -> Callable[[str, Callable[[], Any]], Any]:
+    """``once(key, compute)``: ``compute()`` the first time ``key`` is asked for, then reuse it."""
+
+    def _once(key: str, compute: Callable[[], Any]) -> Any:
+        if key not in _ONCE:
+            _ONCE[key] = compute()
+        return _ONCE[key]
+
+    return _once
+
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory: pytest.TempPathFactory, once):
     """Canonical tables of a config, ingested once per test session (shared read-only by runs)."""
     from helpers.config import load_config
     from helpers.workspace import prepare
 
-    cache: dict[str, Path] = {}
-
     def _prepared(config_path: Path | str) -> Path:
         key = str(Path(config_path or paths.SAMPLE_CONFIG).resolve())
-        if key not in cache:
-            target = tmp_path_factory.mktemp("processed")
-            cache[key] = prepare(load_config(key), target)
-        return cache[key]
+        return once(
+            f"prepared:{key}",
+            lambda: prepare(load_config(key), tmp_path_factory.mktemp("processed")),
+        )
 
     return _prepared
 

@@ -34,16 +34,13 @@ STARTUP_TIMEOUT_S = 60  # Voilà up and listening
 LOAD_TIMEOUT_MS = 120_000  # the notebook executed and its widgets rendered (shared 2-core box)
 REDRAW_TIMEOUT_MS = 60_000  # a slider move answered by a new chart (teaching regenerates a world)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed at /usr/bin/chromium "
-        "(run scripts/ci_system_deps.sh as root)",
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+if not CHROMIUM.exists():
+    _why = "Debian's chromium is not installed at /usr/bin/chromium (scripts/ci_system_deps.sh)"
+    if os.environ.get("REQUIRE_BROWSER"):  # CI sets it: a missing browser is a failure there
+        raise RuntimeError(_why)
+    pytest.skip(_why, allow_module_level=True)
 
 
 def _free_port() -> int:

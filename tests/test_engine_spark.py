@@ -23,7 +23,6 @@ from helpers.ledger import build_ledger
 
 pytestmark = [
     pytest.mark.spark,
-    pytest.mark.xdist_group("spark"),
     pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (17): not found"),
 ]
 pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pyspark)")

@@ -18,9 +18,6 @@ import pytest
 
 from helpers import paths
 
-#: one worker runs the notebooks of each world once and every test here reads them
-pytestmark = pytest.mark.xdist_group("critique-notebooks")
-
 NOTEBOOKS = ("03-pareto-and-whale-curve", "04-segments", "05-seesaw")
 
 
@@ -34,15 +31,10 @@ def _top20_revenue_share(run_dir: Path) -> float:
     return revenue.iloc[: math.ceil(0.2 * len(revenue))].sum() / revenue.sum()
 
 
-@pytest.fixture(scope="module", params=["sample", "flat"])
-def critique_run(request, tmp_path_factory, prepared) -> tuple[str, Path]:
-    """Notebooks 03-05 executed once per world (module scope: the tests below share them)."""
+def _run_world(world: str, tmp_path_factory, prepared) -> Path:
     import papermill as pm
 
-    world = request.param
     config = paths.CONFIGS_DIR / f"{world}.yaml"
-    if not (paths.SAMPLE_DIR / ("default" if world == "sample" else "flat")).exists():
-        pytest.fail("sample worlds missing: run `make data` (make test does it first)")
     run_dir = tmp_path_factory.mktemp(f"critique-{world}")
     (run_dir / "processed").symlink_to(prepared(config), target_is_directory=True)
     for name in NOTEBOOKS:
@@ -54,11 +46,19 @@ def critique_run(request, tmp_path_factory, prepared) -> tuple[str, Path]:
                 "period": "",
                 "run_dir": str(run_dir),
                 "interactive": False,
-            },  # fmt: skip
+            },
             kernel_name="python3",
             progress_bar=False,
             cwd=str(paths.NOTEBOOKS_DIR),
         )
+    return run_dir
+
+
+@pytest.fixture(params=["sample", "flat"])
+def critique_run(request, tmp_path_factory, prepared, once, sample_config, flat_config):
+    """Notebooks 03-05 executed once per world; every test here reads the same run."""
+    world = request.param
+    run_dir = once(f"critique:{world}", lambda: _run_world(world, tmp_path_factory, prepared))
     return world, run_dir
 
 

@@ -24,14 +24,19 @@ from helpers.report import (
     validate_metrics,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.slow
 EXAMPLE = paths.CONFIGS_DIR / "example-export.yaml"
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory: pytest.TempPathFactory, sample_config: Path) -> Path:
-    out = tmp_path_factory.mktemp("reports")
-    return run_report(sample_config, out_dir=out, jobs=2, progress=False)
+def sample_run(tmp_path_factory: pytest.TempPathFactory, sample_config: Path, once) -> Path:
+    """The full report set on the sample world, rendered once for the tests below."""
+    return once(
+        "e2e:sample_run",
+        lambda: run_report(
+            sample_config, out_dir=tmp_path_factory.mktemp("reports"), jobs=2, progress=False
+        ),
+    )
 
 
 def test_run_folder_holds_every_page(sample_run: Path) -> None:

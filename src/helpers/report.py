@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import nbformat
 import pandas as pd
 
 from . import paths
@@ -157,7 +158,8 @@ def _execute(
             name,
             ok=False,
             seconds=time.perf_counter() - t0,
-            error=f"notebook {name}, cell {exc.exec_count or exc.cell_index}: {exc.ename}: {exc.evalue}",
+            error=f"notebook {name}, cell {_source_cell(output, exc.cell_index)}: "
+            f"{exc.ename}: {exc.evalue}",
             output=str(output),
         )
     except Exception as exc:  # kernel died, bad notebook JSON, ...
@@ -172,9 +174,18 @@ def _execute(
     return NotebookResult(name, True, time.perf_counter() - t0, compute, output=str(output))
 
 
+def _source_cell(executed: Path, index: int) -> int:
+    """1-based number of the failing cell in the notebook as stored (the cell papermill injects
+    with the run's parameters is not counted), so a reader finds it in JupyterLab."""
+    try:
+        cells = nbformat.read(executed, as_version=4).cells[:index]
+    except (OSError, ValueError):
+        return index + 1
+    return index + 1 - sum("injected-parameters" in c.metadata.get("tags", []) for c in cells)
+
+
 def _to_html(executed: Path, out_html: Path) -> None:
     """Render an executed notebook as a standalone HTML page with the code hidden."""
-    import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -354,6 +365,7 @@ def run_report(
     from tqdm.auto import tqdm
 
     from .ingest import IngestError
+    from .ledger import ledger_metrics
     from .workspace import Workspace, config_fingerprint, prepare
 
     out_dir = Path(out_dir or paths.REPORTS_DIR).resolve()
@@ -385,6 +397,7 @@ def run_report(
                 config=config, period=bounds, run_dir=tmp, processed_dir=tmp / "processed"
             )
             ledger = ws.ledger  # computed once, cached as Parquet for every notebook
+            ws.record("ledger", ledger_metrics(ledger))  # totals in every run, whatever runs
             timings.stages["ledger"] = time.perf_counter() - t
 
             t = time.perf_counter()

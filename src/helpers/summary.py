@@ -33,8 +33,23 @@ KEY_FIGURES: tuple[str, ...] = (
     "whale_curve",
     "seesaw",
     "seesaw_scatter",
+    "q1_profit_classes",
+    "q2_channel_economics",
+    "q3_tornado",
+    "survival_by_tier",
+    "future_profit_vs_past_sales",
 )
-MAX_FIGURES = 8
+MAX_FIGURES = 10
+#: the config entries that drive the findings, shown under "Assumptions" (dotted: a sub-entry)
+ASSUMPTION_KEYS: tuple[str, ...] = (
+    "assumptions",
+    "cost_to_serve",
+    "size_tiers",
+    "scenarios.levers",
+    "growth.lapse_multiple",
+    "growth.lapse_min_days",
+    "clv.horizon_months",
+)
 
 _env = Environment(
     loader=PackageLoader("helpers", "templates"),
@@ -56,6 +71,23 @@ def flatten_assumptions(config: Mapping[str, Any], prefix: str = "") -> list[tup
                 (name, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
             )
     return rows
+
+
+def _pick(config: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The entries of ``config`` named by dotted ``keys`` (missing ones left out), nested."""
+    out: dict[str, Any] = {}
+    for key in keys:
+        *parents, leaf = key.split(".")
+        node: Any = config
+        for part in [*parents, leaf]:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if node is None:
+            continue
+        target = out
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = node
+    return out
 
 
 def _figures(run_dir: Path) -> list[str]:
@@ -111,8 +143,7 @@ def write_index(
             key=lambda kv: list(SECTIONS).index(kv[0]) if kv[0] in SECTIONS else 99,
         )
     ]
-    assumption_keys = ("assumptions", "cost_to_serve", "size_tiers")
-    assumptions = flatten_assumptions({k: config[k] for k in assumption_keys if k in config})
+    assumptions = flatten_assumptions(_pick(config, ASSUMPTION_KEYS))
     html = _env.get_template("index.html.j2").render(
         run=metrics["run"],
         recon=metrics.get("reconciliation", {}),
