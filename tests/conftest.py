@@ -65,17 +65,19 @@ def prepared(tmp_path_factory: pytest.TempPathFactory, once):
     return _prepared
 
 
-@pytest.fixture()
-def run_notebook(tmp_path: Path, prepared):
-    """Execute a notebook headless with papermill; return the run folder it wrote into.
+@pytest.fixture(scope="session")
+def execute_notebook(prepared):
+    """``execute_notebook(name, run_dir, config_path, period, **params)``: run a notebook headless
+    with papermill into ``run_dir`` and return ``run_dir``.
 
     The dataset is ingested once per session and linked into the run folder, as the report
     pipeline does (it prepares the data once per run and shares it between notebooks).
     """
 
-    def _run(name: str, config_path: Path | str = "", period: str = "", **params) -> Path:
-        run_dir = tmp_path / "run"
-        run_dir.mkdir(exist_ok=True)
+    def _execute(
+        name: str, run_dir: Path, config_path: Path | str = "", period: str = "", **params
+    ) -> Path:
+        run_dir.mkdir(parents=True, exist_ok=True)
         if not (run_dir / "processed").exists():
             (run_dir / "processed").symlink_to(prepared(config_path), target_is_directory=True)
         pm.execute_notebook(
@@ -93,5 +95,15 @@ def run_notebook(tmp_path: Path, prepared):
             cwd=str(paths.NOTEBOOKS_DIR),
         )
         return run_dir
+
+    return _execute
+
+
+@pytest.fixture()
+def run_notebook(tmp_path: Path, execute_notebook):
+    """Execute a notebook headless into this test's run folder; return the folder."""
+
+    def _run(name: str, config_path: Path | str = "", period: str = "", **params) -> Path:
+        return execute_notebook(name, tmp_path / "run", config_path, period, **params)
 
     return _run

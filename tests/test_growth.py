@@ -5,9 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy.stats import binomtest
 
 from helpers import growth
 from helpers.config import defaults
@@ -23,24 +20,6 @@ def _lines(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
         order_id=[f"O{i}" for i in range(len(d))],
         product_id="P1",
     )
-
-
-def test_wilson_interval_matches_known_values() -> None:
-    lo, hi = growth.proportion_ci([5, 0], [10, 10], 0.95)
-    assert lo[0] == pytest.approx(0.2366, abs=1e-4) and hi[0] == pytest.approx(0.7634, abs=1e-4)
-    assert lo[1] == 0 and hi[1] == pytest.approx(0.2775, abs=1e-4)
-
-
-@settings(max_examples=60, deadline=None)
-@given(n=st.integers(1, 5000), data=st.data())
-def test_wilson_interval_matches_scipy_and_holds_the_estimate(n: int, data: st.DataObject) -> None:
-    k = data.draw(st.integers(0, n))
-    lo, hi = growth.proportion_ci([k], [n], 0.95)
-    ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    assert lo[0] == pytest.approx(ref.low, abs=1e-12) and hi[0] == pytest.approx(
-        ref.high, abs=1e-12
-    )
-    assert lo[0] <= k / n <= hi[0]
 
 
 def test_land_and_expand_bands_first_orders_and_counts_only_observed_customers() -> None:

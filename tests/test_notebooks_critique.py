@@ -31,35 +31,18 @@ def _top20_revenue_share(run_dir: Path) -> float:
     return revenue.iloc[: math.ceil(0.2 * len(revenue))].sum() / revenue.sum()
 
 
-def _run_world(world: str, tmp_path_factory, prepared) -> Path:
-    import papermill as pm
-
-    config = paths.CONFIGS_DIR / f"{world}.yaml"
-    run_dir = tmp_path_factory.mktemp(f"critique-{world}")
-    (run_dir / "processed").symlink_to(prepared(config), target_is_directory=True)
-    for name in NOTEBOOKS:
-        pm.execute_notebook(
-            str(paths.NOTEBOOKS_DIR / f"{name}.ipynb"),
-            str(run_dir / f"{name}.ipynb"),
-            parameters={
-                "config_path": str(config),
-                "period": "",
-                "run_dir": str(run_dir),
-                "interactive": False,
-            },
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(paths.NOTEBOOKS_DIR),
-        )
-    return run_dir
-
-
 @pytest.fixture(params=["sample", "flat"])
-def critique_run(request, tmp_path_factory, prepared, once, sample_config, flat_config):
+def critique_run(request, tmp_path_factory, execute_notebook, once, sample_config, flat_config):
     """Notebooks 03-05 executed once per world; every test here reads the same run."""
     world = request.param
-    run_dir = once(f"critique:{world}", lambda: _run_world(world, tmp_path_factory, prepared))
-    return world, run_dir
+
+    def run_world() -> Path:
+        run_dir = tmp_path_factory.mktemp(f"critique-{world}")
+        for name in NOTEBOOKS:
+            execute_notebook(name, run_dir, paths.CONFIGS_DIR / f"{world}.yaml")
+        return run_dir
+
+    return world, once(f"critique:{world}", run_world)
 
 
 @pytest.mark.slow

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from helpers import acquisition, questions
 from helpers.config import defaults
@@ -109,17 +107,6 @@ def test_class_shares_count_only_small_attributed_clients(ledger, config) -> Non
     m = res.metrics
     assert m["small_profitable_share"] + m["small_worth_nothing_share"] == pytest.approx(1.0)
     assert any("claimed 40%" in f for f in res.findings)
-
-
-@given(k=st.integers(0, 500), extra=st.integers(0, 500))
-@settings(max_examples=50, deadline=None)
-def test_wilson_interval_brackets_the_share(k, extra) -> None:
-    n = k + extra
-    lo, hi = questions.wilson_ci([k], [n])
-    if n == 0:
-        assert np.isnan(lo[0]) or lo[0] == 0
-    else:
-        assert 0 <= lo[0] <= k / n <= hi[0] <= 1
 
 
 def test_segments_cover_every_small_client_and_flag_small_segments(ledger, config) -> None:

@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 
 from . import plots
 from .questions import Result, habitual_channels, wilson_ci
+from .results import json_float
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -45,15 +46,6 @@ def _pct(x: float) -> str:
 
 def _money(x: float) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{x:,.0f}"
-
-
-def _float(x: Any) -> float | None:
-    """A JSON-safe float (None for NaN or infinity)."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if np.isfinite(v) else None
 
 
 def _attributed(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -350,7 +342,7 @@ def channel_economics(new: Result, spend: pd.DataFrame | None, config: Mapping[s
         "spend_available": not message,
         "best_channel": best,
         "cheapest_channel_for_profitable_small": cheapest,
-        "retention_after_year1_pooled": _float(pooled),
+        "retention_after_year1_pooled": json_float(pooled),
     }
     for col, key in (
         ("cac", "cac_by_channel"),
@@ -363,7 +355,7 @@ def channel_economics(new: Result, spend: pd.DataFrame | None, config: Mapping[s
         ("new_customers", "new_customers_by_channel"),
     ):
         metrics[key] = {
-            str(c): _float(v) for c, v in zip(table["channel"], table[col], strict=True)
+            str(c): json_float(v) for c, v in zip(table["channel"], table[col], strict=True)
         }
     findings = [message] if message else []
     findings += _economics_findings(table, best, cheapest, bool(message))
@@ -513,14 +505,14 @@ def crowd_arithmetic(new: Result, spend: pd.DataFrame | None, config: Mapping[st
         findings.append("Leads are not known, so reach is counted in new small clients only.")
     metrics = {
         "partner_years": years,
-        "partner_rate": _float(total["partner_rate"]),
-        "small_clients_per_partner": _float(total["small_per_partner"]),
-        "small_clients_per_partner_ci_low": _float(total["small_per_partner_low"]),
-        "small_clients_per_partner_ci_high": _float(total["small_per_partner_high"]),
-        "leads_per_partner": _float(total["leads_per_partner"]),
-        "leads_per_partner_ci_low": _float(total["leads_per_partner_low"]),
-        "leads_per_partner_ci_high": _float(total["leads_per_partner_high"]),
-        "lead_conversion": _float(total["conversion"]),
+        "partner_rate": json_float(total["partner_rate"]),
+        "small_clients_per_partner": json_float(total["small_per_partner"]),
+        "small_clients_per_partner_ci_low": json_float(total["small_per_partner_low"]),
+        "small_clients_per_partner_ci_high": json_float(total["small_per_partner_high"]),
+        "leads_per_partner": json_float(total["leads_per_partner"]),
+        "leads_per_partner_ci_low": json_float(total["leads_per_partner_low"]),
+        "leads_per_partner_ci_high": json_float(total["leads_per_partner_high"]),
+        "lead_conversion": json_float(total["conversion"]),
     }
     return Result(table=table, metrics=metrics, findings=findings)
 

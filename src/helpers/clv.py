@@ -24,6 +24,7 @@ from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from . import plots
+from .results import json_safe
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "holdout_check",
     "clv_findings",
     "clv_metrics",
-    "json_safe",
     "plot_future_vs_past",
     "plot_holdout_deciles",
 ]
@@ -714,19 +714,6 @@ def holdout_check(
 
 
 # ---- metrics, findings and figures ------------------------------------------------------------
-def json_safe(value: Any) -> Any:
-    """``value`` with numpy scalars made Python, tuples made lists and NaN/inf made None."""
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
-
-
 def clv_metrics(
     forecast: Forecast, ranking: Mapping[str, float], holdout: Mapping[str, Any]
 ) -> dict[str, Any]:

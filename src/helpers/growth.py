@@ -9,7 +9,6 @@ happened to customers who started one way or another, not what starting that way
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,11 +17,10 @@ from matplotlib.axes import Axes
 from scipy import stats
 
 from . import plots
-from .clv import json_safe, purchase_lines
+from .clv import purchase_lines
+from .results import Result, json_safe, missing, wilson_ci
 
 __all__ = [
-    "Result",
-    "proportion_ci",
     "bootstrap_mean_ci",
     "customer_days",
     "land_and_expand",
@@ -42,48 +40,12 @@ __all__ = [
 ]
 
 
-@dataclass
-class Result:
-    """One analysis: its table, headline numbers, finding sentences, and why it is missing."""
-
-    table: pd.DataFrame = field(default_factory=pd.DataFrame)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    findings: list[str] = field(default_factory=list)
-    message: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def available(self) -> bool:
-        return not self.message
-
-
-def _missing(message: str) -> Result:
-    return Result(message=message, findings=[message])
-
-
 # ---- statistics ------------------------------------------------------------------------------
-def proportion_ci(
-    successes: Any, n: Any, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a proportion (vectorised; NaN where n == 0)."""
-    k = np.asarray(successes, dtype="float64")
-    n = np.asarray(n, dtype="float64")
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        # rounding can leave the bound a hair inside p at k = 0 or k = n: the interval holds p
-        low, high = np.fmin(centre - half, p), np.fmax(centre + half, p)
-    return np.clip(low, 0, 1), np.clip(high, 0, 1)
-
-
 def _diff_ci(k1: float, n1: float, k2: float, n2: float, confidence: float) -> tuple[float, float]:
     """Newcombe's hybrid score interval of p1 - p2 (from the two Wilson intervals)."""
     p1, p2 = k1 / n1, k2 / n2
-    (l1,), (u1,) = proportion_ci([k1], [n1], confidence)
-    (l2,), (u2,) = proportion_ci([k2], [n2], confidence)
+    (l1,), (u1,) = wilson_ci([k1], [n1], confidence)
+    (l2,), (u2,) = wilson_ci([k2], [n2], confidence)
     d = p1 - p2
     return (
         float(d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
@@ -209,13 +171,13 @@ def land_and_expand(
     years = int(cfg["followup_years"])
     daily = customer_days(order_lines)
     if daily.empty:
-        return _missing("No purchases in the order lines: no land-and-expand cohorts.")
+        return missing("No purchases in the order lines: no land-and-expand cohorts.")
     data_start, data_end = daily["day"].min(), daily["day"].max()
     first = daily.groupby("customer_id")["day"].min()
     is_new = _is_new(first, customers, data_start, config)
     daily = daily.loc[daily["customer_id"].isin(first.index[is_new])]
     if daily.empty:
-        return _missing("No customer starts inside the data: no land-and-expand cohorts.")
+        return missing("No customer starts inside the data: no land-and-expand cohorts.")
     first = first[is_new]
     daily = daily.assign(age=daily["day"] - daily["customer_id"].map(first))
     first_value = daily.loc[daily["age"] == pd.Timedelta(0)].set_index("customer_id")["revenue"]
@@ -276,7 +238,7 @@ def _band_table(
     rows = []
     for band, g in per.groupby("band", observed=True):
         obs = g.loc[g["conversion_observed"]]
-        lo, hi = proportion_ci([obs["converted"].sum()], [len(obs)], conf)
+        lo, hi = wilson_ci([obs["converted"].sum()], [len(obs)], conf)
         grow = g.loc[g["growth_observed"]]
         row = {
             "band": band,
@@ -314,7 +276,7 @@ def _compare_small_large(
     m: dict[str, Any] = {}
     for name, g in (("small", small), ("large", large)):
         obs = g.loc[g["conversion_observed"]]
-        lo, hi = proportion_ci([obs["converted"].sum()], [len(obs)], conf)
+        lo, hi = wilson_ci([obs["converted"].sum()], [len(obs)], conf)
         m[f"{name}_first_customers"] = len(g)
         m[f"{name}_first_second_order_rate"] = float(obs["converted"].mean()) if len(obs) else None
         m[f"{name}_first_second_order_rate_ci_low"] = float(lo[0]) if len(obs) else None
@@ -390,7 +352,7 @@ def approval_layers(opportunities: pd.DataFrame | None, config: Mapping[str, Any
     come from the inverse Fisher information.
     """
     if opportunities is None or opportunities.empty:
-        return _missing(
+        return missing(
             "No opportunities table: win rates by approval layers cannot be measured "
             "(add quotes with their approval layers to the config to see them)."
         )
@@ -398,10 +360,10 @@ def approval_layers(opportunities: pd.DataFrame | None, config: Mapping[str, Any
     conf = float(cfg["confidence"])
     q = opportunities.loc[opportunities["won"].notna()].copy()
     if "approval_layers" not in q or q["approval_layers"].isna().all():
-        return _missing("The opportunities table has no approval_layers: no approval analysis.")
+        return missing("The opportunities table has no approval_layers: no approval analysis.")
     q = q.loc[q["approval_layers"].notna() & (q["amount"] > 0)]
     if len(q) < int(cfg["min_group_size"]):
-        return _missing(f"Only {len(q)} decided quotes: too few for an approval analysis.")
+        return missing(f"Only {len(q)} decided quotes: too few for an approval analysis.")
     q["won"] = q["won"].astype(bool)
     cap = int(cfg["max_layers_shown"])
     q["layers"] = q["approval_layers"].astype(int).clip(upper=cap)
@@ -426,7 +388,7 @@ def approval_layers(opportunities: pd.DataFrame | None, config: Mapping[str, Any
             median_days_to_close=("days_to_close", "median"),
         )
         t["win_rate"] = t["won"] / t["quotes"]
-        t["ci_low"], t["ci_high"] = proportion_ci(t["won"], t["quotes"], conf)
+        t["ci_low"], t["ci_high"] = wilson_ci(t["won"], t["quotes"], conf)
         return t
 
     by_layers, by_amount = summarise("layers"), summarise("amount_band")
@@ -520,7 +482,7 @@ def innovation_adoption(
     before its end count.
     """
     if products is None or "launch_date" not in products or products["launch_date"].isna().all():
-        return _missing(
+        return missing(
             "No products table with launch dates: innovation adoption by size tier cannot be "
             "measured."
         )
@@ -534,7 +496,7 @@ def innovation_adoption(
         ["product_id", "launch_date"],
     ]
     if launches.empty:
-        return _missing(
+        return missing(
             f"No product was launched inside the data with {cfg['adoption_months']} months left "
             "to observe it: no adoption analysis."
         )
@@ -571,7 +533,7 @@ def innovation_adoption(
     )
     table = table.join(agg).fillna({"adopted": 0})
     table["adoption_rate"] = table["adopted"] / table["eligible"].where(table["eligible"] > 0)
-    table["ci_low"], table["ci_high"] = proportion_ci(table["adopted"], table["eligible"], conf)
+    table["ci_low"], table["ci_high"] = wilson_ci(table["adopted"], table["eligible"], conf)
     order = [t for t in _tier_order(config) if t in table.index]
     table = table.loc[order + [t for t in table.index if t not in order]]
     shown = table.loc[table["eligible"] >= int(cfg["min_group_size"])]
@@ -623,7 +585,7 @@ def survival_table(
     cfg = _settings(config)
     daily = customer_days(order_lines)
     if daily.empty:
-        return _missing("No purchases: no survival analysis.")
+        return missing("No purchases: no survival analysis.")
     data_start, data_end = daily["day"].min(), daily["day"].max()
     g = daily.groupby("customer_id")["day"]
     first, last = g.min(), g.max()
@@ -636,7 +598,7 @@ def survival_table(
     if rule == "auto":
         rule = "closure" if has_closure else "lapse"
     if rule == "closure" and not has_closure:
-        return _missing("Survival by closure needs closed_date in the customers table.")
+        return missing("Survival by closure needs closed_date in the customers table.")
     if rule == "closure":
         closed = cust["closed_date"].reindex(per.index)
         per["event"] = closed.notna() & (closed <= data_end)
@@ -666,7 +628,7 @@ def survival_table(
     freq = str(cfg["cohort_freq"])
     per["cohort"] = per["start"].dt.to_period(freq[0] if freq else "Y").astype("string")
     if per.empty:
-        return _missing("No customer starts inside the data: no survival analysis.")
+        return missing("No customer starts inside the data: no survival analysis.")
     return Result(table=per, detail={"rule": rule, "rule_text": rule_text, "data_end": data_end})
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from . import plots
+from .results import json_safe
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -239,25 +240,14 @@ class Concentration:
     whale_findings: list[str] = field(default_factory=list)
 
 
-def _clean(value: Any) -> Any:
-    """Plain JSON-safe Python: numpy scalars unwrapped, NaN and inf as None."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
-
-
 def _with_ci(
     point: Mapping[str, np.ndarray], ci: Mapping[str, tuple[float, float]], keys: list[str]
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in keys:
-        out[key] = _clean(float(point[key][0]))
+        out[key] = json_safe(float(point[key][0]))
         if key in ci:
-            out[f"{key}_ci_low"], out[f"{key}_ci_high"] = (_clean(v) for v in ci[key])
+            out[f"{key}_ci_low"], out[f"{key}_ci_high"] = (json_safe(v) for v in ci[key])
     return out
 
 
@@ -305,8 +295,8 @@ def measure_concentration(
     ]
     pareto_m: dict[str, Any] = {
         "customers": n,
-        "unattributed_net_revenue": _clean(unattr),
-        "unattributed_revenue_share": _clean(unattr / total_rev) if total_rev else None,
+        "unattributed_net_revenue": json_safe(unattr),
+        "unattributed_revenue_share": json_safe(unattr / total_rev) if total_rev else None,
         **_with_ci(point, ci, list(dict.fromkeys(pareto_keys))),
     }
     top_rev = pareto_m[f"{head}_revenue_share"]
@@ -329,7 +319,7 @@ def measure_concentration(
     band_share = point[f"{band_tag}_profit_share"][0]
     whale_m: dict[str, Any] = {
         "customers": n,
-        "total_profit": _clean(total_profit),
+        "total_profit": json_safe(total_profit),
         **_with_ci(
             point,
             ci,
@@ -345,9 +335,9 @@ def measure_concentration(
         if np.isfinite(point["peak_share_of_customers"][0])
         else None,
         "loss_making_customers": int((profits < 0).sum()),
-        "profit_destroyed": _clean(float(-profits[profits < 0].sum())),
+        "profit_destroyed": json_safe(float(-profits[profits < 0].sum())),
         "break_even_customers": int(even.sum()),
-        "break_even_share": _clean(even.mean()) if n else None,
+        "break_even_share": json_safe(even.mean()) if n else None,
         "reference_band_low_pct": 100 * lo,
         "reference_band_high_pct": 100 * hi,
         "in_reference_band": bool(np.isfinite(band_share) and lo <= band_share <= hi),

@@ -9,23 +9,20 @@ judge", and the decision tree's accuracy is measured on clients it never saw.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from scipy import stats
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 from sklearn.tree import DecisionTreeClassifier
 
 from . import plots
+from .results import Result, wilson_ci
 from .schema import UNATTRIBUTED
 
 __all__ = [
     "CLASSES",
-    "Result",
-    "wilson_ci",
     "small_clients",
     "customer_features",
     "habitual_channels",
@@ -72,39 +69,8 @@ _LABELS = {
 }
 
 
-@dataclass
-class Result:
-    """One analysis: its table, headline numbers, finding sentences, and why it is missing."""
-
-    table: pd.DataFrame = field(default_factory=pd.DataFrame)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    findings: list[str] = field(default_factory=list)
-    message: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def available(self) -> bool:
-        return not self.message
-
-
 def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return dict(config["questions"])
-
-
-def wilson_ci(successes: Any, n: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a proportion (vectorised; NaN where n == 0)."""
-    k = np.asarray(successes, dtype="float64")
-    n = np.asarray(n, dtype="float64")
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        lo = np.where(k == 0, 0.0, np.clip(centre - half, 0, 1))
-        hi = np.where(k == n, 1.0, np.clip(centre + half, 0, 1))
-    # the interval always holds the observed share (exactly, at 0 and 1)
-    return np.where(n > 0, np.minimum(lo, p), np.nan), np.where(n > 0, np.maximum(hi, p), np.nan)
 
 
 def _pct(x: float) -> str:

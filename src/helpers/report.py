@@ -11,7 +11,6 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import math
 import multiprocessing
 import os
 import platform
@@ -32,6 +31,7 @@ import pandas as pd
 
 from . import paths
 from .config import ConfigError, load_config, parse_period, resolve_path
+from .results import json_safe
 
 __all__ = [
     "EXIT_CODES",
@@ -284,19 +284,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _clean_json(value: Any) -> Any:
-    """Make a value strict JSON: NaN/inf → None, numpy scalars → Python."""
-    if isinstance(value, dict):
-        return {str(k): _clean_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean_json(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def reconciliation_block(processed: Path, ledger: pd.DataFrame) -> dict[str, Any]:
     """Rows and revenue in = accepted + rejected (from ingest), and ledger totals = order lines."""
     recon = pd.read_csv(processed / "reconciliation.csv")
@@ -338,7 +325,7 @@ def build_metrics(
         payload.setdefault(path.stem, {}).update(section.get("metrics", {}))
         if section.get("findings"):
             payload["findings"][path.stem] = section["findings"]
-    return _clean_json(payload)
+    return json_safe(payload)
 
 
 def validate_metrics(payload: dict[str, Any]) -> None:
@@ -456,7 +443,7 @@ def run_report(
                 "data_fingerprints": data_fingerprints(config),
                 "timings": {"stages": timings.stages, "notebooks": timings.notebooks},
             }
-            (tmp / "run.json").write_text(json.dumps(_clean_json(run_json), indent=2, default=str))
+            (tmp / "run.json").write_text(json.dumps(json_safe(run_json), indent=2, default=str))
             from .summary import write_index
 
             write_index(tmp, metrics, config, results=[r.name for r in results])

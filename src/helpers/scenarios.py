@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from . import plots
+from .results import json_float
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -74,14 +75,6 @@ def _money(x: float) -> str:
 
 def _signed(x: float) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{x:+,.0f}"
-
-
-def _float(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if np.isfinite(v) else None
 
 
 # ---- inputs -----------------------------------------------------------------------------------
@@ -708,16 +701,16 @@ def q3_metrics(
         "default_scenario_profit_before": t["profit_before"],
         "default_scenario_profit_after": t["profit_after"],
         "default_scenario_profit_change": t["change"],
-        "default_scenario_profit_change_pct": _float(t["change_pct"]),
+        "default_scenario_profit_change_pct": json_float(t["change_pct"]),
         "small_clients_profit_change": float(small_rows["change"].sum()),
         "customers_lost": t["customers_lost"],
         "customers_turned_profitable": t["turned_profitable"],
         "customers_turned_loss_making": t["turned_loss_making"],
-        "fee_threshold": _float(fee.get("threshold")),
-        "fee_amount": _float(fee.get("fee")),
+        "fee_threshold": json_float(fee.get("threshold")),
+        "fee_amount": json_float(fee.get("fee")),
         "lever_contributions": {str(r.lever): float(r.change) for r in contributions.itertuples()},
         "break_even_order_value_by_channel": {
-            str(r.channel): _float(r.break_even_order_value) for r in curves.itertuples()
+            str(r.channel): json_float(r.break_even_order_value) for r in curves.itertuples()
         },
         "tornado_top_assumption": str(sensitivity.iloc[0]["assumption"])
         if len(sensitivity)

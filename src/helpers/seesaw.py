@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from scipy import stats
 
 from . import plots
+from .results import json_float
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -183,14 +184,6 @@ def binned_margins(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
 
 
 # ---- metrics and sentences ----------------------------------------------------------------------
-def _f(x: Any) -> float | None:
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return None
-    return x if np.isfinite(x) else None
-
-
 def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Headline numbers for ``ws.record('seesaw', ...)``.
 
@@ -208,11 +201,11 @@ def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
     trend = fit_trend(ledger, settings)
     for name, key in (("all", "slope"), ("upper", "slope_upper")):
         t = trend[name]
-        out[key] = _f(t["slope"])
-        out[f"{key}_ci_low"] = _f(t["ci_low"])
-        out[f"{key}_ci_high"] = _f(t["ci_high"])
+        out[key] = json_float(t["slope"])
+        out[f"{key}_ci_low"] = json_float(t["ci_low"])
+        out[f"{key}_ci_high"] = json_float(t["ci_high"])
         out[f"{key}_customers"] = int(t["n"])
-    out["slope_upper_min_revenue"] = _f(trend["upper"]["min_revenue"])
+    out["slope_upper_min_revenue"] = json_float(trend["upper"]["min_revenue"])
     out["slope_units"] = "margin (fraction of net revenue) per tenfold net revenue"
     if known.empty:
         out.update(most_profitable_tier=None, largest_tier=None, big_accounts_most_profitable=None)
@@ -220,13 +213,13 @@ def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
     best = known.loc[known["margin_pct"].idxmax()]
     big, small = known.iloc[-1], known.iloc[0]
     out["most_profitable_tier"] = str(best["size_tier"])
-    out["most_profitable_tier_margin_pct"] = _f(100 * best["margin_pct"])
+    out["most_profitable_tier_margin_pct"] = json_float(100 * best["margin_pct"])
     out["largest_tier"] = str(big["size_tier"])
-    out["largest_tier_margin_pct"] = _f(100 * big["margin_pct"])
-    out["largest_tier_revenue_share"] = _f(big["revenue_share"])
-    out["largest_tier_profit_share"] = _f(big["profit_share"])
+    out["largest_tier_margin_pct"] = json_float(100 * big["margin_pct"])
+    out["largest_tier_revenue_share"] = json_float(big["revenue_share"])
+    out["largest_tier_profit_share"] = json_float(big["profit_share"])
     out["smallest_tier"] = str(small["size_tier"])
-    out["smallest_tier_margin_pct"] = _f(100 * small["margin_pct"])
+    out["smallest_tier_margin_pct"] = json_float(100 * small["margin_pct"])
     out["big_accounts_most_profitable"] = bool(best["size_tier"] == big["size_tier"])
     bridge = bridge_table(ledger, settings).set_index("size_tier")
     cts_cols = [c for c in bridge.columns if c not in ("discounts", "rebates", "cost of goods",
@@ -234,9 +227,11 @@ def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
     fin = next(iter(settings["seesaw"]["bridge"]["groups"]))
     for label, row in (("largest", big), ("smallest", small)):
         b = bridge.loc[row["size_tier"]]
-        out[f"{label}_tier_discount_rebate_pct_of_list"] = _f(100 * (b["discounts"] + b["rebates"]))
-        out[f"{label}_tier_financing_pct_of_list"] = _f(100 * b[fin]) if fin in b else None
-        out[f"{label}_tier_cost_to_serve_pct_of_list"] = _f(100 * b[cts_cols].sum())
+        out[f"{label}_tier_discount_rebate_pct_of_list"] = json_float(
+            100 * (b["discounts"] + b["rebates"])
+        )
+        out[f"{label}_tier_financing_pct_of_list"] = json_float(100 * b[fin]) if fin in b else None
+        out[f"{label}_tier_cost_to_serve_pct_of_list"] = json_float(100 * b[cts_cols].sum())
     return out
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .results import json_float
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -246,11 +247,6 @@ def profile_segments(ledger: pd.DataFrame, segments: pd.DataFrame, by: str) -> p
 
 
 # ---- metrics and sentences ----------------------------------------------------------------------
-def _f(x: Any) -> float | None:
-    x = float(x)
-    return x if np.isfinite(x) else None
-
-
 def segment_metrics(
     ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -262,31 +258,35 @@ def segment_metrics(
     tiers = profile_segments(ledger, segments, "size_tier").set_index("size_tier")
     small = [t for t in config["size_tiers"]["small"] if t in tiers.index]
     sm = tiers.loc[small]
-    out["small_clients_customer_share"] = _f(sm["customer_share"].sum())
-    out["small_clients_revenue_share"] = _f(sm["revenue_share"].sum())
-    out["small_clients_profit_share"] = _f(sm["profit_share"].sum())
+    out["small_clients_customer_share"] = json_float(sm["customer_share"].sum())
+    out["small_clients_revenue_share"] = json_float(sm["revenue_share"].sum())
+    out["small_clients_profit_share"] = json_float(sm["profit_share"].sum())
     net = sm["net_revenue"].sum()
-    out["small_clients_margin"] = _f(sm["profit"].sum() / net) if net else None
+    out["small_clients_margin"] = json_float(sm["profit"].sum() / net) if net else None
     out["highest_margin_tier"] = (
         str(tiers["margin_pct"].idxmax()) if tiers["margin_pct"].notna().any() else None
     )
     quads = profile_segments(ledger, segments, "quadrant").set_index("quadrant")
     thresholds = quadrant_thresholds(ledger, config)
-    out["quadrant_volume_threshold"] = _f(thresholds["volume"])
-    out["quadrant_margin_threshold"] = _f(thresholds["margin"])
+    out["quadrant_volume_threshold"] = json_float(thresholds["volume"])
+    out["quadrant_margin_threshold"] = json_float(thresholds["margin"])
     for slug, name in config["quadrants"]["names"].items():  # slug: volume_margin, e.g. high_low
         row = quads.loc[name] if name in quads.index else None
         out[f"quadrant_{slug}_customers"] = int(row["customers"]) if row is not None else 0
-        out[f"quadrant_{slug}_revenue_share"] = _f(row["revenue_share"]) if row is not None else 0.0
-        out[f"quadrant_{slug}_profit_share"] = _f(row["profit_share"]) if row is not None else 0.0
+        out[f"quadrant_{slug}_revenue_share"] = (
+            json_float(row["revenue_share"]) if row is not None else 0.0
+        )
+        out[f"quadrant_{slug}_profit_share"] = (
+            json_float(row["profit_share"]) if row is not None else 0.0
+        )
     rfm = profile_segments(ledger, segments, "rfm_segment").set_index("rfm_segment")
     out["rfm_segments"] = int(len(rfm))
     if len(rfm):
         out["rfm_top_profit_segment"] = str(rfm["profit"].idxmax())
     first = config["rfm"]["segments"][0]["name"]
     if first in rfm.index:
-        out["rfm_first_segment_customer_share"] = _f(rfm.loc[first, "customer_share"])
-        out["rfm_first_segment_profit_share"] = _f(rfm.loc[first, "profit_share"])
+        out["rfm_first_segment_customer_share"] = json_float(rfm.loc[first, "customer_share"])
+        out["rfm_first_segment_profit_share"] = json_float(rfm.loc[first, "profit_share"])
     a = config["abc"]["labels"][0]
     a_rev, a_prof = segments["abc_revenue"] == a, segments["abc_profit"] == a
     out["abc_a_by_revenue"] = int(a_rev.sum())

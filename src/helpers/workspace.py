@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import paths
 from .config import load_config, parse_period, resolve_path
+from .results import json_safe
 
 __all__ = ["Workspace", "open_workspace", "prepare", "config_fingerprint"]
 
@@ -111,7 +112,7 @@ class Workspace:
         out = self.run_dir / "metrics" / f"{section}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         current = json.loads(out.read_text()) if out.exists() else {"metrics": {}, "findings": []}
-        current["metrics"].update(metrics)
+        current["metrics"].update(json_safe(metrics))
         for sentence in findings or []:
             if sentence not in current["findings"]:
                 current["findings"].append(sentence)

@@ -1,0 +1,72 @@
+"""Building blocks every analysis shares: its ``Result``, the Wilson interval of a share, and
+numbers made safe for ``metrics.json``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["Result", "missing", "wilson_ci", "json_float", "json_safe"]
+
+
+@dataclass
+class Result:
+    """One analysis: its table, headline numbers, finding sentences, and why it is missing."""
+
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)
+    message: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def available(self) -> bool:
+        return not self.message
+
+
+def missing(message: str) -> Result:
+    """The Result of an analysis the data cannot support; ``message`` says why."""
+    return Result(message=message, findings=[message])
+
+
+def wilson_ci(successes: Any, n: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion (vectorised; NaN where n == 0). The interval always
+    holds the observed share (rounding can leave a bound a hair inside it at k = 0 or k = n)."""
+    k = np.asarray(successes, dtype="float64")
+    n = np.asarray(n, dtype="float64")
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+        low, high = np.fmin(centre - half, p), np.fmax(centre + half, p)
+    return np.clip(low, 0, 1), np.clip(high, 0, 1)
+
+
+def json_float(x: Any) -> float | None:
+    """A plain float for JSON: None for missing, NaN or infinite values."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` made strict JSON, recursively: numpy scalars made Python, tuples and arrays made
+    lists, NaN and infinities made None."""
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,50 @@
+"""helpers.results: the Wilson interval against SciPy's and published values; JSON-safe numbers."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import binomtest
+
+from helpers.results import json_float, json_safe, missing, wilson_ci
+
+
+def test_wilson_interval_matches_known_values() -> None:
+    lo, hi = wilson_ci([5, 0, 0], [10, 10, 0], 0.95)
+    assert lo[0] == pytest.approx(0.2366, abs=1e-4) and hi[0] == pytest.approx(0.7634, abs=1e-4)
+    assert lo[1] == 0 and hi[1] == pytest.approx(0.2775, abs=1e-4)
+    assert np.isnan(lo[2]) and np.isnan(hi[2])  # no trials: no interval
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 5000), data=st.data())
+def test_wilson_interval_matches_scipy_and_holds_the_estimate(n: int, data: st.DataObject) -> None:
+    k = data.draw(st.integers(0, n))
+    lo, hi = wilson_ci([k], [n], 0.95)
+    ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    assert lo[0] == pytest.approx(ref.low, abs=1e-12)
+    assert hi[0] == pytest.approx(ref.high, abs=1e-12)
+    assert 0 <= lo[0] <= k / n <= hi[0] <= 1
+
+
+def test_json_safe_makes_strict_json() -> None:
+    value = {
+        "a": np.float64("nan"),
+        "b": (np.int64(3), np.bool_(True)),
+        4: np.array([1.5, math.inf]),
+    }
+    out = json_safe(value)
+    assert out == {"a": None, "b": [3, True], "4": [1.5, None]}
+    json.dumps(out, allow_nan=False)
+    assert json_float("x") is None and json_float(np.float32(2.5)) == 2.5
+    assert json_float(None) is None and json_float(-math.inf) is None
+
+
+def test_missing_result_explains_itself() -> None:
+    r = missing("No opportunities table: no approval analysis.")
+    assert not r.available and r.findings == [r.message] and r.table.empty
