@@ -6,12 +6,13 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from helpers.results import json_float, json_safe, missing, wilson_ci
+from helpers.results import json_float, json_safe, missing, money, pct, signed_money, wilson_ci
 
 
 def test_wilson_interval_matches_known_values() -> None:
@@ -48,3 +49,11 @@ def test_json_safe_makes_strict_json() -> None:
 def test_missing_result_explains_itself() -> None:
     r = missing("No opportunities table: no approval analysis.")
     assert not r.available and r.findings == [r.message] and r.table.empty
+
+
+def test_sentence_numbers_format_and_say_when_missing() -> None:
+    assert pct(0.2349) == "23%" and pct(np.float64(1.28)) == "128%"
+    assert money(1234567.8) == "1,234,568" and money(999.5) == "1,000"
+    assert signed_money(50) == "+50" and signed_money(-1234.5) == "-1,234"
+    for formatter in (pct, money, signed_money):
+        assert formatter(None) == formatter(math.nan) == formatter(pd.NA) == "n/a"

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 
 from . import plots
 from .questions import Result, habitual_channels, wilson_ci
-from .results import json_float
+from .results import json_float, money, pct
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -38,14 +38,6 @@ __all__ = [
 
 def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return dict(config["acquisition"])
-
-
-def _pct(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:.0%}"
-
-
-def _money(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:,.0f}"
 
 
 def _attributed(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -109,8 +101,8 @@ def channel_summary(
     label = "acquisition channel" if source == "acquisition_channel" else "habitual order channel"
     top = table.iloc[0]
     findings = [
-        f"By {label}: {top['channel']} brings the most profit ({_money(top['profit'])} from "
-        f"{int(top['customers'])} customers, {_money(top['profit_per_customer'])} each)."
+        f"By {label}: {top['channel']} brings the most profit ({money(top['profit'])} from "
+        f"{int(top['customers'])} customers, {money(top['profit_per_customer'])} each)."
     ]
     if source == "order_channel":
         findings.insert(
@@ -374,7 +366,7 @@ def _economics_findings(
         if no_spend:
             out.append(
                 f"{best} brings the new customers with the highest estimated future value "
-                f"({_money(b['future_value'])} each; {_pct(b['survival_1y'])} survive year one)."
+                f"({money(b['future_value'])} each; {pct(b['survival_1y'])} survive year one)."
             )
         else:
             months = b["payback_months"]
@@ -386,8 +378,8 @@ def _economics_findings(
                 else f"pays back its CAC in {months:.0f} months"
             )
             out.append(
-                f"{best} is the best acquisition channel: CAC {_money(b['cac'])}, "
-                f"{_pct(b['survival_1y'])} of its new customers survive year one, it {payback} "
+                f"{best} is the best acquisition channel: CAC {money(b['cac'])}, "
+                f"{pct(b['survival_1y'])} of its new customers survive year one, it {payback} "
                 f"and returns {b['fv_to_cac']:.1f}x its CAC in estimated future value."
             )
     if not no_spend:
@@ -402,7 +394,7 @@ def _economics_findings(
             c = t.loc[cheapest]
             out.append(
                 f"Cheapest source of profitable small clients: {cheapest}, about "
-                f"{_money(c['cac_per_profitable_small'])} of spend per new small client "
+                f"{money(c['cac_per_profitable_small'])} of spend per new small client "
                 "profitable in its first year."
             )
     return out
@@ -477,7 +469,7 @@ def crowd_arithmetic(new: Result, spend: pd.DataFrame | None, config: Mapping[st
             ),
         )
     findings = [
-        f"{_pct(total['partner_rate'])} of new small clients become long-term partners "
+        f"{pct(total['partner_rate'])} of new small clients become long-term partners "
         f"(alive, still ordering in year {years} and profitable; n={int(total['small_observed'])}):"
         f" it takes about {total['small_per_partner']:.1f} new small clients "
         f"({level} {total['small_per_partner_low']:.1f}–{total['small_per_partner_high']:.1f}) "
@@ -485,7 +477,7 @@ def crowd_arithmetic(new: Result, spend: pd.DataFrame | None, config: Mapping[st
     ]
     if np.isfinite(total["leads_per_partner"]):
         findings.append(
-            f"Throw to the crowd: with {_pct(total['conversion'])} of leads converting, about "
+            f"Throw to the crowd: with {pct(total['conversion'])} of leads converting, about "
             f"{total['leads_per_partner']:.0f} leads must be reached for one long-term partner "
             f"({level} {total['leads_per_partner_low']:.0f}–"
             f"{total['leads_per_partner_high']:.0f})."
@@ -631,7 +623,7 @@ def plot_channel_profit(summary: Result, ax: Axes | None = None) -> Axes:
     plots.set_finding_title(
         ax,
         f"{str(top['channel']).replace('_', ' ').capitalize()} customers earn "
-        f"{_money(top['profit_per_customer'])} each",
+        f"{money(top['profit_per_customer'])} each",
         "Profit per customer over the period, by channel",
     )
     return ax

@@ -18,7 +18,7 @@ from scipy import stats
 
 from . import plots
 from .clv import purchase_lines
-from .results import Result, json_safe, missing, wilson_ci
+from .results import Result, json_safe, missing, pct, wilson_ci
 
 __all__ = [
     "bootstrap_mean_ci",
@@ -76,10 +76,6 @@ def _bootstrap_diff_ci(
     db = b[rng.integers(0, len(b), size=(samples, len(b)))].mean(axis=1)
     lo, hi = np.quantile(da - db, [0.5 - confidence / 2, 0.5 + confidence / 2])
     return float(lo), float(hi)
-
-
-def _pct(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:.0%}"
 
 
 # ---- shared: purchase days per customer --------------------------------------------------------
@@ -299,13 +295,13 @@ def _compare_small_large(
         )
         findings.append(
             f"Of customers whose first order was {small_l}, "
-            f"{_pct(m['small_first_second_order_rate'])} placed a second order within "
+            f"{pct(m['small_first_second_order_rate'])} placed a second order within "
             f"{cfg['second_order_days']} days "
-            f"({conf:.0%} CI {_pct(m['small_first_second_order_rate_ci_low'])}-"
-            f"{_pct(m['small_first_second_order_rate_ci_high'])}), against "
-            f"{_pct(m['large_first_second_order_rate'])} of those whose first was {large_l} "
-            f"({_pct(m['large_first_second_order_rate_ci_low'])}-"
-            f"{_pct(m['large_first_second_order_rate_ci_high'])}): {verdict}."
+            f"({conf:.0%} CI {pct(m['small_first_second_order_rate_ci_low'])}-"
+            f"{pct(m['small_first_second_order_rate_ci_high'])}), against "
+            f"{pct(m['large_first_second_order_rate'])} of those whose first was {large_l} "
+            f"({pct(m['large_first_second_order_rate_ci_low'])}-"
+            f"{pct(m['large_first_second_order_rate_ci_high'])}): {verdict}."
         )
     # cumulative profit over the longest horizon both groups were observed for
     for k in range(years, 0, -1):
@@ -330,7 +326,7 @@ def _compare_small_large(
                 f"earned {plots.format_money(a.mean())} profit each on average and "
                 f"{large_l}-first ones {plots.format_money(b.mean())} (difference {conf:.0%} CI "
                 f"{plots.format_money(lo)} to {plots.format_money(hi)}); "
-                f"{_pct(m['small_first_grew_to_top_share'])} of {small_l} starters grew into "
+                f"{pct(m['small_first_grew_to_top_share'])} of {small_l} starters grew into "
                 f"the top {float(cfg['top_share']):.0%} of yearly revenue."
             )
             break
@@ -739,9 +735,9 @@ def plot_land_and_expand(result: Result, config: Mapping[str, Any], ax: Axes | N
     title = "Profit per customer by the size of their first order"
     if m.get("small_first_second_order_rate") is not None:
         title = (
-            f"{_pct(m['small_first_second_order_rate'])} of small starters came back within "
+            f"{pct(m['small_first_second_order_rate'])} of small starters came back within "
             f"{config['growth']['second_order_days']} days, "
-            f"{_pct(m['large_first_second_order_rate'])} of large ones"
+            f"{pct(m['large_first_second_order_rate'])} of large ones"
         )
     plots.set_finding_title(ax, title, "observational cohorts; bars: mean, whiskers: bootstrap CI")
     return ax

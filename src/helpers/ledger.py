@@ -47,20 +47,9 @@ _DAYS_PER_YEAR = 365.25
 _DAYS_OF_CREDIT_YEAR = 365.0
 _TOTAL = "total"
 _UNATTRIBUTED_LABEL = "(unattributed)"
-#: customer columns the ledger reads
-_CUSTOMER_COLUMNS = (
-    "customer_id",
-    "name",
-    "employees",
-    "industry",
-    "region",
-    "acquisition_channel",
-    "signup_date",
-    "closed_date",
-    "key_account",
-    "payment_terms_days",
-    "rebate_rate",
-)
+#: customer columns the ledger reads: the attributes it joins in (size_tier is derived) and the
+#: rebate rate it applies
+_CUSTOMER_COLUMNS = (*(c for c in LEDGER_ATTRIBUTES if c != "size_tier"), "rebate_rate")
 
 
 # ---- the one Ibis expression ------------------------------------------------------------------

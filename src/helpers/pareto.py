@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from . import plots
-from .results import json_safe
+from .results import json_safe, pct
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -371,11 +371,7 @@ def _shares_frame(m: Mapping[str, Any], settings: Mapping[str, Any]) -> pd.DataF
 
 
 # ---- sentences ----------------------------------------------------------------------------------
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.0%}"
-
-
-def _ci(m: Mapping[str, Any], key: str, scale: Callable[[float], str] = _pct) -> str:
+def _ci(m: Mapping[str, Any], key: str, scale: Callable[[float], str] = pct) -> str:
     lo, hi = m.get(f"{key}_ci_low"), m.get(f"{key}_ci_high")
     return "" if lo is None or hi is None else f" [{scale(lo).rstrip('%')}-{scale(hi)}]"
 
@@ -390,21 +386,21 @@ def _pareto_sentences(c: Concentration, settings: Mapping[str, Any]) -> list[str
     rev, prof = f"{head}_revenue_share", f"{head}_by_revenue_profit_share"
     out.append(
         f"Revenue is {'concentrated' if (m[rev] or 0) >= float(p['rule_share']) else 'spread'}"
-        f": the {tops} of customers bring {_pct(m[rev])}{_ci(m, rev)} of revenue."
+        f": the {tops} of customers bring {pct(m[rev])}{_ci(m, rev)} of revenue."
     )
     if m[prof] is None:
         out.append("The company makes no profit overall, so no share of profit is meaningful.")
     elif m["rule_holds_for_profit"]:
         out.append(
-            f"The 80/20 rule holds for profit too: the same customers bring {_pct(m[prof])}"
-            f"{_ci(m, prof)} of profit, at a margin of {_pct(m[f'{head}_by_revenue_margin'])} "
-            f"against {_pct(m['rest_by_revenue_margin'])} for the rest."
+            f"The 80/20 rule holds for profit too: the same customers bring {pct(m[prof])}"
+            f"{_ci(m, prof)} of profit, at a margin of {pct(m[f'{head}_by_revenue_margin'])} "
+            f"against {pct(m['rest_by_revenue_margin'])} for the rest."
         )
     else:
         out.append(
-            f"Profit is less concentrated: the same customers bring {_pct(m[prof])}"
-            f"{_ci(m, prof)} of profit, at a margin of {_pct(m[f'{head}_by_revenue_margin'])} "
-            f"against {_pct(m['rest_by_revenue_margin'])} for the rest: volume overstates value."
+            f"Profit is less concentrated: the same customers bring {pct(m[prof])}"
+            f"{_ci(m, prof)} of profit, at a margin of {pct(m[f'{head}_by_revenue_margin'])} "
+            f"against {pct(m['rest_by_revenue_margin'])} for the rest: volume overstates value."
         )
     g_r, g_p = m.get("gini_revenue"), m.get("gini_profit")
     if g_r is not None and g_p is not None:
@@ -415,13 +411,13 @@ def _pareto_sentences(c: Concentration, settings: Mapping[str, Any]) -> list[str
     target = round(100 * float(p["target_share"]))
     keys = {s["label"].lower(): f"customers_for_{target}pct_{s['name']}_share" for s in
             p["measures"].values()}  # fmt: skip
-    parts = [f"{_pct(m[k])} for {label}" for label, k in keys.items() if m.get(k) is not None]
+    parts = [f"{pct(m[k])} for {label}" for label, k in keys.items() if m.get(k) is not None]
     if parts:
         out.append(f"Customers needed for {target}% of the total: " + ", ".join(parts) + ".")
     if m["unattributed_net_revenue"]:
         out.append(
             f"Lines without a customer hold {plots.format_money(m['unattributed_net_revenue'])} "
-            f"of net revenue ({_pct(m['unattributed_revenue_share'])}), left out of these shares."
+            f"of net revenue ({pct(m['unattributed_revenue_share'])}), left out of these shares."
         )
     return out
 
@@ -444,20 +440,20 @@ def _whale_sentences(c: Concentration, settings: Mapping[str, Any]) -> list[str]
     lo, hi = w["reference_band_low_pct"], w["reference_band_high_pct"]
     share = w[f"{band}_profit_share"]
     out = [
-        f"The most profitable {_pct(w['peak_share_of_customers'])}"
+        f"The most profitable {pct(w['peak_share_of_customers'])}"
         f"{_ci(w, 'peak_share_of_customers')} of customers earn {pct100(w['peak_profit_pct'])}"
         f"{_ci(w, 'peak_profit_pct', pct100)} of total profit; the other "
-        f"{_pct(1 - w['peak_share_of_customers'])} "
+        f"{pct(1 - w['peak_share_of_customers'])} "
         + (
             f"give {pct100(w['peak_profit_pct'] - 100)} of it back."
             if w["peak_profit_pct"] > 100.5
             else "add or lose almost nothing: the curve has no hump."
         ),
         f"{w['loss_making_customers']:,} of {w['customers']:,} customers "
-        f"({_pct(w['loss_making_share'])}{_ci(w, 'loss_making_share')}) lose money, destroying "
+        f"({pct(w['loss_making_share'])}{_ci(w, 'loss_making_share')}) lose money, destroying "
         f"{plots.format_money(w['profit_destroyed'])} ({pct100(w['profit_destroyed_pct'])} of "
         f"total profit); {w['break_even_customers']:,} customers roughly break even.",
-        f"The most profitable {float(ref['reference_top_share']):.0%} earn {_pct(share)} of "
+        f"The most profitable {float(ref['reference_top_share']):.0%} earn {pct(share)} of "
         f"profit, {'inside' if w['in_reference_band'] else 'outside'} the {lo:.0f}-{hi:.0f}% "
         f"band reported by activity-based costing studies ({ref['reference_source']}; a "
         "reference, not a target).",

@@ -18,7 +18,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test
 from sklearn.tree import DecisionTreeClassifier
 
 from . import plots
-from .results import Result, wilson_ci
+from .results import Result, pct, wilson_ci
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -71,10 +71,6 @@ _LABELS = {
 
 def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return dict(config["questions"])
-
-
-def _pct(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:.0%}"
 
 
 def _num(x: float) -> str:
@@ -239,19 +235,19 @@ def class_shares(ledger: pd.DataFrame, config: Mapping[str, Any]) -> Result:
     level = f"{s['confidence']:.0%} CI"
     t = table.set_index("group")
     findings = [
-        f"Of {n:,} small clients, {_pct(t.loc['loss-making', 'share'])} are loss-making, "
-        f"{_pct(t.loc['break-even', 'share'])} break even (profit within "
+        f"Of {n:,} small clients, {pct(t.loc['loss-making', 'share'])} are loss-making, "
+        f"{pct(t.loc['break-even', 'share'])} break even (profit within "
         f"±{s['break_even_band']:.0%} of their net revenue) and "
-        f"{_pct(t.loc['profitable', 'share'])} are profitable.",
-        f"Worth nothing (loss-making or break-even): {_pct(t.loc['worth nothing', 'share'])} "
-        f"({level} {_pct(t.loc['worth nothing', 'ci_low'])}–"
-        f"{_pct(t.loc['worth nothing', 'ci_high'])}) against the claimed "
-        f"{_pct(s['claim_worth_nothing'])}: {t.loc['worth nothing', 'verdict']}.",
-        f"Truly valuable (profit of at least {_pct(s['valuable_margin'])} of net revenue): "
-        f"{_pct(t.loc['truly valuable', 'share'])} ({level} "
-        f"{_pct(t.loc['truly valuable', 'ci_low'])}–{_pct(t.loc['truly valuable', 'ci_high'])}) "
-        f"against the claimed {_pct(s['claim_valuable'])}: {t.loc['truly valuable', 'verdict']}; "
-        f"they earn {_pct(t.loc['truly valuable', 'share_of_small_profit'])} of the small "
+        f"{pct(t.loc['profitable', 'share'])} are profitable.",
+        f"Worth nothing (loss-making or break-even): {pct(t.loc['worth nothing', 'share'])} "
+        f"({level} {pct(t.loc['worth nothing', 'ci_low'])}–"
+        f"{pct(t.loc['worth nothing', 'ci_high'])}) against the claimed "
+        f"{pct(s['claim_worth_nothing'])}: {t.loc['worth nothing', 'verdict']}.",
+        f"Truly valuable (profit of at least {pct(s['valuable_margin'])} of net revenue): "
+        f"{pct(t.loc['truly valuable', 'share'])} ({level} "
+        f"{pct(t.loc['truly valuable', 'ci_low'])}–{pct(t.loc['truly valuable', 'ci_high'])}) "
+        f"against the claimed {pct(s['claim_valuable'])}: {t.loc['truly valuable', 'verdict']}; "
+        f"they earn {pct(t.loc['truly valuable', 'share_of_small_profit'])} of the small "
         "clients' profit.",
     ]
     return Result(table=table, metrics=metrics, findings=findings)
@@ -366,8 +362,8 @@ def segment_profitability(
         separated = best["ci_low"] > worst["ci_high"]
         findings.append(
             f"{_LABELS.get(dim, dim)}: {best['segment']} small clients are profitable "
-            f"{_pct(best['share_profitable'])} of the time (n={int(best['customers'])}), "
-            f"{worst['segment']} {_pct(worst['share_profitable'])} "
+            f"{pct(best['share_profitable'])} of the time (n={int(best['customers'])}), "
+            f"{worst['segment']} {pct(worst['share_profitable'])} "
             f"(n={int(worst['customers'])})"
             + ("." if separated else " — the intervals overlap, so the gap may be chance.")
         )
@@ -530,8 +526,8 @@ def fit_profile_model(
                 "test_profitable_share": share_test,
                 "predicts": "profitable" if share >= 0.5 else "not profitable",
                 "sentence": (
-                    f"Small clients {phrase} are profitable {_pct(share)} of the time "
-                    f"(n={n_all}; {_pct(share_test)} of {n_test} held-out clients)"
+                    f"Small clients {phrase} are profitable {pct(share)} of the time "
+                    f"(n={n_all}; {pct(share_test)} of {n_test} held-out clients)"
                     + (f" — {TOO_SMALL}." if n_all < int(s["min_segment_size"]) else ".")
                 ),
             }
@@ -560,8 +556,8 @@ def fit_profile_model(
     gain = test_acc - baseline
     findings = [
         f"A depth-{ms['max_depth']} decision tree classifies {len(y_test)} held-out small "
-        f"clients with {_pct(test_acc)} accuracy ({_pct(cv.mean())} in {ms['cv_folds']}-fold "
-        f"cross-validation), against {_pct(baseline)} for always guessing the majority class"
+        f"clients with {pct(test_acc)} accuracy ({pct(cv.mean())} in {ms['cv_folds']}-fold "
+        f"cross-validation), against {pct(baseline)} for always guessing the majority class"
         + (
             f": the profile carries real information ({gain:+.0%} points)."
             if gain > 0.02
@@ -731,8 +727,8 @@ def plot_class_shares(shares: Result, ax: Axes | None = None) -> Axes:
     m = shares.metrics
     plots.set_finding_title(
         ax,
-        f"{_pct(m['small_worth_nothing_share'])} of small clients are worth nothing, "
-        f"{_pct(m['small_valuable_share'])} truly valuable",
+        f"{pct(m['small_worth_nothing_share'])} of small clients are worth nothing, "
+        f"{pct(m['small_valuable_share'])} truly valuable",
         f"{m['small_clients']:,} small clients; bars with 95% Wilson intervals; "
         "diamonds: the claimed 40% / 20%",
     )
@@ -775,7 +771,7 @@ def plot_segment_profitability(segments: Result, ax: Axes | None = None) -> Axes
     plots.percent_axis(ax, "x")
     ax.set_xlabel(
         "share of small clients that are profitable "
-        f"(all small: {_pct(segments.metrics['overall_profitable_share'])}; 95% Wilson "
+        f"(all small: {pct(segments.metrics['overall_profitable_share'])}; 95% Wilson "
         "intervals; grey: too small to judge)"
     )
     ax.legend(frameon=False, fontsize=8, loc="lower right")
@@ -784,7 +780,7 @@ def plot_segment_profitability(segments: Result, ax: Axes | None = None) -> Axes
         best = judged.loc[judged["share_profitable"].idxmax()]
         finding = (
             f"{_LABELS.get(best['dimension'], best['dimension'])} {best['segment']}: "
-            f"{_pct(best['share_profitable'])} of small clients profitable"
+            f"{pct(best['share_profitable'])} of small clients profitable"
         )
     else:
         finding = "Every segment is too small to judge"

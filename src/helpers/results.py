@@ -1,5 +1,5 @@
-"""Building blocks every analysis shares: its ``Result``, the Wilson interval of a share, and
-numbers made safe for ``metrics.json``."""
+"""Building blocks every analysis shares: its ``Result``, the Wilson interval of a share,
+numbers made safe for ``metrics.json`` and numbers written into finding sentences."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["Result", "missing", "wilson_ci", "json_float", "json_safe"]
+__all__ = [
+    "Result",
+    "missing",
+    "wilson_ci",
+    "json_float",
+    "json_safe",
+    "pct",
+    "money",
+    "signed_money",
+]
 
 
 @dataclass
@@ -70,3 +79,22 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
+
+
+# ---- numbers in finding sentences ("n/a" where missing) ---------------------------------------
+def pct(x: Any) -> str:
+    """A share as a whole percentage: 0.234 -> "23%"."""
+    v = json_float(x)
+    return "n/a" if v is None else f"{v:.0%}"
+
+
+def money(x: Any) -> str:
+    """An amount with thousands separators and no decimals: 1234567.8 -> "1,234,568"."""
+    v = json_float(x)
+    return "n/a" if v is None else f"{v:,.0f}"
+
+
+def signed_money(x: Any) -> str:
+    """An amount with its sign: -1234.5 -> "-1,234", 50 -> "+50"."""
+    v = json_float(x)
+    return "n/a" if v is None else f"{v:+,.0f}"

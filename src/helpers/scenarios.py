@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from . import plots
-from .results import json_float
+from .results import json_float, money, signed_money
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -67,14 +67,6 @@ class Scenario:
 
 def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return dict(config["scenarios"])
-
-
-def _money(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:,.0f}"
-
-
-def _signed(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:+,.0f}"
 
 
 # ---- inputs -----------------------------------------------------------------------------------
@@ -665,9 +657,9 @@ def _lever_text(levers: Mapping[str, Any], config: Mapping[str, Any]) -> dict[st
     f = levers.get("small_order_fee") or {}
     if f.get("enabled"):
         out["small_order_fee"] = (
-            f"a fee of {_money(f['fee'])} on orders below {_money(f['threshold'])}"
+            f"a fee of {money(f['fee'])} on orders below {money(f['threshold'])}"
             if f.get("mode", "fee") == "fee"
-            else f"a minimum order value of {_money(f['threshold'])}"
+            else f"a minimum order value of {money(f['threshold'])}"
         )
     m = levers.get("channel_migration") or {}
     if m.get("enabled"):
@@ -734,7 +726,7 @@ def q3_findings(
         out.append(
             "Default scenario — "
             + "; ".join(texts.values())
-            + f": profit {_signed(t['change'])} ({t['change_pct']:+.1%}), with "
+            + f": profit {signed_money(t['change'])} ({t['change_pct']:+.1%}), with "
             f"{t['customers_lost']:.0f} customers expected to leave and "
             f"{t['turned_profitable']:.0f} turned from loss to profit."
         )
@@ -744,18 +736,18 @@ def q3_findings(
     for r in seg.itertuples():
         if abs(r.change) > 0:
             out.append(
-                f"{str(r.segment).capitalize()}: profit {_money(r.profit_before)} → "
-                f"{_money(r.profit_after)} ({_signed(r.change)})."
+                f"{str(r.segment).capitalize()}: profit {money(r.profit_before)} → "
+                f"{money(r.profit_after)} ({signed_money(r.change)})."
             )
     today = curves.loc[curves["channel"] == _TODAY].iloc[0]
     parts = [
-        f"{r.channel} {_money(r.break_even_order_value)}"
+        f"{r.channel} {money(r.break_even_order_value)}"
         for r in curves.iloc[1:].itertuples()
         if np.isfinite(r.break_even_order_value)
     ]
     below = today.get("share_of_small_orders_below", np.nan)
     out.append(
-        f"A small client's order breaks even at {_money(today['break_even_order_value'])} as "
+        f"A small client's order breaks even at {money(today['break_even_order_value'])} as "
         "served today"
         + (f" ({below:.0%} of their orders are smaller)" if np.isfinite(below) else "")
         + (f"; via other channels: {', '.join(parts)}." if parts else ".")
@@ -764,7 +756,7 @@ def q3_findings(
         top = sensitivity.iloc[0]
         out.append(
             f"The result moves most with {top['assumption']}: from "
-            f"{_signed(top['change_at_low'])} at {top['low']} to {_signed(top['change_at_high'])} "
+            f"{signed_money(top['change_at_low'])} at {top['low']} to {signed_money(top['change_at_high'])} "
             f"at {top['high']}."
         )
         signs = np.sign(sensitivity[["change_at_low", "change_at_high"]].to_numpy())
@@ -776,10 +768,10 @@ def q3_findings(
     good = contributions.loc[contributions["change"] > 0]
     bad = contributions.loc[contributions["change"] <= 0]
     for r in good.sort_values("change", ascending=False).itertuples():
-        out.append(f"Action: {texts.get(r.lever, r.lever)} ({_signed(r.change)}).")
+        out.append(f"Action: {texts.get(r.lever, r.lever)} ({signed_money(r.change)}).")
     for r in bad.itertuples():
         out.append(
-            f"Do not: {texts.get(r.lever, r.lever)} ({_signed(r.change)} under these assumptions)."
+            f"Do not: {texts.get(r.lever, r.lever)} ({signed_money(r.change)} under these assumptions)."
         )
     return out
 
@@ -795,7 +787,7 @@ def plot_profit_by_segment(scenario: Scenario, ax: Axes | None = None) -> Axes:
     ax.bar(x + w / 2, seg["profit_after"], w, label="after", color=plots.PALETTE[0])
     for i, r in seg.iterrows():
         top = max(r["profit_before"], r["profit_after"], 0)
-        ax.annotate(_signed(r["change"]), (i + w / 2, top), ha="center", va="bottom",
+        ax.annotate(signed_money(r["change"]), (i + w / 2, top), ha="center", va="bottom",
                     fontsize=8, xytext=(0, 2), textcoords="offset points")  # fmt: skip
     ax.axhline(0, color="#333333", linewidth=0.8)
     ax.set_xticks(x)
@@ -807,7 +799,7 @@ def plot_profit_by_segment(scenario: Scenario, ax: Axes | None = None) -> Axes:
     t = scenario.totals
     plots.set_finding_title(
         ax,
-        f"The scenario changes profit by {_signed(t['change'])} ({t['change_pct']:+.1%})",
+        f"The scenario changes profit by {signed_money(t['change'])} ({t['change_pct']:+.1%})",
         f"Profit after cost to serve by segment; {t['customers_lost']:.0f} customers expected lost",
     )
     return ax
@@ -834,7 +826,7 @@ def plot_break_even(curves: pd.DataFrame, ax: Axes | None = None) -> Axes:
     today = curves.iloc[0]
     plots.set_finding_title(
         ax,
-        f"A small client's order breaks even at {_money(today['break_even_order_value'])}",
+        f"A small client's order breaks even at {money(today['break_even_order_value'])}",
         "Profit per order after cost to serve, by channel; dots: break-even order value",
     )
     return ax
@@ -862,8 +854,8 @@ def plot_tornado(sensitivity: pd.DataFrame, ax: Axes | None = None) -> Axes:
     top = sensitivity.iloc[0]
     plots.set_finding_title(
         ax,
-        f"{top['assumption']} moves the result most ({_money(top['swing'])})",
-        f"Default scenario {_signed(base)}; one assumption at a time at its low / high value",
+        f"{top['assumption']} moves the result most ({money(top['swing'])})",
+        f"Default scenario {signed_money(base)}; one assumption at a time at its low / high value",
     )
     return ax
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .results import json_float
+from .results import json_float, pct
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -302,9 +302,6 @@ def segment_findings(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> l
     m = metrics
     if not m["customers"]:
         return ["No customer has sales in the period: no segments."]
-
-    def pct(x: float | None) -> str:
-        return "n/a" if x is None else f"{x:.0%}"
 
     small = " and ".join(config["size_tiers"]["small"])
     out = [

@@ -28,6 +28,7 @@ from IPython.display import HTML, display
 
 from . import explorer, pareto, world
 from .config import load_config
+from .results import pct
 
 __all__ = [
     "Assumptions",
@@ -325,10 +326,6 @@ def headline_figures(state: TeachingState) -> dict[str, Any]:
 
 
 # ---- findings: computed sentences, one list per section ------------------------------------------
-def _pct(x: float) -> str:
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
-
-
 def section_findings(state: TeachingState) -> dict[str, list[str]]:
     """The finding sentences of every section of the session, from the state's figures."""
     h = state.headline
@@ -339,14 +336,14 @@ def section_findings(state: TeachingState) -> dict[str, list[str]]:
         whale = "The company makes a loss overall: no share of profit is meaningful."
     elif profit_share > 1:
         whale = (
-            f"The most profitable {top[4:]} of customers earn {_pct(profit_share)} of profit: the "
-            f"rest give {_pct(profit_share - 1)} of it back (the whale curve's hump). "
+            f"The most profitable {top[4:]} of customers earn {pct(profit_share)} of profit: the "
+            f"rest give {pct(profit_share - 1)} of it back (the whale curve's hump). "
             f"{'Inside' if lo <= profit_share <= hi else 'Outside'} the {lo:.0%}-{hi:.0%} band "
             "reported by activity-based costing studies (a reference, not a target)."
         )
     else:
         whale = (
-            f"The {top} of customers earn {_pct(profit_share)} of profit, less than all of it: "
+            f"The {top} of customers earn {pct(profit_share)} of profit, less than all of it: "
             "there is no hump, the 80/20 reading of profit holds in this world."
         )
     small_tilt = h["small_margin"] > h["big_margin"]
@@ -354,34 +351,34 @@ def section_findings(state: TeachingState) -> dict[str, list[str]]:
     out = {
         "promise": [
             f"In this world of {h['customers']:,} customers the {top} bring "
-            f"{_pct(h['top_revenue_share'])} of revenue."
+            f"{pct(h['top_revenue_share'])} of revenue."
         ],
         "chase": [
-            f"Big accounts buy at {_pct(h['big_discount_pct'])} off list price on average, small "
-            f"clients at {_pct(h['small_discount_pct'])}."
+            f"Big accounts buy at {pct(h['big_discount_pct'])} off list price on average, small "
+            f"clients at {pct(h['small_discount_pct'])}."
         ],
         "concentration": explorer.findings(state.ledger, state.config),
         "whale": [whale, f"{h['loss_making']:,} of {h['customers']:,} customers lose money."],
         "seesaw": [
-            f"After the cost to serve, small clients earn a {_pct(h['small_margin'])} margin and "
-            f"big accounts {_pct(h['big_margin'])}: the seesaw tilts "
+            f"After the cost to serve, small clients earn a {pct(h['small_margin'])} margin and "
+            f"big accounts {pct(h['big_margin'])}: the seesaw tilts "
             + ("toward the small clients." if small_tilt else "toward the big accounts."),
-            f"Small clients bring {_pct(h['small_revenue_share'])} of revenue and "
-            f"{_pct(h['small_profit_share'])} of profit.",
+            f"Small clients bring {pct(h['small_revenue_share'])} of revenue and "
+            f"{pct(h['small_profit_share'])} of profit.",
         ],
         "risks": [
-            f"{_pct(h['first_year_closure'])} of new small clients closed or lapsed within their "
+            f"{pct(h['first_year_closure'])} of new small clients closed or lapsed within their "
             "first year (Kaplan-Meier, this world).",
-            f"Serving small clients costs {_pct(h['small_cts_pct'])} of their revenue, big "
-            f"accounts {_pct(h['big_cts_pct'])} ({cts_ratio:.1f}x)."
+            f"Serving small clients costs {pct(h['small_cts_pct'])} of their revenue, big "
+            f"accounts {pct(h['big_cts_pct'])} ({cts_ratio:.1f}x)."
             if not math.isnan(cts_ratio)
             else "No big accounts in this world: the cost of serving them is unknown.",
         ],
         "questions": _question_findings(state),
         "trust": [
-            f"The smallest quarter of quotes is won {_pct(h.get('win_trial', float('nan')))} of "
+            f"The smallest quarter of quotes is won {pct(h.get('win_trial', float('nan')))} of "
             f"the time; the largest quarter climbs {h.get('layers_big', float('nan')):.1f} "
-            f"approval layers and is won {_pct(h.get('win_big', float('nan')))} of the time."
+            f"approval layers and is won {pct(h.get('win_big', float('nan')))} of the time."
         ],
     }
     return out
