@@ -128,7 +128,7 @@ def measure(method: str, path: str, workdir: str) -> dict[str, float]:
         import duckdb
 
         start = time.perf_counter()
-        rows = duckdb.read_csv(path).fetch_arrow_table().num_rows
+        rows = duckdb.read_csv(path).to_arrow_table().num_rows
     elif method == "pandas_read_parquet":
         import pandas as pd
 
@@ -138,7 +138,7 @@ def measure(method: str, path: str, workdir: str) -> dict[str, float]:
         import duckdb
 
         start = time.perf_counter()
-        rows = duckdb.read_parquet(path).fetch_arrow_table().num_rows
+        rows = duckdb.read_parquet(path).to_arrow_table().num_rows
     else:
         raise SystemExit(f"unknown method {method}")
     seconds = time.perf_counter() - start

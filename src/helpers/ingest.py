@@ -316,7 +316,7 @@ def _duplicates(tbl: pa.Table, threshold: int) -> np.ndarray:
         cols = ", ".join(plain.column_names)
         hashes = (
             con.execute(f"SELECT hash({cols}) AS h FROM t")
-            .fetch_arrow_table()
+            .to_arrow_table()
             .column("h")
             .to_numpy()
         )
