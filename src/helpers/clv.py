@@ -167,7 +167,9 @@ def rfm_summary(
         return pd.DataFrame(columns=cols, index=pd.Index([], name=customer_col))
     d0 = int(day.min())
     span = int(day.max()) - d0 + 1
-    key = codes.astype(np.int64) * span + (day - d0)
+    key = np.multiply(codes, span, dtype=np.int64)  # then in place: a copy is 80 MB at 10M rows
+    key += day
+    key -= d0
     if np.any(value < 0):  # drop the customer-days whose lines sum below zero (only returns)
         bad = _sorted_unique(key[value < 0])
         at = np.minimum(np.searchsorted(bad, key), len(bad) - 1)
@@ -204,7 +206,7 @@ def rfm_summary(
             "first_value": first_value,
             "first_purchase": first.astype("datetime64[D]").astype("datetime64[ns]"),
         },
-        index=pd.Index(np.asarray(uniques)[present], name=customer_col),
+        index=pd.Index(uniques.take(present), name=customer_col),
     )
     return out
 
