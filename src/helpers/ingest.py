@@ -315,10 +315,7 @@ def _duplicates(tbl: pa.Table, threshold: int) -> np.ndarray:
         con.register("t", plain)
         cols = ", ".join(plain.column_names)
         hashes = (
-            con.execute(f"SELECT hash({cols}) AS h FROM t")
-            .to_arrow_table()
-            .column("h")
-            .to_numpy()
+            con.execute(f"SELECT hash({cols}) AS h FROM t").to_arrow_table().column("h").to_numpy()
         )
     finally:
         con.close()
