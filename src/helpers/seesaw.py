@@ -195,9 +195,7 @@ def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
     margin.
     """
     settings = _config(config)
-    tiers = tier_table(ledger, settings)
-    known = tiers.loc[(tiers["size_tier"] != _UNKNOWN) & tiers["margin_pct"].notna()]
-    out: dict[str, Any] = {"customers": int(tiers["customers"].sum())}
+    out = _tier_metrics(tier_table(ledger, settings))
     trend = fit_trend(ledger, settings)
     for name, key in (("all", "slope"), ("upper", "slope_upper")):
         t = trend[name]
@@ -207,6 +205,26 @@ def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
         out[f"{key}_customers"] = int(t["n"])
     out["slope_upper_min_revenue"] = json_float(trend["upper"]["min_revenue"])
     out["slope_units"] = "margin (fraction of net revenue) per tenfold net revenue"
+    if out["largest_tier"] is None:
+        return out
+    bridge = bridge_table(ledger, settings).set_index("size_tier")
+    cts_cols = [c for c in bridge.columns if c not in ("discounts", "rebates", "cost of goods",
+                                                        "profit")]  # fmt: skip
+    fin = next(iter(settings["seesaw"]["bridge"]["groups"]))
+    for label in ("largest", "smallest"):
+        b = bridge.loc[out[f"{label}_tier"]]
+        out[f"{label}_tier_discount_rebate_pct_of_list"] = json_float(
+            100 * (b["discounts"] + b["rebates"])
+        )
+        out[f"{label}_tier_financing_pct_of_list"] = json_float(100 * b[fin]) if fin in b else None
+        out[f"{label}_tier_cost_to_serve_pct_of_list"] = json_float(100 * b[cts_cols].sum())
+    return out
+
+
+def _tier_metrics(tiers: pd.DataFrame) -> dict[str, Any]:
+    """The tier part of :func:`seesaw_metrics`, from :func:`tier_table`."""
+    known = tiers.loc[(tiers["size_tier"] != _UNKNOWN) & tiers["margin_pct"].notna()]
+    out: dict[str, Any] = {"customers": int(tiers["customers"].sum())}
     if known.empty:
         out.update(most_profitable_tier=None, largest_tier=None, big_accounts_most_profitable=None)
         return out
@@ -221,17 +239,6 @@ def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
     out["smallest_tier"] = str(small["size_tier"])
     out["smallest_tier_margin_pct"] = json_float(100 * small["margin_pct"])
     out["big_accounts_most_profitable"] = bool(best["size_tier"] == big["size_tier"])
-    bridge = bridge_table(ledger, settings).set_index("size_tier")
-    cts_cols = [c for c in bridge.columns if c not in ("discounts", "rebates", "cost of goods",
-                                                        "profit")]  # fmt: skip
-    fin = next(iter(settings["seesaw"]["bridge"]["groups"]))
-    for label, row in (("largest", big), ("smallest", small)):
-        b = bridge.loc[row["size_tier"]]
-        out[f"{label}_tier_discount_rebate_pct_of_list"] = json_float(
-            100 * (b["discounts"] + b["rebates"])
-        )
-        out[f"{label}_tier_financing_pct_of_list"] = json_float(100 * b[fin]) if fin in b else None
-        out[f"{label}_tier_cost_to_serve_pct_of_list"] = json_float(100 * b[cts_cols].sum())
     return out
 
 
@@ -374,7 +381,7 @@ def plot_seesaw(
     ax.set_ylabel("Share of the customers' total (%)")
     plots.percent_axis(ax, "y")
     ax.grid(axis="x", visible=False)
-    m = seesaw_metrics(ledger, settings)
+    m = _tier_metrics(t)  # the title needs the tiers only, not the trend
     if m.get("largest_tier") is None:
         finding = "Share of revenue and of profit by size tier"
     elif m["big_accounts_most_profitable"]:
