@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from . import plots
-from .results import json_safe, pct
+from .results import json_float, pct
 from .schema import UNATTRIBUTED
 
 __all__ = [
@@ -245,9 +245,9 @@ def _with_ci(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in keys:
-        out[key] = json_safe(float(point[key][0]))
+        out[key] = json_float(point[key][0])
         if key in ci:
-            out[f"{key}_ci_low"], out[f"{key}_ci_high"] = (json_safe(v) for v in ci[key])
+            out[f"{key}_ci_low"], out[f"{key}_ci_high"] = (json_float(v) for v in ci[key])
     return out
 
 
@@ -295,8 +295,8 @@ def measure_concentration(
     ]
     pareto_m: dict[str, Any] = {
         "customers": n,
-        "unattributed_net_revenue": json_safe(unattr),
-        "unattributed_revenue_share": json_safe(unattr / total_rev) if total_rev else None,
+        "unattributed_net_revenue": json_float(unattr),
+        "unattributed_revenue_share": json_float(unattr / total_rev) if total_rev else None,
         **_with_ci(point, ci, list(dict.fromkeys(pareto_keys))),
     }
     top_rev = pareto_m[f"{head}_revenue_share"]
@@ -319,7 +319,7 @@ def measure_concentration(
     band_share = point[f"{band_tag}_profit_share"][0]
     whale_m: dict[str, Any] = {
         "customers": n,
-        "total_profit": json_safe(total_profit),
+        "total_profit": json_float(total_profit),
         **_with_ci(
             point,
             ci,
@@ -335,9 +335,9 @@ def measure_concentration(
         if np.isfinite(point["peak_share_of_customers"][0])
         else None,
         "loss_making_customers": int((profits < 0).sum()),
-        "profit_destroyed": json_safe(float(-profits[profits < 0].sum())),
+        "profit_destroyed": json_float(-profits[profits < 0].sum()),
         "break_even_customers": int(even.sum()),
-        "break_even_share": json_safe(even.mean()) if n else None,
+        "break_even_share": json_float(even.mean()) if n else None,
         "reference_band_low_pct": 100 * lo,
         "reference_band_high_pct": 100 * hi,
         "in_reference_band": bool(np.isfinite(band_share) and lo <= band_share <= hi),
