@@ -33,10 +33,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP) ## Create .venv with the pinned dependencies (requirements.lock)
 
-data/sample/default/order_lines.parquet: $(STAMP) src/helpers/world.py
+data/sample/default/order_lines.parquet: $(STAMP) $(wildcard src/helpers/world/*.py)
 	$(PY) -m helpers.world --preset default --out data/sample/default
 
-data/sample/flat/order_lines.parquet: $(STAMP) src/helpers/world.py
+data/sample/flat/order_lines.parquet: $(STAMP) $(wildcard src/helpers/world/*.py)
 	$(PY) -m helpers.world --preset flat --out data/sample/flat
 
 data: $(SAMPLE) ## Generate the sample worlds (default and flat) into data/sample/

@@ -202,7 +202,8 @@ def _run(method: str, folder: Path) -> int:
     config = defaults() | {"engine": {"backend": "duckdb"}}
     if method == "ledger":
         return len(build_ledger(folder, config))
-    from helpers import engine, ledger
+    from helpers import ledger
+    from helpers.ledger import engine
 
     con = engine.connect(config)
     expr = ledger.ledger_expression(

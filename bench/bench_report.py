@@ -16,7 +16,7 @@ import nbformat
 import papermill as pm
 
 from helpers import paths
-from helpers.report import run_report
+from helpers.report.run import run_report
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -53,7 +53,7 @@ def once() -> Callable[[str, Callable[[], Any]], Any]:
 def prepared(tmp_path_factory: pytest.TempPathFactory, once):
     """Canonical tables of a config, ingested once per test session (shared read-only by runs)."""
     from helpers.config import load_config
-    from helpers.workspace import prepare
+    from helpers.report.workspace import prepare
 
     def _prepared(config_path: Path | str) -> Path:
         key = str(Path(config_path or paths.SAMPLE_CONFIG).resolve())

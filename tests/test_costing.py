@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import costing
 from helpers.config import ConfigError, defaults
+from helpers.ledger import cost_to_serve as costing
 
 
 @pytest.fixture()

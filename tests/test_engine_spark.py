@@ -18,8 +18,7 @@ from test_ledger import (
     write_world,
 )
 
-from helpers import engine
-from helpers.ledger import build_ledger
+from helpers.ledger import build_ledger, engine
 
 pytestmark = [
     pytest.mark.spark,

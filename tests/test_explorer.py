@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import explorer
+from helpers.apps import explorer
 from helpers.config import load_config
 from helpers.ledger import build_ledger
 

@@ -15,6 +15,7 @@ from pandas.testing import assert_frame_equal
 
 from helpers import ledger as L
 from helpers.config import ConfigError, defaults
+from helpers.ledger import cost_to_serve
 from helpers.schema import (
     ACTIVITIES,
     CUSTOMERS,
@@ -137,7 +138,7 @@ def test_columns_follow_the_schema(hand: pd.DataFrame) -> None:
     cols = ["customer_id", *hand.columns]
     assert cols[: len(LEDGER_ATTRIBUTES)] == list(LEDGER_ATTRIBUTES)
     assert all(c in cols for c in LEDGER_MEASURES)
-    acts = L.costing.activities(base_config())
+    acts = cost_to_serve.activities(base_config())
     assert all(f"cts_{a}" in cols and f"drv_{a}" in cols for a in acts)
 
 

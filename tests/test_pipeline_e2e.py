@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.report import (
+from helpers.report.run import (
     EXIT_CODES,
     BadInput,
     NotebookFailed,

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import acquisition, questions
+from helpers import q1_which_pay as questions
+from helpers import q2_attract as acquisition
 from helpers.config import defaults
+from helpers.report.workspace import Workspace
 from helpers.schema import UNATTRIBUTED
-from helpers.workspace import Workspace
 
 TIERS = ["micro", "small", "medium", "large"]
 START, END = pd.Timestamp("2023-01-01"), pd.Timestamp("2025-12-31")

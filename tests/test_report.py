@@ -9,9 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from helpers import report, summary
 from helpers.config import load_config
 from helpers.paths import SAMPLE_CONFIG
+from helpers.report import run as report
+from helpers.report import summary
 
 
 def test_run_id_names_dataset_period_and_time() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import scenarios
+from helpers import q3_price_and_channel as scenarios
 from helpers.config import defaults
 from helpers.schema import UNATTRIBUTED
 

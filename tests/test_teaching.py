@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from helpers import paths, teaching, world
+from helpers import paths, world
+from helpers.apps import teaching
 from helpers.config import load_config
 
 

@@ -55,7 +55,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     given = Path(path).expanduser()
     path = given.resolve()
     if not path.is_file() and not given.is_absolute():
-        from .paths import (
+        from helpers.paths import (
             PROJECT_ROOT,  # notebooks run in notebooks/: accept project-relative paths
         )
 

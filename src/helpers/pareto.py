@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from . import plots
-from .results import json_float, pct
-from .schema import UNATTRIBUTED
+from helpers import plots
+from helpers.results import json_float, pct
+from helpers.schema import UNATTRIBUTED
 
 __all__ = [
     "Concentration",
@@ -43,7 +43,7 @@ __all__ = [
 def _config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if config is not None and "pareto" in config and "whale" in config:
         return config
-    from .config import defaults
+    from helpers.config import defaults
 
     return {**defaults(), **(config or {})}
 

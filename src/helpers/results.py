@@ -13,6 +13,7 @@ from scipy import stats
 
 __all__ = [
     "Result",
+    "Findings",
     "missing",
     "wilson_ci",
     "json_float",
@@ -35,7 +36,22 @@ class Result:
 
     @property
     def available(self) -> bool:
+        """True when the data supported the analysis (no ``message`` saying why not)."""
         return not self.message
+
+    def _repr_markdown_(self) -> str:
+        """The findings as a Markdown list, or why the analysis is not available."""
+        if self.message:
+            return f"**Not available:** {self.message}"
+        return Findings(self.findings)._repr_markdown_()
+
+
+class Findings(list):
+    """Finding sentences that render as a Markdown list in a notebook (a plain list otherwise)."""
+
+    def _repr_markdown_(self) -> str:
+        """One bullet per sentence."""
+        return "\n".join(f"- {sentence}" for sentence in self) or "_No findings._"
 
 
 def missing(message: str) -> Result:

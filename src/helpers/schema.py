@@ -113,7 +113,7 @@ REQUIRED_TABLES: tuple[str, ...] = ("order_lines",)
 LEDGER_ATTRIBUTES: tuple[str, ...] = (
     "customer_id",
     "name",
-    "size_tier",  # from helpers.segments.assign_size_tiers
+    "size_tier",  # from helpers.ledger.size_tiers.assign_size_tiers
     "employees",
     "industry",
     "region",

@@ -15,9 +15,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy import stats
 
-from . import plots
-from .results import json_float
-from .schema import UNATTRIBUTED
+from helpers import plots
+from helpers.results import json_float
+from helpers.schema import UNATTRIBUTED
 
 __all__ = [
     "tier_table",
@@ -38,7 +38,7 @@ _UNKNOWN = "(unknown)"
 def _config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if config is not None and "seesaw" in config and "size_tiers" in config:
         return config
-    from .config import defaults
+    from helpers.config import defaults
 
     return {**defaults(), **(config or {})}
 

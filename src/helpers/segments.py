@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .results import json_float, pct
-from .schema import UNATTRIBUTED
+from helpers.results import json_float, pct
+from helpers.schema import UNATTRIBUTED
 
 __all__ = [
-    "assign_size_tiers",
     "rfm_scores",
     "name_rfm_segments",
     "quadrant_thresholds",
@@ -28,33 +27,6 @@ __all__ = [
     "plot_segment_profile",
     "plot_abc_crosstab",
 ]
-
-
-def assign_size_tiers(customers: pd.DataFrame, config: Mapping[str, Any]) -> pd.Series:
-    """Size tier of every customer, as an ordered categorical aligned on ``customers.index``.
-
-    Uses ``employees`` where the data has it for most customers (``size_tiers.by: auto``),
-    else ``net_revenue`` bands; both sets of lower bounds come from ``config['size_tiers']``.
-    """
-    spec = config["size_tiers"]
-    labels = list(spec["labels"])
-    by = spec.get("by", "auto")
-    if by == "auto":
-        known = customers["employees"].notna().mean() if "employees" in customers else 0.0
-        by = "employees" if known >= 0.5 else "revenue"
-    column, bins = (
-        ("employees", spec["employees_bins"])
-        if by == "employees"
-        else (
-            "net_revenue",
-            spec["revenue_bins"],
-        )
-    )
-    if column not in customers:
-        raise KeyError(f"size tiers by {by} need a {column!r} column")
-    edges = [-np.inf, *list(bins)[1:], np.inf]
-    tiers = pd.cut(customers[column].astype("float64"), bins=edges, labels=labels, right=False)
-    return tiers.rename("size_tier")
 
 
 # ---- shared -------------------------------------------------------------------------------------
@@ -336,7 +308,7 @@ def plot_quadrants(
 ) -> Axes:
     """Customers on volume (net revenue, log) x margin after cost to serve, coloured by quadrant,
     with the thresholds; the margin axis is clipped to ``seesaw.margin_clip`` for legibility."""
-    from . import plots
+    from helpers import plots
 
     ax = plots.new_axes(ax, figsize=(8, 5))
     led = _customers(ledger).merge(segments[["customer_id", "quadrant"]], on="customer_id")
@@ -374,7 +346,7 @@ def plot_quadrants(
 
 def plot_segment_profile(profile: pd.DataFrame, by: str, ax: Axes | None = None) -> Axes:
     """Each segment's share of customers, of revenue and of profit (horizontal bars)."""
-    from . import plots
+    from helpers import plots
 
     ax = plots.new_axes(ax, figsize=(8, 0.55 * len(profile) + 1.5))
     y = np.arange(len(profile))
@@ -404,7 +376,7 @@ def plot_abc_crosstab(crosstab: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Heatmap of customers by ABC class on revenue (rows) and on profit (columns)."""
     import seaborn as sns
 
-    from . import plots
+    from helpers import plots
 
     ax = plots.new_axes(ax, figsize=(6.5, 4))
     body = crosstab.drop(index="total", columns="total", errors="ignore")

@@ -22,8 +22,8 @@ from typing import Any
 import ibis
 from ibis.backends import BaseBackend
 
-from .config import ConfigError, resolve_path
-from .schema import CANONICAL
+from helpers.config import ConfigError, resolve_path
+from helpers.schema import CANONICAL
 
 __all__ = ["EngineError", "engine_settings", "connect", "read_table", "spark_session"]
 

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from . import plots
-from .results import json_float, money, signed_money
-from .schema import UNATTRIBUTED
+from helpers import plots
+from helpers.results import json_float, money, signed_money
+from helpers.schema import UNATTRIBUTED
 
 __all__ = [
     "LEVERS",

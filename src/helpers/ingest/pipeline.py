@@ -24,10 +24,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import schema
-from .config import resolve_path
-from .exports import neutralise_formulas
-from .parsing import (
+from helpers import schema
+from helpers.config import resolve_path
+from helpers.exports import neutralise_formulas
+from helpers.ingest.parsing import (
     IngestError,
     RawFile,
     decimal_evidence,
@@ -1171,7 +1171,7 @@ def rejects_by_reason(rejects: pd.DataFrame) -> pd.DataFrame:
 
 def plot_monthly_coverage(order_lines: pd.DataFrame, ax: Any = None) -> Any:
     """Order lines and net revenue per month: gaps and spikes in an export show at a glance."""
-    from .plots import PALETTE, money_axis, new_axes, set_finding_title
+    from helpers.plots import PALETTE, money_axis, new_axes, set_finding_title
 
     ax = new_axes(ax)
     monthly = (

@@ -26,9 +26,10 @@ import pandas as pd
 import yaml
 from IPython.display import HTML, display
 
-from . import explorer, pareto, world
-from .config import load_config
-from .results import pct
+from helpers import pareto, world
+from helpers.apps import explorer
+from helpers.config import load_config
+from helpers.results import pct
 
 __all__ = [
     "Assumptions",
@@ -229,7 +230,7 @@ def build_state(
     When only ``cost_per_order`` differs from ``previous``, the world and its ledger are reused
     and only the cost to serve is recomputed.
     """
-    from . import ingest, ledger
+    from helpers import ingest, ledger
 
     seconds: dict[str, float] = {}
     began = time.perf_counter()
@@ -264,8 +265,8 @@ def _tier_groups(state: TeachingState) -> tuple[list[str], list[str]]:
 
 def headline_figures(state: TeachingState) -> dict[str, Any]:
     """The numbers the session talks about, computed from the world's ledger and tables."""
-    from . import growth
-    from .ledger import tier_pnl
+    from helpers import growth
+    from helpers.ledger import tier_pnl
 
     config, led = state.config, state.ledger
     top = float(_settings(config)["top_share"])
@@ -428,7 +429,7 @@ def _draw_seesaw(state: TeachingState, ax: Any) -> Any:
 
 
 def _draw_risks(state: TeachingState, ax: Any) -> Any:
-    from . import growth
+    from helpers import growth
 
     survival = state.headline["_cache"]["survival"]
     fits = (
@@ -438,7 +439,7 @@ def _draw_risks(state: TeachingState, ax: Any) -> Any:
 
 
 def _draw_trust(state: TeachingState, ax: Any) -> Any:
-    from . import growth
+    from helpers import growth
 
     return growth.plot_approval_cascade(state.headline["_cache"]["approvals"], ax=ax)
 
@@ -471,7 +472,7 @@ SECTIONS: dict[str, tuple[Any, str]] = {
 
 def draw(section: str, state: TeachingState) -> tuple[Any, str, str]:
     """The section's figure for ``state``: (figure, alt text, caption)."""
-    from . import plots
+    from helpers import plots
 
     plots.apply_theme()
     function, caption = SECTIONS[section]
@@ -775,7 +776,7 @@ class TeachingSession:
 
 def start(config_path: str = "", interactive: bool = True, ws: Any = None) -> TeachingSession:
     """Open a teaching session on the config's cost model and tiers (default: the sample's)."""
-    from . import paths
+    from helpers import paths
 
     config = ws.config if ws is not None else load_config(config_path or paths.SAMPLE_CONFIG)
     return TeachingSession(config, interactive, ws)

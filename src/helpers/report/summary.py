@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .plots import format_money
+from helpers.plots import format_money
 
 __all__ = ["SECTIONS", "KEY_FIGURES", "write_index", "flatten_assumptions"]
 
@@ -52,7 +52,7 @@ ASSUMPTION_KEYS: tuple[str, ...] = (
 )
 
 _env = Environment(
-    loader=PackageLoader("helpers", "templates"),
+    loader=PackageLoader("helpers.report", "templates"),
     autoescape=select_autoescape(["html", "j2"]),
     trim_blocks=True,
     lstrip_blocks=True,

@@ -7,8 +7,14 @@ import json
 import sys
 from collections.abc import Sequence
 
-from . import paths
-from .report import EXIT_CODES, RunError, notebook_parameters, report_notebooks, run_report
+from helpers import paths
+from helpers.report.run import (
+    EXIT_CODES,
+    RunError,
+    notebook_parameters,
+    report_notebooks,
+    run_report,
+)
 
 __all__ = ["main"]
 

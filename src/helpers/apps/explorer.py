@@ -26,7 +26,7 @@ import pandas as pd
 from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
-from . import pareto, seesaw
+from helpers import pareto, seesaw
 
 __all__ = [
     "ACCESSIBILITY_SCRIPT",
@@ -227,7 +227,7 @@ class Settings:
 
 def tier_basis(ledger: pd.DataFrame, config: Mapping[str, Any]) -> str:
     """``employees`` or ``revenue``: what the size tiers are cut on (``size_tiers.by``; ``auto``
-    resolves as :func:`helpers.segments.assign_size_tiers` does)."""
+    resolves as :func:`helpers.ledger.size_tiers.assign_size_tiers` does)."""
     by = str(config["size_tiers"].get("by", "auto"))
     if by != "auto":
         return by
@@ -237,7 +237,7 @@ def tier_basis(ledger: pd.DataFrame, config: Mapping[str, Any]) -> str:
 
 def base_unit_costs(config: Mapping[str, Any]) -> dict[str, float]:
     """Each configured activity's cost per driver unit (from :func:`helpers.costing.cost_model`)."""
-    from . import costing
+    from helpers.ledger import cost_to_serve as costing
 
     model = costing.cost_model(config)
     return {str(r.activity): float(r.unit_cost) for r in model.itertuples()}
@@ -252,7 +252,7 @@ def config_with_unit_costs(
     rates) directly; a time-driven activity through a resource of its own whose cost per minute
     is scaled, so recorded minutes stay as recorded. Activities not named keep their rates.
     """
-    from . import costing
+    from helpers.ledger import cost_to_serve as costing
 
     out = copy.deepcopy(dict(config))
     section = out["cost_to_serve"]
@@ -279,7 +279,7 @@ def config_with_unit_costs(
 def recost(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
     """The ledger with cost to serve, profit and margin recomputed from its drivers and the
     rates of ``config`` (:func:`helpers.costing.apply_rates`); nothing else changes."""
-    from . import costing
+    from helpers.ledger import cost_to_serve as costing
 
     cts = costing.apply_rates(ledger, config)
     out = ledger.copy()
@@ -304,9 +304,9 @@ def config_with_tiers(
 
 
 def retier(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
-    """The ledger with ``size_tier`` reassigned (:func:`helpers.segments.assign_size_tiers`)."""
-    from .schema import UNATTRIBUTED
-    from .segments import assign_size_tiers
+    """The ledger with ``size_tier`` reassigned (:func:`helpers.ledger.size_tiers.assign_size_tiers`)."""
+    from helpers.ledger.size_tiers import assign_size_tiers
+    from helpers.schema import UNATTRIBUTED
 
     out = ledger.copy()
     known = out["customer_id"] != UNATTRIBUTED
@@ -379,7 +379,7 @@ class Explorer:
     def ledger(self, period: str) -> pd.DataFrame:
         """The ledger of ``period``, built once (the only step that reads the order lines)."""
         if period not in self._ledgers:
-            from .ledger import build_ledger
+            from helpers.ledger import build_ledger
 
             self._ledgers[period] = build_ledger(self.processed_dir, self.config, period)
         return self._ledgers[period]
@@ -464,7 +464,7 @@ VIEWS: dict[str, tuple[Callable[..., Any], str]] = {
 
 def render(view: str, ledger: pd.DataFrame, config: Mapping[str, Any]) -> tuple[Figure, str, str]:
     """Draw one view on a new figure: (figure, alt text, caption)."""
-    from . import plots
+    from helpers import plots
 
     plots.apply_theme()
     function, caption = VIEWS[view]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema
+from helpers import schema
 
 __all__ = [
     "TIERS",
@@ -1097,7 +1096,3 @@ def main(argv: list[str] | None = None) -> int:
     rows = ", ".join(f"{k} {len(v):,}" for k, v in tables.items())
     print(f"{args.preset} world -> {args.out}: {rows} ({time.perf_counter() - began:.1f} s)")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from . import plots
-from .questions import Result, habitual_channels, wilson_ci
-from .results import json_float, money, pct
-from .schema import UNATTRIBUTED
+from helpers import plots
+from helpers.ledger.purchases import habitual_channels
+from helpers.results import Result, json_float, money, pct, wilson_ci
+from helpers.schema import UNATTRIBUTED
 
 __all__ = [
     "customer_channels",

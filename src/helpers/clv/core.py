@@ -23,16 +23,16 @@ from matplotlib.axes import Axes
 from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
-from . import plots
-from .results import json_safe
-from .schema import UNATTRIBUTED
+from helpers import plots
+from helpers.ledger.purchases import purchase_lines
+from helpers.results import json_safe
+from helpers.schema import UNATTRIBUTED
 
 __all__ = [
     "BGNBDParams",
     "GammaGammaParams",
     "Forecast",
     "select_period",
-    "purchase_lines",
     "rfm_summary",
     "calibration_holdout_summary",
     "fit_bgnbd",
@@ -97,14 +97,6 @@ def select_period(
         keep &= order_lines[date_col] >= start
     if end is not None:
         keep &= order_lines[date_col] <= end
-    return order_lines.loc[keep]
-
-
-def purchase_lines(order_lines: pd.DataFrame) -> pd.DataFrame:
-    """Lines that count towards purchases: attributed to a customer, not flagged duplicates."""
-    keep = order_lines["customer_id"].notna() & (order_lines["customer_id"] != UNATTRIBUTED)
-    if "is_duplicate" in order_lines:
-        keep &= ~order_lines["is_duplicate"].fillna(False).astype(bool)
     return order_lines.loc[keep]
 
 

@@ -17,15 +17,15 @@ from matplotlib.axes import Axes
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 from sklearn.tree import DecisionTreeClassifier
 
-from . import plots
-from .results import Result, pct, wilson_ci
-from .schema import UNATTRIBUTED
+from helpers import plots
+from helpers.ledger.purchases import habitual_channels
+from helpers.results import Result, pct, wilson_ci
+from helpers.schema import UNATTRIBUTED
 
 __all__ = [
     "CLASSES",
     "small_clients",
     "customer_features",
-    "habitual_channels",
     "profit_classes",
     "class_shares",
     "segment_profitability",
@@ -90,22 +90,6 @@ def small_clients(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFra
         ledger["customer_id"] != UNATTRIBUTED
     )
     return ledger.loc[keep].reset_index(drop=True)
-
-
-def habitual_channels(order_lines: pd.DataFrame | None) -> pd.Series:
-    """Each customer's most used order channel (by orders), or an empty Series without one."""
-    if order_lines is None or "channel" not in order_lines or order_lines["channel"].isna().all():
-        return pd.Series(dtype="object", name="order_channel")
-    sales = order_lines.loc[~order_lines["is_return"].fillna(False).astype(bool)]
-    per = (
-        sales.dropna(subset=["channel"])
-        .groupby(["customer_id", "channel"], observed=True)["order_id"]
-        .nunique()
-        .reset_index()
-        .sort_values(["customer_id", "order_id", "channel"], ascending=[True, False, True])
-        .drop_duplicates("customer_id")
-    )
-    return per.set_index("customer_id")["channel"].astype("object").rename("order_channel")
 
 
 def _years_active(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.Series:

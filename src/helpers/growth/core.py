@@ -16,13 +16,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy import stats
 
-from . import plots
-from .clv import purchase_lines
-from .results import Result, json_safe, missing, pct, wilson_ci
+from helpers import plots
+from helpers.ledger.purchases import customer_days, purchase_lines
+from helpers.results import Result, json_safe, missing, pct, wilson_ci
 
 __all__ = [
     "bootstrap_mean_ci",
-    "customer_days",
     "land_and_expand",
     "approval_layers",
     "innovation_adoption",
@@ -79,32 +78,6 @@ def _bootstrap_diff_ci(
 
 
 # ---- shared: purchase days per customer --------------------------------------------------------
-def customer_days(order_lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer and purchase day: revenue, cost of goods and orders of that day.
-
-    Purchase days follow ``helpers.clv.rfm_summary``: a day whose lines sum to a negative
-    revenue (only returns) is not a purchase day.
-    """
-    lines = purchase_lines(order_lines)
-    day = lines["order_date"].dt.floor("D")
-    cost = lines["cost"] if "cost" in lines else pd.Series(np.nan, index=lines.index)
-    daily = (
-        pd.DataFrame(
-            {
-                "customer_id": lines["customer_id"].astype("string"),
-                "day": day,
-                "revenue": lines["revenue"].astype("float64"),
-                "cost": cost.astype("float64"),
-                "order_id": lines["order_id"],
-            }
-        )
-        .groupby(["customer_id", "day"], sort=True)
-        .agg(revenue=("revenue", "sum"), cost=("cost", "sum"), orders=("order_id", "nunique"))
-        .reset_index()
-    )
-    return daily.loc[daily["revenue"] >= 0].reset_index(drop=True)
-
-
 def _signups(customers: pd.DataFrame | None, index: pd.Index) -> pd.Series:
     if customers is None or "signup_date" not in customers:
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")

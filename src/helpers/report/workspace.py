@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import paths
-from .config import load_config, parse_period, resolve_path
-from .results import json_safe
+from helpers import paths
+from helpers.config import load_config, parse_period, resolve_path
+from helpers.results import json_safe
 
 __all__ = ["Workspace", "open_workspace", "prepare", "config_fingerprint"]
 
@@ -39,7 +39,7 @@ def config_fingerprint(config: dict[str, Any]) -> str:
 
 def prepare(config: dict[str, Any], processed_dir: Path) -> Path:
     """Ingest the dataset into ``processed_dir`` unless it already holds this config's tables."""
-    from . import ingest
+    from helpers import ingest
 
     processed_dir = Path(processed_dir)
     stamp = processed_dir / "fingerprint.txt"
@@ -87,7 +87,7 @@ class Workspace:
         cached = self.processed_dir / f"ledger_{key}.parquet"
         if cached.exists():
             return pd.read_parquet(cached)
-        from .ledger import build_ledger  # the engine (Ibis, DuckDB) loads only when needed
+        from helpers.ledger import build_ledger  # the engine (Ibis, DuckDB) loads only when needed
 
         ledger = build_ledger(self.processed_dir, self.config, period=self.period)
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
@@ -128,7 +128,7 @@ class Workspace:
 
     def export(self, frame: pd.DataFrame, name: str) -> list[Path]:
         """Write an action list as CSV and Excel (formulas neutralised) in ``exports/``."""
-        from .exports import write_table
+        from helpers.exports import write_table
 
         return write_table(frame, self.exports_dir / name)
 

@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from . import costing, plots
-from .config import ConfigError, parse_period
-from .engine import connect, read_table
-from .schema import LEDGER_ATTRIBUTES, LEDGER_MEASURES, UNATTRIBUTED
-from .segments import assign_size_tiers
+from helpers import plots
+from helpers.config import ConfigError, parse_period
+from helpers.ledger import cost_to_serve as costing
+from helpers.ledger.engine import connect, read_table
+from helpers.ledger.size_tiers import assign_size_tiers
+from helpers.schema import LEDGER_ATTRIBUTES, LEDGER_MEASURES, UNATTRIBUTED
 
 __all__ = [
     "PERIODS",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError
+from helpers.config import ConfigError
 
 __all__ = [
     "SOURCES",

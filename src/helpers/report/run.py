@@ -29,9 +29,9 @@ import jsonschema
 import nbformat
 import pandas as pd
 
-from . import paths
-from .config import ConfigError, load_config, parse_period, resolve_path
-from .results import json_safe
+from helpers import paths
+from helpers.config import ConfigError, load_config, parse_period, resolve_path
+from helpers.results import json_safe
 
 __all__ = [
     "EXIT_CODES",
@@ -351,9 +351,9 @@ def run_report(
     """
     from tqdm.auto import tqdm
 
-    from .ingest import IngestError
-    from .ledger import ledger_metrics
-    from .workspace import Workspace, config_fingerprint, prepare
+    from helpers.ingest import IngestError
+    from helpers.ledger import ledger_metrics
+    from helpers.report.workspace import Workspace, config_fingerprint, prepare
 
     out_dir = Path(out_dir or paths.REPORTS_DIR).resolve()
     try:
@@ -444,7 +444,7 @@ def run_report(
                 "timings": {"stages": timings.stages, "notebooks": timings.notebooks},
             }
             (tmp / "run.json").write_text(json.dumps(json_safe(run_json), indent=2, default=str))
-            from .summary import write_index
+            from helpers.report.summary import write_index
 
             write_index(tmp, metrics, config, results=[r.name for r in results])
             _keep_data_quality(tmp)

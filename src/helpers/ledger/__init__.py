@@ -1,0 +1,9 @@
+"""The customer ledger: canonical tables -> one row per customer (and period) with its P&L.
+
+Modules: ``engine`` (DuckDB or another Ibis backend), ``cost_to_serve`` (time-driven
+activity-based costing), ``size_tiers``, ``purchases`` (shared views of the order lines),
+``build`` (the ledger and its presentation).
+"""
+
+from helpers.ledger.build import *  # noqa: F403
+from helpers.ledger.build import __all__  # noqa: F401

@@ -1,0 +1,38 @@
+"""Size tiers of customers: by employees where the data has them, else by revenue bands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["assign_size_tiers"]
+
+
+def assign_size_tiers(customers: pd.DataFrame, config: Mapping[str, Any]) -> pd.Series:
+    """Size tier of every customer, as an ordered categorical aligned on ``customers.index``.
+
+    Uses ``employees`` where the data has it for most customers (``size_tiers.by: auto``),
+    else ``net_revenue`` bands; both sets of lower bounds come from ``config['size_tiers']``.
+    """
+    spec = config["size_tiers"]
+    labels = list(spec["labels"])
+    by = spec.get("by", "auto")
+    if by == "auto":
+        known = customers["employees"].notna().mean() if "employees" in customers else 0.0
+        by = "employees" if known >= 0.5 else "revenue"
+    column, bins = (
+        ("employees", spec["employees_bins"])
+        if by == "employees"
+        else (
+            "net_revenue",
+            spec["revenue_bins"],
+        )
+    )
+    if column not in customers:
+        raise KeyError(f"size tiers by {by} need a {column!r} column")
+    edges = [-np.inf, *list(bins)[1:], np.inf]
+    tiers = pd.cut(customers[column].astype("float64"), bins=edges, labels=labels, right=False)
+    return tiers.rename("size_tier")
