@@ -42,7 +42,7 @@ def _modules() -> list[Path]:
 
 
 def _unit(path: Path) -> str:
-    """The top-level room of a module: ``ingest`` for helpers/ingest/parsing.py."""
+    """The top-level room of a module: ``ingest`` for helpers/ingest/readers.py."""
     parts = path.relative_to(PACKAGE).with_suffix("").parts
     return parts[0]
 

@@ -31,7 +31,13 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def defaults() -> dict[str, Any]:
-    """The defaults of every module: one YAML file per module in ``helpers/defaults/``."""
+    """The defaults of every module: one YAML file per module in ``helpers/defaults/``.
+
+    Returns
+    -------
+    dict
+        The merged defaults (a fresh copy on every call).
+    """
     merged: dict[str, Any] = {}
     for path in sorted(_DEFAULTS_DIR.glob("*.yaml")):
         merged = _merge(merged, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
@@ -51,6 +57,11 @@ def load_config(path: str | Path) -> dict[str, Any]:
     -------
     dict
         The merged config, with ``_path`` (the file) and ``_dir`` (its folder) added.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, not YAML, not a mapping, or names no ``order_lines`` table.
     """
     given = Path(path).expanduser()
     path = given.resolve()
@@ -82,7 +93,20 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 
 def resolve_path(config: Mapping[str, Any], value: str | Path) -> Path:
-    """A path from the config, made absolute relative to the config's folder."""
+    """A path from the config, made absolute relative to the config's folder.
+
+    Parameters
+    ----------
+    config : Mapping
+        A loaded config (its ``_dir`` is the folder of the YAML file).
+    value : str or pathlib.Path
+        The path as written in the config.
+
+    Returns
+    -------
+    pathlib.Path
+        Absolute path (not checked for existence).
+    """
     p = Path(value).expanduser()
     return p if p.is_absolute() else (Path(config.get("_dir", ".")) / p).resolve()
 
@@ -92,6 +116,24 @@ def parse_period(
 ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """Parse ``"2024-01-01:2024-12-31"`` (either side may be empty) into inclusive bounds.
 
+    Parameters
+    ----------
+    period : str, tuple or None
+        ``"START:END"`` with ISO dates, either side empty for open; a (start, end) pair; or
+        None / ``""`` / ``":"`` for the whole data.
+
+    Returns
+    -------
+    (pandas.Timestamp or None, pandas.Timestamp or None)
+        Inclusive start and end; None where open.
+
+    Raises
+    ------
+    ConfigError
+        When the text has no ``:``, a side is not a date, or the start is after the end.
+
+    Examples
+    --------
     >>> parse_period("2024-01-01:")
     (Timestamp('2024-01-01 00:00:00'), None)
     """

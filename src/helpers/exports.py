@@ -12,15 +12,33 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
 
 def _neutralise(value: object) -> object:
+    """A text value prefixed with a quote when it starts like a formula."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` where every text cell that a spreadsheet would run as a formula
-    (starting with ``= + - @``, tab, CR, ``|`` or ``%``) is prefixed with a quote (OWASP CSV
-    injection advice). Numbers are left alone, so negative amounts stay numbers."""
+    """A copy of ``frame`` safe to open in a spreadsheet.
+
+    Every text cell that a spreadsheet would run as a formula (starting with ``= + - @``, tab,
+    CR, ``|`` or ``%``) is prefixed with a quote. Numbers are left alone, so negative amounts
+    stay numbers.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table; it is not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same columns and dtypes, text cells neutralised.
+
+    References
+    ----------
+    OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection
+    """
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -29,7 +47,20 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, stem: str | Path) -> list[Path]:
-    """Write ``frame`` to ``<stem>.csv`` (UTF-8 with BOM, for Excel) and ``<stem>.xlsx``."""
+    """Write ``frame`` to ``<stem>.csv`` (UTF-8 with BOM, for Excel) and ``<stem>.xlsx``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; formulas are neutralised first (:func:`neutralise_formulas`).
+    stem : str or pathlib.Path
+        The path without suffix; missing folders are created.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The CSV and the Excel file written.
+    """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     safe = neutralise_formulas(frame)

@@ -73,8 +73,25 @@ def tier_colors(tiers: Sequence[str]) -> dict[str, str]:
 
 
 def set_finding_title(ax: Axes, finding: str, subtitle: str | None = None) -> Axes:
-    """Title an Axes with the finding it shows (a sentence, wrapped to the figure's width) and an
-    optional grey subtitle just above the plot; the title grows upwards, so they never overlap."""
+    """Title an Axes with the finding it shows and an optional grey subtitle.
+
+    The finding (a sentence) is wrapped to the figure's width; the subtitle sits just above the
+    plot and the title grows upwards, so they never overlap.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The Axes to title.
+    finding : str
+        The sentence the figure shows.
+    subtitle : str, optional
+        A grey line under the title (units, source, assumptions).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, titled.
+    """
     width = max(40, int(ax.figure.get_figwidth() * 11))
     ax.set_title(textwrap.fill(finding, width), loc="left", pad=20 if subtitle else 6)
     if subtitle:

@@ -1,5 +1,8 @@
-"""Building blocks every analysis shares: its ``Result``, the Wilson interval of a share,
-numbers made safe for ``metrics.json`` and numbers written into finding sentences."""
+"""Building blocks every analysis shares: its ``Result``, intervals, JSON-safe and written numbers.
+
+The Wilson interval of a share, numbers made safe for ``metrics.json`` and numbers written into
+finding sentences.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,24 @@ __all__ = [
 
 @dataclass
 class Result:
-    """One analysis: its table, headline numbers, finding sentences, and why it is missing."""
+    """One analysis: its table, headline numbers, finding sentences, and why it is missing.
+
+    Every analysis returns one (or a subclass with extra fields). In a notebook it renders as
+    its findings in Markdown, or as the reason the data cannot support it.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The analysis's table (columns and units in the function that made it).
+    metrics : dict
+        Headline numbers, as recorded in ``metrics.json``.
+    findings : list of str
+        Sentences computed from the data.
+    message : str
+        Why the analysis is not available ("" when it is).
+    detail : dict
+        Anything else a figure or a later step needs.
+    """
 
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -60,8 +80,30 @@ def missing(message: str) -> Result:
 
 
 def wilson_ci(successes: Any, n: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a proportion (vectorised; NaN where n == 0). The interval always
-    holds the observed share (rounding can leave a bound a hair inside it at k = 0 or k = n)."""
+    """Wilson score interval of a proportion, vectorised.
+
+    The interval always holds the observed share (rounding can leave a bound a hair inside it at
+    k = 0 or k = n).
+
+    Parameters
+    ----------
+    successes : array_like
+        Counts of successes.
+    n : array_like
+        Counts of trials (same shape); NaN bounds where ``n == 0``.
+    confidence : float, default 0.95
+        Two-sided confidence level.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper bounds, shares in [0, 1].
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+    Journal of the American Statistical Association 22(158), 209-212.
+    """
     k = np.asarray(successes, dtype="float64")
     n = np.asarray(n, dtype="float64")
     z = stats.norm.ppf(0.5 + confidence / 2)
@@ -84,8 +126,10 @@ def json_float(x: Any) -> float | None:
 
 
 def json_safe(value: Any) -> Any:
-    """``value`` made strict JSON, recursively: numpy scalars made Python, tuples and arrays made
-    lists, NaN and infinities made None."""
+    """``value`` made strict JSON, recursively.
+
+    Numpy scalars become Python numbers, tuples and arrays lists, NaN and infinities None.
+    """
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple | np.ndarray):

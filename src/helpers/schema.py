@@ -1,7 +1,8 @@
 """Column names of the canonical tables and of the customer ledger, defined in one place.
 
-Every module refers to columns through these constants; a notebook never spells a column
-name that is not listed here. Canonical tables are what ingest writes (Parquet, one file a
+This is the one place the columns are defined, with their types and units; modules spell the
+names as plain strings (``"profit"``), and the ledger tests check that every column the
+ledger produces is listed here. Canonical tables are what ingest writes (Parquet, one file a
 table) and what the ledger reads. Only ``order_lines`` is required; the others enrich.
 """
 
