@@ -46,7 +46,7 @@ def _shown(value: str | None) -> str:
 def _failures(checks: list[Check], blank: np.ndarray) -> pd.DataFrame:
     """One line per failing (row ``i``, check ``k``): column, value and reason; blank rows k=-1."""
     parts = []
-    for k, check in enumerate(checks):
+    for position, check in enumerate(checks):
         idx = np.flatnonzero(check.mask)
         values = check.values.take(pa.array(idx)).to_pylist()
         if check.empty:
@@ -55,7 +55,7 @@ def _failures(checks: list[Check], blank: np.ndarray) -> pd.DataFrame:
             reasons = [f"column '{check.column}': '{_shown(v)}' {check.tail}" for v in values]
         parts.append(
             pd.DataFrame(
-                {"i": idx, "k": k, "column": check.column, "value": values, "reason": reasons}
+                {"i": idx, "k": position, "column": check.column, "value": values, "reason": reasons}
             )
         )
     blank_reason = "blank row (every field is empty)"
