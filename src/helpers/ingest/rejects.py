@@ -55,7 +55,13 @@ def _failures(checks: list[Check], blank: np.ndarray) -> pd.DataFrame:
             reasons = [f"column '{check.column}': '{_shown(v)}' {check.tail}" for v in values]
         parts.append(
             pd.DataFrame(
-                {"i": idx, "k": position, "column": check.column, "value": values, "reason": reasons}
+                {
+                    "i": idx,
+                    "k": position,
+                    "column": check.column,
+                    "value": values,
+                    "reason": reasons,
+                }
             )
         )
     blank_reason = "blank row (every field is empty)"
