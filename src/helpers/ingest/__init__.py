@@ -1,8 +1,37 @@
 """Ingest: raw exports -> validated canonical tables (Parquet), a rejects file and a reconciliation.
 
-Modules, in the order a file passes through them: ``parsing`` (reading files and parsing values),
-``pipeline`` (column matching, validation, reconciliation, orchestration).
+Modules, in the order a file passes through them:
+
+- ``errors``: :class:`IngestError`, the file-level problem that stops a run;
+- ``encodings``, ``sniffing``, ``readers``: a file's encoding, format, delimiter and header,
+  then its columns as text (CSV, xlsx, Parquet);
+- ``values``: text to numbers, dates and yes/no values, a column at a time;
+- ``columns``: a table's options, source files and column mapping;
+- ``checks``, ``amounts``, ``rejects``, ``validation``: one file's row checks, order-line
+  amounts and rejects, and the accepted rows;
+- ``loading``: every file of one table;
+- ``reconciliation``, ``quality``, ``coverage``: rows and revenue balanced to the cent, findings
+  and the data dictionary, coverage per month;
+- ``pipeline``: the whole dataset in, the outputs written.
 """
 
-from helpers.ingest.pipeline import *  # noqa: F403
-from helpers.ingest.pipeline import __all__  # noqa: F401
+from helpers.ingest.columns import source_fields
+from helpers.ingest.coverage import plot_monthly_coverage
+from helpers.ingest.errors import IngestError
+from helpers.ingest.loading import load_table
+from helpers.ingest.pipeline import IngestResult, ingest_dataset, read_outputs
+from helpers.ingest.reconciliation import RECONCILIATION_COLUMNS
+from helpers.ingest.rejects import REJECT_COLUMNS, rejects_by_reason
+
+__all__ = [
+    "IngestError",
+    "IngestResult",
+    "ingest_dataset",
+    "load_table",
+    "source_fields",
+    "REJECT_COLUMNS",
+    "RECONCILIATION_COLUMNS",
+    "read_outputs",
+    "rejects_by_reason",
+    "plot_monthly_coverage",
+]

@@ -1,0 +1,144 @@
+"""Loading one canonical table: every source file read and validated, accepted rows in the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from helpers import schema
+from helpers.ingest.columns import config_name, resolve_sources, table_options
+from helpers.ingest.errors import IngestError
+from helpers.ingest.readers import read_raw
+from helpers.ingest.rejects import empty_rejects
+from helpers.ingest.validation import FileOut, validate_file
+
+__all__ = ["LoadedTable", "load_sources", "load_table"]
+
+
+@dataclass
+class LoadedTable:
+    """One canonical table as loaded: accepted rows, rejects, and what each file gave."""
+
+    table: str
+    frame: pd.DataFrame  # accepted rows, the schema's columns and dtypes
+    rejects: pd.DataFrame  # REJECT_COLUMNS
+    files: list[FileOut]
+    mapping: dict[str, str]  # field -> source column of the first file
+    notes: list[str]
+
+
+def _to_pandas(accepted: pa.Table, table: str) -> pd.DataFrame:
+    """Arrow table -> pandas with the schema's dtypes (nullable Int64/boolean where NA occurs)."""
+    data: dict[str, Any] = {}
+    for column, dtype in schema.CANONICAL[table].items():
+        arr = accepted.column(column)
+        has_null = arr.null_count > 0
+        if dtype == "string":
+            data[column] = pd.Series(arr.to_pandas(), dtype="string")
+        elif dtype == "date":
+            data[column] = pd.Series(arr.to_pandas()).astype("datetime64[ns]")
+        elif dtype == "int64":
+            data[column] = pd.Series(arr.to_pandas()).astype("Int64" if has_null else "int64")
+        elif dtype == "bool":
+            data[column] = pd.Series(arr.to_pandas()).astype("boolean" if has_null else "bool")
+        else:
+            data[column] = pd.Series(arr.to_pandas()).astype("float64")
+    return pd.DataFrame(data)
+
+
+def _fill_line_no(accepted: pa.Table) -> pa.Table:
+    """line_no = position of the line within its order (in file order) where not given."""
+    line_no = accepted.column("line_no")
+    if accepted.num_rows and line_no.null_count == 0:
+        return accepted
+    codes, _ = pd.factorize(accepted.column("order_id").to_pandas(), use_na_sentinel=False)
+    derived = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1
+    if accepted.num_rows:
+        given = pc.fill_null(line_no, -1).to_numpy()
+    else:
+        given = np.array([], np.int64)
+    values = np.where(given >= 0, given, derived).astype(np.int64)
+    position = accepted.column_names.index("line_no")
+    return accepted.set_column(position, "line_no", pa.array(values))
+
+
+def load_sources(spec: Any, table: str, config: Mapping[str, Any]) -> LoadedTable:
+    """Read and validate every source file of one canonical table.
+
+    Parameters
+    ----------
+    spec
+        The table's entry under ``tables`` in the config.
+    table
+        A canonical table name (``helpers.schema.CANONICAL``).
+    config
+        The whole (merged) config.
+
+    Returns
+    -------
+    LoadedTable
+        The accepted rows of all files (order lines: ``line_no`` filled in), their rejects,
+        each file's outcome, the first file's column mapping and the notes.
+
+    Raises
+    ------
+    IngestError
+        When the table is unknown, its options are invalid, or a file-level problem stops a
+        file.
+    """
+    if table not in schema.CANONICAL:
+        raise IngestError(
+            f"{config_name(config)}: tables.{table}: unknown table {table!r} (expected one of: "
+            f"{', '.join(schema.CANONICAL)})"
+        )
+    opts = table_options(config, table, spec)
+    files: list[FileOut] = []
+    for path, name in resolve_sources(config, table, opts["path"]):
+        raw = read_raw(path, name, table, opts)
+        files.append(validate_file(raw, table, opts, config))
+    accepted = pa.concat_tables([file.accepted for file in files])
+    if table == "order_lines":
+        accepted = _fill_line_no(accepted)
+    frame = _to_pandas(accepted, table)
+    rejects = (
+        pd.concat([file.rejects for file in files], ignore_index=True) if files else empty_rejects()
+    )
+    notes = [note for file in files for note in file.notes]
+    mapping = files[0].meta["columns"] if files else {}
+    return LoadedTable(table, frame, rejects, files, mapping, notes)
+
+
+def load_table(
+    spec: Any, table_name: str, config: Mapping[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load one canonical table from its source(s).
+
+    Parameters
+    ----------
+    spec
+        The table's entry under ``tables`` in the config (a mapping with ``path`` etc.).
+    table_name
+        A canonical table name (``helpers.schema.CANONICAL``).
+    config
+        The whole (merged) config: parse defaults under ``ingest``, ``assumptions``, ``_dir``.
+
+    Returns
+    -------
+    (accepted, rejects)
+        Accepted rows with the schema's columns and dtypes (``helpers.schema.CANONICAL``;
+        order lines: amounts in currency units of the export); rejected rows with
+        ``REJECT_COLUMNS`` and their reasons.
+
+    Raises
+    ------
+    IngestError
+        On a file-level problem (see :func:`load_sources`).
+    """
+    loaded = load_sources(spec, table_name, config)
+    return loaded.frame, loaded.rejects

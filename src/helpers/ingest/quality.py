@@ -1,0 +1,211 @@
+"""What ingest tells a reader: data-quality findings in sentences and the data dictionary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers import schema
+from helpers.ingest.loading import LoadedTable
+from helpers.ingest.validation import FileOut
+from helpers.ingest.values import human_date_format
+
+__all__ = ["table_findings", "reconciliation_findings", "dictionary_rows"]
+
+_DERIVED_SOURCES = {
+    "revenue": "(derived: quantity * unit_price - discount)",
+    "cost_assumed": "(derived)",
+    "is_return": "(derived)",
+    "is_duplicate": "(derived)",
+    "source_file": "(derived)",
+    "source_row": "(derived)",
+}
+_AMOUNTS = ("quantity", "unit_price", "discount", "cost")
+
+
+def _counted(count: int, word: str) -> str:
+    """``3 lines`` / ``1 line``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _read_as(table: str, file: FileOut) -> str:
+    """How one file was read: format, encoding, delimiter, decimal comma, date formats, rows."""
+    meta = file.meta
+    how = meta.get("format", "?").upper()
+    if meta.get("format") == "csv":
+        delimiter = {"\t": "tab"}.get(meta["delimiter"], meta["delimiter"])
+        how += f" in {meta['encoding']} ({meta['encoding_how']}), delimiter '{delimiter}'"
+    elif meta.get("format") == "xlsx":
+        how += f", sheet '{meta['sheet']}'"
+    if "," in set(meta["decimal"].values()):
+        how += ", decimal comma"
+    formats = sorted(
+        {human_date_format(fmt) for fmt in meta["date_format"].values() if fmt != "(typed)"}
+    )
+    if formats:
+        how += f", dates as {' / '.join(formats)}"
+    return f"{table}: {file.name} read as {how}: {file.rows_in:,} rows."
+
+
+def _rejected(loaded: LoadedTable) -> str:
+    """How many rows were rejected and the three most common reasons (or: all accepted)."""
+    rows_in = sum(file.rows_in for file in loaded.files)
+    rejected = len(loaded.rejects)
+    if not rejected:
+        return f"{loaded.table}: all {rows_in:,} rows accepted."
+    reasons: dict[str, int] = {}
+    for file in loaded.files:
+        for reason, count in file.reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    top = sorted(reasons.items(), key=lambda item: -item[1])[:3]
+    return (
+        f"{loaded.table}: {rejected:,} of {rows_in:,} rows ({rejected / rows_in:.1%}) rejected "
+        "(see rejects.csv); " + "; ".join(f"{reason}: {count:,}" for reason, count in top) + "."
+    )
+
+
+def _order_line_findings(frame: pd.DataFrame, config: Mapping[str, Any]) -> list[str]:
+    """Lines without a customer, returns, exact duplicates and lines of assumed cost."""
+    revenue = frame["revenue"].to_numpy(dtype=float)
+    total = float(np.abs(revenue).sum()) or 1.0
+    out = []
+    unattributed = (frame["customer_id"] == schema.UNATTRIBUTED).to_numpy(dtype=bool)
+    if unattributed.any():
+        share = np.abs(revenue[unattributed]).sum() / total
+        out.append(
+            f"order_lines: {_counted(int(unattributed.sum()), 'line')} carry no customer id (revenue "
+            f"{revenue[unattributed].sum():,.2f}, {share:.1%} of the total); kept as "
+            f"'{schema.UNATTRIBUTED}'."
+        )
+    returns = frame["is_return"].to_numpy(dtype=bool)
+    if returns.any():
+        out.append(
+            f"order_lines: {_counted(int(returns.sum()), 'return or credit-note line')} (revenue "
+            f"{revenue[returns].sum():,.2f}) kept as returns."
+        )
+    repeats = frame["is_duplicate"].to_numpy(dtype=bool)
+    if repeats.any():
+        out.append(
+            f"order_lines: {_counted(int(repeats.sum()), 'exact duplicate line')} flagged is_duplicate and "
+            f"kept (revenue {revenue[repeats].sum():,.2f}); drop them if the export repeats lines."
+        )
+    assumed = frame["cost_assumed"].to_numpy(dtype=bool)
+    if assumed.any():
+        margin = float((config.get("assumptions") or {}).get("gross_margin", 0.3))
+        share = np.abs(revenue[assumed]).sum() / total
+        out.append(
+            f"order_lines: cost of goods is not in the export for {_counted(int(assumed.sum()), 'line')} "
+            f"({share:.0%} of revenue); assumed from a gross margin of {margin:.0%} "
+            "(assumptions.gross_margin)."
+        )
+    return out
+
+
+def table_findings(loaded: LoadedTable, config: Mapping[str, Any]) -> list[str]:
+    """Data-quality findings of one table, as sentences.
+
+    Parameters
+    ----------
+    loaded
+        The table as loaded.
+    config
+        The whole config (``assumptions.gross_margin`` is named when cost was assumed).
+
+    Returns
+    -------
+    list of str
+        How each file was read; what was rejected and why; the parser's notes; for order
+        lines the lines without a customer, returns, duplicates and assumed cost.
+    """
+    out = [_read_as(loaded.table, file) for file in loaded.files]
+    out.append(_rejected(loaded))
+    out.extend(loaded.notes)
+    if loaded.table == "order_lines" and len(loaded.frame):
+        out.extend(_order_line_findings(loaded.frame, config))
+    return out
+
+
+def reconciliation_findings(recon: pd.DataFrame) -> list[str]:
+    """Whether the reconciliation balances, and which rows' revenue is unknown, as sentences.
+
+    Parameters
+    ----------
+    recon
+        The reconciliation (see :func:`helpers.ingest.reconciliation.reconciliation_frame`).
+
+    Returns
+    -------
+    list of str
+        One sentence on the balance (naming the tables and files that do not balance), then
+        one per order-line file with rejected rows whose revenue could not be computed.
+    """
+    if recon["balanced"].all():
+        out = [
+            "Reconciliation: rows and revenue in = accepted + rejected, to the cent, for every table."
+        ]
+    else:
+        unbalanced = recon.loc[~recon["balanced"].astype(bool), ["table", "source_file"]]
+        out = [
+            "Reconciliation does NOT balance for: "
+            + ", ".join(f"{table} ({file})" for table, file in unbalanced.itertuples(index=False))
+            + "."
+        ]
+    for row in recon.itertuples(index=False):
+        if (
+            row.table == "order_lines"
+            and row.rows_revenue_unknown
+            and row.source_file != "(all files)"
+        ):
+            out.append(
+                f"order_lines: the revenue of {_counted(int(row.rows_revenue_unknown), 'rejected row')} cannot be "
+                f"computed ({row.revenue_unknown_rows}); they are counted in rows but not in revenue."
+            )
+    return out
+
+
+def _source_of(loaded: LoadedTable, column: str) -> str:
+    """Where a canonical column came from: its source column, ``(derived...)`` or ``(absent)``."""
+    source = loaded.mapping.get(column)
+    if source is not None:
+        return source
+    is_orders = loaded.table == "order_lines"
+    source = _DERIVED_SOURCES.get(column, "(absent)") if is_orders else "(absent)"
+    if is_orders and column in _AMOUNTS and source == "(absent)":
+        source = "(derived)"
+    if column == "line_no" and source == "(absent)":
+        source = "(derived: position in order)"
+    return source
+
+
+def dictionary_rows(loaded: LoadedTable) -> list[dict[str, Any]]:
+    """The data dictionary of one table: a row per canonical column.
+
+    Parameters
+    ----------
+    loaded
+        The table as loaded.
+
+    Returns
+    -------
+    list of dict
+        Keys ``table``, ``column``, ``source_column`` (or how it was derived), ``dtype``,
+        ``non_null`` (count of values present) and ``example`` (the first value, as text).
+    """
+    rows = []
+    for column in schema.CANONICAL[loaded.table]:
+        series = loaded.frame[column]
+        present = series.dropna()
+        rows.append(
+            {
+                "table": loaded.table,
+                "column": column,
+                "source_column": _source_of(loaded, column),
+                "dtype": str(series.dtype),
+                "non_null": int(len(present)),
+                "example": str(present.iloc[0]) if len(present) else "",
+            }
+        )
+    return rows

@@ -1,0 +1,436 @@
+"""Readers of raw exports (CSV and other delimited text, xlsx, Parquet) into columns of text.
+
+Readers return a :class:`RawFile`: one column per header field (strings, except for Parquet,
+which keeps its types), the source line of every row and the rows that could not be split.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from helpers.ingest.encodings import (
+    detect_encoding,
+    locate_decode_error,
+    non_utf8_sample,
+    undecodable_error,
+)
+from helpers.ingest.errors import IngestError
+from helpers.ingest.sniffing import CsvLayout, check_unique_header, sniff_csv, sniff_format
+
+__all__ = ["RawFile", "read_raw", "read_csv_raw", "read_xlsx_raw", "read_parquet_raw"]
+
+#: one ragged row: (record number, fields found, raw text)
+_BadRow = tuple[int, int, str]
+
+
+@dataclass
+class RawFile:
+    """One source file as read: its columns (mostly strings) and where each row came from."""
+
+    path: Path
+    name: str  # display name used in messages and in source_file
+    table: pa.Table  # one column per header field, named as in the header
+    rows: np.ndarray  # int64 source row (line number in the file; header = 1) per table row
+    bad_rows: list[dict[str, Any]] = field(default_factory=list)  # rows the reader could not split
+    meta: dict[str, Any] = field(default_factory=dict)  # format, encoding, delimiter, sheet ...
+
+    @property
+    def records(self) -> int:
+        """Data rows in the file: split rows plus rows the reader had to reject."""
+        return self.table.num_rows + len(self.bad_rows)
+
+
+def _no_data_rows(name: str, row: int) -> IngestError:
+    return IngestError(
+        f"{name}: row {row}: only a header line, no data rows (expected at least one "
+        "data row after the header)"
+    )
+
+
+# ---- CSV ------------------------------------------------------------------------------------
+def _pyarrow_encoding(encoding: str) -> str:
+    return "utf8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
+
+
+def _read_csv_table(path: Path, layout: CsvLayout, encoding: str) -> tuple[pa.Table, list[_BadRow]]:
+    """Every field as a string column ``f0, f1 ...``; rows with the wrong field count set aside."""
+    names = [f"f{i}" for i in range(len(layout.header))]
+    bad: list[_BadRow] = []
+
+    def on_invalid(row: Any) -> str:
+        bad.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            use_threads=False,  # keeps row numbers of invalid rows
+            block_size=1 << 24,
+            skip_rows=layout.skip_rows + 1,
+            column_names=names,
+            encoding=_pyarrow_encoding(encoding),
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=layout.delimiter,
+            quote_char=layout.quotechar,
+            double_quote=True,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={column: pa.string() for column in names},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    return table, bad
+
+
+def _read_csv_redetected(
+    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any]
+) -> tuple[pa.Table, list[_BadRow]]:
+    """Read again in the encoding detected from the non-ASCII lines (UTF-8 failed past the head)."""
+    sample = non_utf8_sample(path, int(opts["sniff_bytes"]))
+    encoding = detect_encoding(sample, opts["latin_encoding"]) or ""
+    try:
+        codecs.lookup(encoding)
+        result = _read_csv_table(path, layout, encoding)
+    except (LookupError, pa.ArrowInvalid, UnicodeDecodeError):
+        line, bad = locate_decode_error(path, "utf-8") or (0, b"")
+        raise IngestError(
+            f"{name}: row {line}: bytes {bad.hex(' ')} are not UTF-8 and the "
+            f"encoding could not be detected (expected UTF-8, cp1252 or GBK text; set "
+            f"tables.{table}.encoding)"
+        ) from None
+    layout.encoding, layout.encoding_how = encoding, "detected"
+    return result
+
+
+def _read_csv_decoded(
+    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any]
+) -> tuple[pa.Table, list[_BadRow]]:
+    """Read in the sniffed encoding; if only the head was UTF-8, detect the encoding and retry."""
+    try:
+        return _read_csv_table(path, layout, layout.encoding)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if "invalid UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError):
+            raise IngestError(f"{name}: cannot be read as CSV ({exc})") from None
+        if layout.encoding_how in ("configured", "BOM"):
+            raise undecodable_error(path, layout.encoding, name, table, default_line=0) from None
+    return _read_csv_redetected(path, layout, name, table, opts)
+
+
+def _newlines_per_row(table: pa.Table) -> np.ndarray:
+    """Line breaks inside the quoted fields of each row."""
+    extra = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        if table.num_rows and pc.any(pc.match_substring(column, "\n")).as_py():
+            extra += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy()
+    return extra
+
+
+def _physical_lines(
+    table: pa.Table, bad: list[_BadRow], header_line: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Line number of every record, line breaks inside it, and whether it is a ragged row.
+
+    Record numbers count records (header = ``header_line``); line numbers count lines of the
+    file, so a quoted newline moves every later record one line down.
+    """
+    records = table.num_rows + len(bad)
+    bad_numbers = np.array([row[0] for row in bad], dtype=np.int64)
+    is_bad = np.zeros(records, dtype=bool)
+    is_bad[bad_numbers - header_line - 1] = True
+    extra = np.zeros(records, dtype=np.int64)
+    extra[~is_bad] = _newlines_per_row(table)
+    extra[is_bad] = [row[2].count("\n") for row in bad]
+    before = np.concatenate(([0], np.cumsum(extra)[:-1]))
+    lines = header_line + 1 + np.arange(records, dtype=np.int64) + before
+    return lines, extra, is_bad
+
+
+def _tail_is_unterminated(path: Path, encoding: str, start_line: int, layout: CsvLayout) -> bool:
+    """Whether the record starting at ``start_line`` opens a quote that never closes."""
+    with open(path, encoding=encoding, newline="") as handle:
+        for _ in range(start_line - 1):
+            handle.readline()
+        tail = handle.read()
+    try:
+        for _ in csv.reader(
+            io.StringIO(tail), delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True
+        ):
+            pass
+    except csv.Error:
+        return True
+    return False
+
+
+def _check_last_record_closes(
+    path: Path, layout: CsvLayout, name: str, lines: np.ndarray, extra: np.ndarray
+) -> None:
+    """Refuse a file whose last record opens a quote that swallows the lines after it."""
+    last_line, swallowed = int(lines[-1]), int(extra[-1])
+    if swallowed > 0 and _tail_is_unterminated(path, layout.encoding, last_line, layout):
+        raise IngestError(
+            f"{name}: row {last_line}: unterminated quote: a field opened with "
+            f"{layout.quotechar} on this line never closes, so the {swallowed} "
+            f"line{'s' if swallowed != 1 else ''} after "
+            f"it would be swallowed (expected a closing {layout.quotechar})"
+        )
+
+
+def _ragged_rows(
+    bad: list[_BadRow], lines: np.ndarray, header_line: int, n_columns: int
+) -> list[dict[str, Any]]:
+    """The rows with the wrong number of fields, as ``source_row``, ``reason`` and ``raw``."""
+    return [
+        {
+            "source_row": int(lines[number - header_line - 1]),
+            "reason": f"row has {actual} field{'s' if actual != 1 else ''} (expected {n_columns} as in the header)",
+            "raw": text,
+        }
+        for number, actual, text in bad
+    ]
+
+
+def read_csv_raw(
+    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any]
+) -> RawFile:
+    """Read a delimited text file with every column as strings; ragged rows set aside.
+
+    Parameters
+    ----------
+    path
+        The text file.
+    layout
+        What :func:`helpers.ingest.sniffing.sniff_csv` found; its encoding is updated in place
+        when the file turns out not to be UTF-8 past its head.
+    name
+        The file's display name, first in error messages.
+    table
+        The canonical table the file is a source of.
+    opts
+        The table's parse options (``sniff_bytes``, ``latin_encoding`` for re-detection).
+
+    Returns
+    -------
+    RawFile
+        String columns named as in the header, the line number of every row, the ragged rows
+        and ``meta`` (format, encoding, how it was chosen, delimiter).
+
+    Raises
+    ------
+    IngestError
+        When the file cannot be parsed as CSV or decoded, has only a header, or ends in an
+        unterminated quote.
+    """
+    raw_table, bad = _read_csv_decoded(path, layout, name, table, opts)
+    raw_table = raw_table.rename_columns(layout.header)
+    header_line = layout.skip_rows + 1
+    if raw_table.num_rows + len(bad) == 0:
+        raise _no_data_rows(name, header_line + 1)
+    lines, extra, is_bad = _physical_lines(raw_table, bad, header_line)
+    _check_last_record_closes(path, layout, name, lines, extra)
+    meta = {
+        "format": "csv",
+        "encoding": layout.encoding,
+        "encoding_how": layout.encoding_how,
+        "delimiter": layout.delimiter,
+    }
+    bad_rows = _ragged_rows(bad, lines, header_line, len(layout.header))
+    return RawFile(path, name, raw_table, lines[~is_bad], bad_rows, meta)
+
+
+# ---- xlsx -----------------------------------------------------------------------------------
+def _cell_text(value: Any) -> str | None:
+    """A cell as text: whole floats without ``.0``, dates in ISO form, blanks as None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _pick_sheet(workbook: Any, sheet: Any, name: str) -> Any:
+    """The configured sheet (by name or 0-based number), else the first one."""
+    sheets = workbook.sheetnames
+    if sheet is None or sheet == "":
+        return workbook[sheets[0]]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(sheets):
+            raise IngestError(
+                f"{name}: sheet number {sheet} not found (expected 0 to {len(sheets) - 1}; "
+                f"sheets are: {', '.join(map(repr, sheets))})"
+            )
+        return workbook[sheets[sheet]]
+    if sheet not in sheets:
+        raise IngestError(
+            f"{name}: sheet {sheet!r} not found (expected one of the workbook's sheets: "
+            f"{', '.join(map(repr, sheets))})"
+        )
+    return workbook[sheet]
+
+
+def _sheet_rows(path: Path, name: str, sheet: Any, skip: int) -> tuple[list[list[Any]], str]:
+    """The sheet's rows as text from row ``skip + 1``, trailing empty rows dropped; its title."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise IngestError(f"{name}: not a readable .xlsx workbook ({exc})") from None
+    try:
+        worksheet = _pick_sheet(workbook, sheet, name)
+        rows = [
+            [_cell_text(value) for value in row]
+            for row in worksheet.iter_rows(min_row=skip + 1, values_only=True)
+        ]
+    finally:
+        workbook.close()
+    while rows and all(value is None for value in rows[-1]):
+        rows.pop()  # Excel's used range often ends in formatted empty rows
+    return rows, worksheet.title
+
+
+def read_xlsx_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
+    """Read one sheet of an Excel workbook (cells as text; dates in ISO form).
+
+    Parameters
+    ----------
+    path
+        The workbook.
+    name
+        The file's display name, first in error messages.
+    table
+        The canonical table the file is a source of (unused; readers share one signature).
+    opts
+        The table's parse options: ``sheet`` (name or 0-based number; empty for the first)
+        and ``skip_rows``.
+
+    Returns
+    -------
+    RawFile
+        String columns named as in the header row, the sheet row of every data row and
+        ``meta`` (format, sheet).
+
+    Raises
+    ------
+    IngestError
+        When the workbook cannot be read, the sheet is missing or empty, the header names a
+        column twice or no data row follows it.
+    """
+    skip = int(opts.get("skip_rows") or 0)
+    rows, title = _sheet_rows(path, name, opts.get("sheet"), skip)
+    if not rows:
+        raise IngestError(f"{name}: sheet {title!r} is empty (expected a header row and data rows)")
+    header = [(column or "").strip() for column in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    check_unique_header(header, name, skip + 1)
+    data = rows[1:]
+    if not data:
+        raise _no_data_rows(name, skip + 2)
+    columns = {
+        column: pa.array([(row[i] if i < len(row) else None) for row in data], type=pa.string())
+        for i, column in enumerate(header)
+    }
+    row_numbers = np.arange(len(data), dtype=np.int64) + skip + 2
+    return RawFile(
+        path, name, pa.table(columns), row_numbers, [], {"format": "xlsx", "sheet": title}
+    )
+
+
+# ---- Parquet and the dispatcher -------------------------------------------------------------
+def read_parquet_raw(path: Path, name: str) -> RawFile:
+    """Read a Parquet file as it is typed (source_row = 1-based row number).
+
+    Parameters
+    ----------
+    path
+        The Parquet file.
+    name
+        The file's display name, first in error messages.
+
+    Returns
+    -------
+    RawFile
+        The file's typed columns, names stripped of surrounding spaces; ``meta`` gives the format.
+
+    Raises
+    ------
+    IngestError
+        When the file cannot be read or has no rows.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise IngestError(f"{name}: not a readable Parquet file ({exc})") from None
+    if parquet.num_rows == 0:
+        raise IngestError(f"{name}: the Parquet file has no rows (expected at least one data row)")
+    parquet = parquet.rename_columns([column.strip() for column in parquet.column_names])
+    row_numbers = np.arange(1, parquet.num_rows + 1, dtype=np.int64)
+    return RawFile(path, name, parquet, row_numbers, [], {"format": "parquet"})
+
+
+def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
+    """Read one source file of ``table`` whatever its format.
+
+    Parameters
+    ----------
+    path
+        The source file.
+    name
+        The file's display name, first in error messages and in ``source_file``.
+    table
+        The canonical table the file is a source of.
+    opts
+        The table's parse options (``format`` and the reader's options).
+
+    Returns
+    -------
+    RawFile
+        As read by the reader of its format (sniffed unless ``format`` is set).
+
+    Raises
+    ------
+    IngestError
+        When the file is missing, its format is unknown, or its reader refuses it.
+    """
+    if not path.is_file():
+        raise IngestError(f"{name}: file not found (looked for {path})")
+    fmt = sniff_format(path, str(opts.get("format") or "auto"))
+    if fmt == "parquet":
+        return read_parquet_raw(path, name)
+    if fmt == "xlsx":
+        return read_xlsx_raw(path, name, table, opts)
+    if fmt in ("csv", "tsv", "txt"):
+        if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
+            opts = {**opts, "delimiter": "\t"}
+        layout = sniff_csv(path, opts, name, table)
+        return read_csv_raw(path, layout, name, table, opts)
+    raise IngestError(
+        f"{name}: unknown format {fmt!r} (expected auto, csv, tsv, txt, xlsx or parquet)"
+    )

@@ -1,0 +1,315 @@
+"""Validating one source file: parse, check, derive amounts, split accepted rows from rejects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from helpers import schema
+from helpers.ingest.amounts import order_amounts
+from helpers.ingest.checks import Check, FileParser, parse_fields
+from helpers.ingest.columns import match_columns, source_fields
+from helpers.ingest.errors import IngestError
+from helpers.ingest.readers import RawFile
+from helpers.ingest.rejects import empty_rejects, ragged_rejects, reject_frame
+from helpers.ingest.values import parse_strings
+
+__all__ = ["FileOut", "validate_file", "blank_rows", "duplicates", "to_cents", "ARROW_TYPES"]
+
+#: arrow type of each schema dtype
+ARROW_TYPES = {
+    "string": pa.string(),
+    "float64": pa.float64(),
+    "int64": pa.int64(),
+    "bool": pa.bool_(),
+    "date": pa.timestamp("ns"),
+}
+
+
+@dataclass
+class FileOut:
+    """One validated file: its accepted rows, its rejects and what reconciliation needs."""
+
+    name: str
+    rows_in: int
+    accepted: pa.Table  # the schema's columns
+    rejects: pd.DataFrame  # REJECT_COLUMNS
+    cents_in: int  # revenue of every row whose revenue is known, in cents
+    cents_rejected: int  # of that, the revenue of rejected rows
+    unknown_rows: list[int]  # source rows rejected before their revenue could be computed
+    meta: dict[str, Any]  # how the file was read, its column mapping and row count
+    reasons: dict[str, int]  # rejected rows per short reason
+    notes: list[str]  # finding sentences about guesses
+
+
+def to_cents(amounts: np.ndarray) -> np.ndarray:
+    """Amounts as integer cents (NaN -> 0; the caller tracks which are unknown).
+
+    Parameters
+    ----------
+    amounts
+        Money in currency units.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The amounts times 100, rounded.
+    """
+    return np.round(np.nan_to_num(amounts, nan=0.0) * 100.0).astype(np.int64)
+
+
+def blank_rows(table: pa.Table) -> np.ndarray:
+    """Rows whose every field is empty or whitespace.
+
+    Parameters
+    ----------
+    table
+        A file's columns as read.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One entry per row.
+    """
+    size = table.num_rows
+    if size == 0 or table.num_columns == 0:
+        return np.zeros(size, bool)
+    candidates = pc.is_null(parse_strings(table.column(0))).to_numpy(zero_copy_only=False)
+    if not candidates.any():
+        return candidates
+    idx = np.flatnonzero(candidates)
+    subset = table.take(pa.array(idx))
+    blank = np.ones(len(idx), bool)
+    for column in subset.columns[1:]:
+        blank &= pc.is_null(parse_strings(column)).to_numpy(zero_copy_only=False)
+    out = np.zeros(size, bool)
+    out[idx[blank]] = True
+    return out
+
+
+def _hash_candidates(plain: pa.Table) -> np.ndarray:
+    """Rows whose hash of all fields repeats (DuckDB): the only rows that can be duplicates."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("t", plain)
+        cols = ", ".join(plain.column_names)
+        query = f"SELECT hash({cols}) AS h FROM t"
+        hashes = con.execute(query).to_arrow_table().column("h").to_numpy()
+    finally:
+        con.close()
+    return pd.Series(hashes).duplicated(keep=False).to_numpy()
+
+
+def duplicates(table: pa.Table, threshold: int) -> np.ndarray:
+    """Rows that exactly repeat an earlier row of the same file (all fields equal).
+
+    Parameters
+    ----------
+    table
+        A file's columns as read.
+    threshold
+        Up to this many rows pandas compares the rows directly; above, only rows whose hash
+        repeats are compared.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for every repeat after the first occurrence.
+    """
+    size = table.num_rows
+    if size < 2:
+        return np.zeros(size, bool)
+    plain = table.rename_columns([f"f{i}" for i in range(table.num_columns)])
+    if size <= threshold:
+        return plain.to_pandas().duplicated().to_numpy()
+    candidates = _hash_candidates(plain)
+    out = np.zeros(size, bool)
+    if candidates.any():
+        idx = np.flatnonzero(candidates)
+        subset = plain.take(pa.array(idx)).to_pandas()
+        out[idx[subset.duplicated().to_numpy()]] = True
+    return out
+
+
+def _required_fields(opts: Mapping[str, Any], table: str, mapping: Mapping[str, str]) -> list[str]:
+    """Fields that must have a value (order lines: a missing customer is kept as unattributed)."""
+    required = list((opts.get("required") or {}).get(table, []))
+    if table == "order_lines":
+        required = [fld for fld in required if fld != "customer_id"]
+        required.append("unit_price" if opts["amounts"] == "unit" else "sales")
+        if opts["amounts"] == "revenue_only" and "quantity" not in mapping:
+            required = [fld for fld in required if fld != "quantity"]
+    return required
+
+
+def _derive_amounts(
+    parser: FileParser,
+    cols: dict[str, Any],
+    opts: Mapping[str, Any],
+    config: Mapping[str, Any],
+    blank: np.ndarray,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Order-line amounts, revenue in cents per row, and which rows' revenue is known."""
+    size = parser.n_rows
+    if parser.table != "order_lines":
+        return {}, np.zeros(size, np.int64), np.ones(size, bool)
+    gross_margin = float((config.get("assumptions") or {}).get("gross_margin", 0.3))
+    amounts = order_amounts(parser, cols, opts, gross_margin)
+    revenue = amounts["revenue"]
+    known = ~np.isnan(revenue) | blank
+    return amounts, to_cents(np.where(blank, 0.0, revenue)), known
+
+
+def _settle_checks(parser: FileParser, blank: np.ndarray) -> np.ndarray:
+    """Rejected rows; blank rows are rejected as blank only, so they leave every check."""
+    rejected = blank.copy()
+    for check in parser.checks:
+        check.mask = check.mask & ~blank
+        rejected |= check.mask
+    parser.checks = [check for check in parser.checks if check.mask.any()]
+    return rejected
+
+
+def _reason_counts(checks: list[Check], blank: np.ndarray, raw: RawFile) -> dict[str, int]:
+    """Rejected rows per short reason (``column 'x' is not a number``, ``blank row`` ...)."""
+    reasons: dict[str, int] = {}
+    for check in checks:
+        key = f"column '{check.column}' {check.tail.split(' (')[0]}"
+        reasons[key] = reasons.get(key, 0) + int(check.mask.sum())
+    if blank.any():
+        reasons["blank row"] = int(blank.sum())
+    if raw.bad_rows:
+        reasons["row has the wrong number of fields"] = len(raw.bad_rows)
+    return reasons
+
+
+def _file_rejects(
+    raw: RawFile, table: str, checks: list[Check], blank: np.ndarray, rejected: np.ndarray
+) -> pd.DataFrame:
+    """Rejects of the checks and blank rows, with the reader's ragged rows, in file order."""
+    rejected_idx = np.flatnonzero(rejected)
+    if len(rejected_idx):
+        rejects = reject_frame(raw, table, checks, blank, rejected_idx)
+    else:
+        rejects = empty_rejects()
+    if not raw.bad_rows:
+        return rejects
+    rejects = pd.concat([rejects, ragged_rejects(raw, table)], ignore_index=True)
+    return rejects.sort_values("source_row", kind="stable").reset_index(drop=True)
+
+
+def _kept_values(parsed: tuple[np.ndarray, np.ndarray], dtype: str, keep: np.ndarray) -> pa.Array:
+    """Accepted values of a parsed (values, null) field as an arrow array of its dtype."""
+    values, null = parsed
+    if dtype == "date":
+        return pa.array(values[keep], pa.timestamp("ns"))
+    if dtype == "bool":
+        return pa.array(values[keep], mask=null[keep])
+    if dtype == "int64":
+        return pa.array(values[keep], mask=null[keep] | np.isnan(values[keep])).cast(pa.int64())
+    return pa.array(values[keep], pa.float64())
+
+
+def _accepted_column(
+    column: str, dtype: str, raw: RawFile, parsed: dict[str, Any], keep: np.ndarray
+) -> pa.Array:
+    """One schema column of the accepted rows: derived, provenance, parsed or all null.
+
+    ``parsed`` holds the parsed fields, the derived amounts and ``is_duplicate``.
+    """
+    if column == "source_file":
+        codes = pa.array(np.zeros(int(keep.sum()), np.int32))
+        return pa.DictionaryArray.from_arrays(codes, [raw.name]).cast(pa.string())
+    if column == "source_row":
+        return pa.array(raw.rows[keep])
+    if column not in parsed:
+        return pa.nulls(int(keep.sum()), ARROW_TYPES[dtype])
+    value = parsed[column]
+    if isinstance(value, np.ndarray):  # derived amounts and flags
+        return pa.array(value[keep]) if dtype != "float64" else pa.array(value[keep], pa.float64())
+    if isinstance(value, tuple):
+        return _kept_values(value, dtype, keep)
+    return value.take(pa.array(np.flatnonzero(keep)))
+
+
+def _accepted_table(
+    raw: RawFile,
+    table: str,
+    cols: dict[str, Any],
+    derived: dict[str, np.ndarray],
+    keep: np.ndarray,
+    opts: Mapping[str, Any],
+) -> pa.Table:
+    """The accepted rows with the schema's columns (order lines: no customer = unattributed)."""
+    flags = {"is_duplicate": duplicates(raw.table, int(opts.get("duplicate_hash_rows") or 200_000))}
+    parsed = cols | flags | derived
+    accepted = {
+        column: _accepted_column(column, dtype, raw, parsed, keep)
+        for column, dtype in schema.CANONICAL[table].items()
+    }
+    if table == "order_lines":
+        accepted["customer_id"] = pc.fill_null(accepted["customer_id"], schema.UNATTRIBUTED)
+    return pa.table(accepted)
+
+
+def validate_file(
+    raw: RawFile, table: str, opts: Mapping[str, Any], config: Mapping[str, Any]
+) -> FileOut:
+    """Validate one source file: its accepted rows in the schema, its rejects and their money.
+
+    Parameters
+    ----------
+    raw
+        The file as read.
+    table
+        The canonical table it is a source of.
+    opts
+        The table's parse options.
+    config
+        The whole config (``assumptions.gross_margin`` for order lines without a cost).
+
+    Returns
+    -------
+    FileOut
+        Accepted rows, rejects, revenue in and rejected in cents (order lines), the rows whose
+        revenue is unknown, how the file was read, reject counts per reason and notes.
+
+    Raises
+    ------
+    IngestError
+        When a required or configured column is missing, or (with ``strict``) at the first
+        rejected row.
+    """
+    mapping = match_columns(raw, table, opts, config)
+    parser = FileParser(raw, table, opts, mapping)
+    cols = parse_fields(parser, source_fields(table), _required_fields(opts, table, mapping))
+    blank = blank_rows(raw.table)
+    derived, cents, known = _derive_amounts(parser, cols, opts, config, blank)
+    rejected = _settle_checks(parser, blank)
+    reasons = _reason_counts(parser.checks, blank, raw)
+    rejects = _file_rejects(raw, table, parser.checks, blank, rejected)
+    if opts.get("strict") and len(rejects):
+        first = rejects.iloc[0]
+        raise IngestError(f"{raw.name}: row {first['source_row']}, {first['reason']}")
+    accepted = _accepted_table(raw, table, cols, derived, ~rejected, opts)
+    unknown = list(raw.rows[rejected & ~known]) + [row["source_row"] for row in raw.bad_rows]
+    return FileOut(
+        name=raw.name,
+        rows_in=raw.records,
+        accepted=accepted,
+        rejects=rejects,
+        cents_in=int(cents[known].sum()),
+        cents_rejected=int(cents[rejected & known].sum()),
+        unknown_rows=sorted(int(row) for row in unknown),
+        meta=dict(raw.meta) | parser.meta | {"columns": mapping, "rows": raw.records},
+        reasons=reasons,
+        notes=parser.notes,
+    )
