@@ -7,6 +7,8 @@ customer (orders, lines, deliveries...); :func:`activity_drivers` turns them int
 column per activity (``drv_<activity>``), :func:`apply_rates` into cost columns (``cts_<activity>``),
 linear in every rate. :func:`cost_model` tabulates the model, saying which drivers were measured,
 derived or assumed; :func:`capacity_report` compares the minutes used with the resource pools.
+The method: Kaplan, R. S., & Anderson, S. R. (2004), Time-driven activity-based costing,
+Harvard Business Review 82(11).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ BASE_DRIVERS: dict[str, str] = {
 
 
 def _section(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The config's ``cost_to_serve`` section (a ConfigError without one)."""
     if "cost_to_serve" not in config:
         raise ConfigError(
             "config has no 'cost_to_serve' section (see helpers/defaults/costing.yaml)"
@@ -65,10 +68,22 @@ def _section(config: Mapping[str, Any]) -> Mapping[str, Any]:
 def activities(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The configured activities, validated: each has a driver and one way to cost it.
 
+    Parameters
+    ----------
+    config
+        The dataset config (its ``cost_to_serve.activities`` and ``resources``).
+
+    Returns
+    -------
+    dict
+        Activity name -> its settings (driver, rate, rates and by, or minutes and resource,
+        activity and assume); activities switched off with ``name: null`` are left out.
+
     Raises
     ------
     ConfigError
-        Naming the activity and the key at fault.
+        When an activity has no driver, no way or two ways to cost it, an unknown resource or
+        driver, or ship-mode rates on another driver; the message names the activity and key.
     """
     acts = _section(config).get("activities") or {}
     resources = _section(config).get("resources") or {}
@@ -107,8 +122,24 @@ def activities(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def resource_rates(config: Mapping[str, Any]) -> dict[str, float]:
-    """Cost per minute of every resource: pool cost / practical capacity where both are given,
-    else the configured ``cost_per_minute``."""
+    """Cost per minute of every resource.
+
+    Parameters
+    ----------
+    config
+        The dataset config (its ``cost_to_serve.resources``).
+
+    Returns
+    -------
+    dict
+        Resource -> currency units per minute: pool cost / practical capacity where both are
+        given, else the configured ``cost_per_minute``.
+
+    Raises
+    ------
+    ConfigError
+        When a resource has neither.
+    """
     out: dict[str, float] = {}
     for name, spec in (_section(config).get("resources") or {}).items():
         spec = spec or {}
@@ -126,7 +157,18 @@ def resource_rates(config: Mapping[str, Any]) -> dict[str, float]:
 
 
 def delivery_modes(config: Mapping[str, Any]) -> list[str]:
-    """Ship modes that some activity prices separately (the ledger counts deliveries of each)."""
+    """Ship modes that some activity prices separately (the ledger counts deliveries of each).
+
+    Parameters
+    ----------
+    config
+        The dataset config.
+
+    Returns
+    -------
+    list of str
+        The modes, in the order the config names them.
+    """
     modes: list[str] = []
     for spec in activities(config).values():
         for mode in spec.get("rates") or {}:
@@ -144,10 +186,18 @@ def activity_sources(
 
     Parameters
     ----------
+    config
+        The dataset config.
     measured_activities
         Activity names present in the ``activities`` table (None: every configured one).
     customer_columns
         Columns of the ``customers`` table (None: all of them; empty set: no such table).
+
+    Returns
+    -------
+    dict
+        Activity -> ``measured`` (counted in the activities table), ``derived`` (from order
+        lines and customer attributes) or ``assumed`` (from the config).
     """
     cols = customer_columns
     out: dict[str, str] = {}
@@ -160,8 +210,6 @@ def activity_sources(
             out[name] = "derived" if cols is None or "key_account" in cols else "assumed"
         elif driver == "financed_revenue_years":
             out[name] = "derived" if cols is None or "payment_terms_days" in cols else "assumed"
-        elif driver == "customer_years":
-            out[name] = "derived"
         else:
             out[name] = "derived"
     return out
@@ -191,6 +239,8 @@ def activity_drivers(
         The ledger's base drivers (:data:`BASE_DRIVERS`, ``deliveries_<mode>``) and, for
         activities of the activities table, ``act_<name>_qty`` (units), ``act_<name>_minutes``
         (recorded minutes) and ``act_<name>_unrecorded`` (units without recorded minutes).
+    config
+        The dataset config.
     sources
         :func:`activity_sources`.
 
@@ -202,33 +252,28 @@ def activity_drivers(
         recorded) for measured activities done by a resource.
     """
     out: dict[str, pd.Series] = {}
+    zero = pd.Series(0.0, index=base.index)
     for name, spec in activities(config).items():
         driver, act = spec["driver"], spec.get("activity")
         if act and sources.get(name) == "measured":
-            qty = base.get(f"act_{act}_qty", pd.Series(0.0, index=base.index))
+            qty = base.get(f"act_{act}_qty", zero)
             out[f"drv_{name}"] = qty.astype("float64").fillna(0.0)
             if spec.get("minutes") is not None:
-                recorded = base.get(f"act_{act}_minutes", pd.Series(0.0, index=base.index))
-                missing = base.get(f"act_{act}_unrecorded", qty)
-                per_unit = _minutes_per_unit(spec, name)
-                out[f"min_{name}"] = recorded.astype("float64").fillna(
-                    0.0
-                ) + per_unit * missing.astype("float64").fillna(0.0)
+                recorded = base.get(f"act_{act}_minutes", zero).astype("float64").fillna(0.0)
+                unrecorded = base.get(f"act_{act}_unrecorded", qty).astype("float64").fillna(0.0)
+                out[f"min_{name}"] = recorded + _minutes_per_unit(spec, name) * unrecorded
         elif act:
             out[f"drv_{name}"] = _assumed_driver(base, spec, name)
         else:
             out[f"drv_{name}"] = base[driver].astype("float64").fillna(0.0)
         for mode in spec.get("rates") or {}:
-            col = f"deliveries_{mode}"
-            out[f"drv_{name}_{mode}"] = (
-                base[col].astype("float64").fillna(0.0)
-                if col in base
-                else pd.Series(0.0, index=base.index)
-            )
+            deliveries = base.get(f"deliveries_{mode}", zero)
+            out[f"drv_{name}_{mode}"] = deliveries.astype("float64").fillna(0.0)
     return pd.DataFrame(out, index=base.index)
 
 
 def _minutes_per_unit(spec: Mapping[str, Any], name: str) -> float:
+    """Minutes per driver unit: the number, or the ``base`` of a time equation."""
     minutes = spec["minutes"]
     if isinstance(minutes, Mapping):
         return float(minutes.get("base", 0.0))
@@ -242,11 +287,29 @@ def _minutes_per_unit(spec: Mapping[str, Any], name: str) -> float:
 
 
 def activity_minutes(drivers: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
-    """Minutes each time-driven activity takes per customer (``min_<activity>``).
+    """Minutes each time-driven activity takes per customer.
 
     Recorded minutes (a ``min_<activity>`` column in ``drivers``) are used as they are;
     otherwise the time equation: ``base`` minutes x driver + coefficient x each named
     ledger column (e.g. ``{base: 5, lines: 0.5}``).
+
+    Parameters
+    ----------
+    drivers
+        The ledger, or any frame with its ``drv_*`` (and ``min_*``) columns.
+    config
+        The dataset config.
+
+    Returns
+    -------
+    DataFrame
+        One column per activity done by a resource (named by the activity), in minutes,
+        on the index of ``drivers``.
+
+    Raises
+    ------
+    ConfigError
+        When a time equation names a column ``drivers`` does not have.
     """
     out: dict[str, pd.Series] = {}
     for name, spec in activities(config).items():
@@ -271,10 +334,22 @@ def activity_minutes(drivers: pd.DataFrame, config: Mapping[str, Any]) -> pd.Dat
 
 
 def apply_rates(drivers: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
-    """Cost to serve per activity (``cts_<activity>``) from the drivers and the config's rates.
+    """Cost to serve per activity from the drivers and the config's rates.
 
-    ``drivers`` is the ledger (or any frame with its ``drv_*`` / ``min_*`` columns); the result
-    has the same index. Each cost is linear in its rate (and in its resource's cost per minute).
+    Each cost is linear in its rate (and in its resource's cost per minute).
+
+    Parameters
+    ----------
+    drivers
+        The ledger, or any frame with its ``drv_*`` / ``min_*`` columns.
+    config
+        The dataset config.
+
+    Returns
+    -------
+    DataFrame
+        ``cts_<activity>`` : float, currency units, one column per activity, on the index of
+        ``drivers``.
     """
     rates = resource_rates(config)
     minutes = activity_minutes(drivers, config)
@@ -298,6 +373,7 @@ def apply_rates(drivers: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFram
 
 
 def _rate_text(spec: Mapping[str, Any], rates: Mapping[str, float]) -> str:
+    """How an activity is costed, in words: its time equation, its rates or its unit rate."""
     if spec.get("minutes") is not None:
         minutes = spec["minutes"]
         cpm = rates[spec["resource"]]
@@ -314,12 +390,14 @@ def _rate_text(spec: Mapping[str, Any], rates: Mapping[str, float]) -> str:
 
 
 def _unit_cost(spec: Mapping[str, Any], rates: Mapping[str, float]) -> float:
+    """Cost per driver unit at the base rate."""
     if spec.get("minutes") is not None:
         return rates[spec["resource"]] * _minutes_per_unit(spec, "")
     return float(spec.get("rate") or 0.0)
 
 
 def _source_note(name: str, spec: Mapping[str, Any], source: str, config: Mapping[str, Any]) -> str:
+    """Where the activity's driver comes from, in words."""
     driver = spec["driver"]
     section = _section(config)
     if source == "measured":
@@ -347,6 +425,8 @@ def cost_model(
 
     Parameters
     ----------
+    config
+        The dataset config.
     drivers_available
         Source of each activity's driver (:func:`activity_sources`); None: as if every table
         were present.
@@ -357,8 +437,10 @@ def cost_model(
     Returns
     -------
     DataFrame
-        activity, driver, rate (how it is costed), unit_cost (per driver unit at the base
-        rate), source (measured / derived / assumed), note.
+        activity, driver, rate (how it is costed, in words), unit_cost (currency units per
+        driver unit at the base rate), source (measured / derived / assumed), note; with a
+        ledger also driver_total (driver units), cost (currency units),
+        share_of_cost_to_serve (0-1) and cost_per_unit (currency units per driver unit).
     """
     rates = resource_rates(config)
     sources = dict(drivers_available or activity_sources(config))
@@ -377,26 +459,42 @@ def cost_model(
         )
     model = pd.DataFrame(rows)
     if ledger is not None and len(model):
-        drv = np.array([float(ledger[f"drv_{a}"].sum()) for a in model["activity"]])
-        cost = np.array([float(ledger[f"cts_{a}"].sum()) for a in model["activity"]])
-        total = cost.sum()
-        for i, name in enumerate(model["activity"]):
-            modes = list(activities(config)[name].get("rates") or {})
-            known = sum(float(ledger[f"drv_{name}_{m}"].sum()) for m in modes)
-            if modes and drv[i] > 0 and known == 0:
-                model.loc[i, "note"] += (
-                    "; no ship mode in the data: every delivery at the fallback rate (assumed)"
-                )
-        model["driver_total"] = drv
-        model["cost"] = cost
-        model["share_of_cost_to_serve"] = cost / total if total else np.nan
-        with np.errstate(divide="ignore", invalid="ignore"):
-            model["cost_per_unit"] = np.where(drv != 0, cost / np.where(drv != 0, drv, 1), np.nan)
+        _add_totals(model, ledger, config)
     return model
 
 
+def _add_totals(model: pd.DataFrame, ledger: pd.DataFrame, config: Mapping[str, Any]) -> None:
+    """Add the ledger's driver total, cost, share of cost to serve and cost per unit, in place."""
+    drv = np.array([float(ledger[f"drv_{a}"].sum()) for a in model["activity"]])
+    cost = np.array([float(ledger[f"cts_{a}"].sum()) for a in model["activity"]])
+    total = cost.sum()
+    for i, name in enumerate(model["activity"]):
+        modes = list(activities(config)[name].get("rates") or {})
+        known = sum(float(ledger[f"drv_{name}_{m}"].sum()) for m in modes)
+        if modes and drv[i] > 0 and known == 0:
+            model.loc[i, "note"] += (
+                "; no ship mode in the data: every delivery at the fallback rate (assumed)"
+            )
+    model["driver_total"] = drv
+    model["cost"] = cost
+    model["share_of_cost_to_serve"] = cost / total if total else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        model["cost_per_unit"] = np.where(drv != 0, cost / np.where(drv != 0, drv, 1), np.nan)
+
+
 def describe_sources(model: pd.DataFrame) -> str:
-    """A sentence saying which activities' drivers were measured, derived and assumed."""
+    """A sentence saying which activities' drivers were measured, derived and assumed.
+
+    Parameters
+    ----------
+    model
+        :func:`cost_model`.
+
+    Returns
+    -------
+    str
+        E.g. "Cost-to-serve drivers: 3 measured (sales visit, ...); 5 derived (...)."
+    """
     parts = []
     for source in SOURCES:
         names = model.loc[model["source"] == source, "activity"].tolist()
@@ -417,6 +515,10 @@ def capacity_report(
 
     Parameters
     ----------
+    ledger
+        The ledger (its ``drv_*``, ``min_*`` and order dates).
+    config
+        The dataset config.
     years
         Length of the ledger's window in years (pool costs and capacities are per year);
         None: from the ledger's first to last order date.
@@ -424,10 +526,11 @@ def capacity_report(
     Returns
     -------
     DataFrame
-        One row per resource: cost_per_minute, minutes_used, cost_assigned (to customers),
-        and where a pool is configured: pool_cost and capacity_minutes for the window,
-        unused_minutes, unused_cost (pool cost not assigned to any customer: shown, not spread)
-        and utilisation.
+        One row per resource: resource, activities (comma-separated), cost_per_minute
+        (currency units), minutes_used, cost_assigned (to customers, currency units), and
+        where a pool is configured: pool_cost (currency units) and capacity_minutes for the
+        window, unused_minutes, unused_cost (pool cost not assigned to any customer: shown,
+        not spread) and utilisation (0-1, above 1 when over capacity).
     """
     if years is None:
         span = ledger["last_order"].max() - ledger["first_order"].min()
@@ -461,7 +564,18 @@ def capacity_report(
 
 
 def capacity_findings(report: pd.DataFrame) -> list[str]:
-    """Sentences on unused (or over-used) capacity of the resources that have a pool."""
+    """Sentences on unused (or over-used) capacity of the resources that have a pool.
+
+    Parameters
+    ----------
+    report
+        :func:`capacity_report`.
+
+    Returns
+    -------
+    list of str
+        One sentence per resource with a pool, or one saying that no pool is configured.
+    """
     pools = report.dropna(subset=["pool_cost"])
     if pools.empty:
         return [

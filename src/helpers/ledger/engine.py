@@ -51,7 +51,23 @@ class EngineError(RuntimeError):
 
 
 def engine_settings(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The config's ``engine`` section as a dict (``engine: pyspark`` means default settings)."""
+    """The config's ``engine`` section as a dict (``engine: pyspark`` means default settings).
+
+    Parameters
+    ----------
+    config
+        The dataset config.
+
+    Returns
+    -------
+    dict
+        The settings, with ``backend`` lower-cased (``duckdb`` when not given).
+
+    Raises
+    ------
+    ConfigError
+        When ``engine`` is neither a backend name nor a mapping.
+    """
     raw = config.get("engine") or {}
     if isinstance(raw, str):
         raw = {"backend": raw}
@@ -63,7 +79,23 @@ def engine_settings(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def spark_session(settings: Mapping[str, Any]) -> Any:
-    """A SparkSession for ``settings`` (local mode on 127.0.0.1 unless ``master`` is given)."""
+    """A SparkSession for ``settings`` (local mode on 127.0.0.1 unless ``master`` is given).
+
+    Parameters
+    ----------
+    settings
+        :func:`engine_settings`: ``master``, ``app_name``, ``threads`` and ``conf`` are used.
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+        A new or the running session, dates in UTC.
+
+    Raises
+    ------
+    EngineError
+        When pyspark is not installed or Spark cannot start (Java missing, cluster unreachable).
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -90,10 +122,21 @@ def spark_session(settings: Mapping[str, Any]) -> Any:
 def connect(config: Mapping[str, Any]) -> BaseBackend:
     """Connect the Ibis backend named by ``config['engine']``.
 
+    Parameters
+    ----------
+    config
+        The dataset config (its ``engine`` section; relative database paths resolve against
+        the config's folder).
+
     Returns
     -------
     ibis.backends.BaseBackend
         A DuckDB connection (default), a PySpark connection or any other Ibis backend.
+
+    Raises
+    ------
+    EngineError
+        When the backend is not an Ibis backend or cannot connect.
     """
     settings = engine_settings(config)
     name = settings["backend"]
@@ -127,6 +170,27 @@ def read_table(
 
     A table listed in ``engine.tables`` (``{order_lines: sales.order_lines}``) is an existing
     table of the backend; otherwise the processed Parquet file is read by the backend itself.
+
+    Parameters
+    ----------
+    con
+        The backend (:func:`connect`).
+    name
+        A canonical table name (``order_lines``, ``customers``, ``activities``...).
+    processed_dir
+        Folder of the canonical Parquet tables.
+    config
+        The dataset config (its ``engine.tables``).
+
+    Returns
+    -------
+    ibis.Table or None
+        The table, its date columns as timestamps; None without a Parquet file for it.
+
+    Raises
+    ------
+    EngineError
+        When the backend cannot read Parquet and the table is not named in ``engine.tables``.
     """
     existing = (engine_settings(config).get("tables") or {}).get(name)
     if existing:

@@ -11,7 +11,18 @@ __all__ = ["purchase_lines", "customer_days", "habitual_channels"]
 
 
 def purchase_lines(order_lines: pd.DataFrame) -> pd.DataFrame:
-    """Lines that count towards purchases: attributed to a customer, not flagged duplicates."""
+    """Lines that count towards purchases: attributed to a customer, not flagged duplicates.
+
+    Parameters
+    ----------
+    order_lines
+        The canonical order lines.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows of ``order_lines``, all its columns.
+    """
     keep = order_lines["customer_id"].notna() & (order_lines["customer_id"] != UNATTRIBUTED)
     if "is_duplicate" in order_lines:
         keep &= ~order_lines["is_duplicate"].fillna(False).astype(bool)
@@ -23,6 +34,19 @@ def customer_days(order_lines: pd.DataFrame) -> pd.DataFrame:
 
     Purchase days follow ``helpers.clv.rfm_summary``: a day whose lines sum to a negative
     revenue (only returns) is not a purchase day.
+
+    Parameters
+    ----------
+    order_lines
+        The canonical order lines (``cost`` optional).
+
+    Returns
+    -------
+    DataFrame
+        customer_id : string
+        day : datetime64, the purchase day
+        revenue, cost : float, currency units (cost 0 where the lines have none)
+        orders : int, distinct orders that day
     """
     lines = purchase_lines(order_lines)
     day = lines["order_date"].dt.floor("D")
@@ -45,7 +69,19 @@ def customer_days(order_lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def habitual_channels(order_lines: pd.DataFrame | None) -> pd.Series:
-    """Each customer's most used order channel (by orders), or an empty Series without one."""
+    """Each customer's most used order channel (by orders).
+
+    Parameters
+    ----------
+    order_lines
+        The canonical order lines, or None.
+
+    Returns
+    -------
+    Series
+        ``order_channel`` indexed by customer_id (ties go to the channel first in order);
+        empty without lines or channels.
+    """
     if order_lines is None or "channel" not in order_lines or order_lines["channel"].isna().all():
         return pd.Series(dtype="object", name="order_channel")
     sales = order_lines.loc[~order_lines["is_return"].fillna(False).astype(bool)]

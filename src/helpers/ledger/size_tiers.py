@@ -16,6 +16,23 @@ def assign_size_tiers(customers: pd.DataFrame, config: Mapping[str, Any]) -> pd.
 
     Uses ``employees`` where the data has it for most customers (``size_tiers.by: auto``),
     else ``net_revenue`` bands; both sets of lower bounds come from ``config['size_tiers']``.
+
+    Parameters
+    ----------
+    customers
+        One row per customer with ``employees`` and/or ``net_revenue`` (currency units).
+    config
+        The dataset config (its ``size_tiers``: labels, by, employees_bins, revenue_bins).
+
+    Returns
+    -------
+    Series
+        ``size_tier``, ordered categorical of the configured labels.
+
+    Raises
+    ------
+    KeyError
+        When the column the tiers are drawn from is missing.
     """
     spec = config["size_tiers"]
     labels = list(spec["labels"])
@@ -23,14 +40,10 @@ def assign_size_tiers(customers: pd.DataFrame, config: Mapping[str, Any]) -> pd.
     if by == "auto":
         known = customers["employees"].notna().mean() if "employees" in customers else 0.0
         by = "employees" if known >= 0.5 else "revenue"
-    column, bins = (
-        ("employees", spec["employees_bins"])
-        if by == "employees"
-        else (
-            "net_revenue",
-            spec["revenue_bins"],
-        )
-    )
+    if by == "employees":
+        column, bins = "employees", spec["employees_bins"]
+    else:
+        column, bins = "net_revenue", spec["revenue_bins"]
     if column not in customers:
         raise KeyError(f"size tiers by {by} need a {column!r} column")
     edges = [-np.inf, *list(bins)[1:], np.inf]

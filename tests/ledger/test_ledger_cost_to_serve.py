@@ -1,4 +1,4 @@
-"""helpers.costing: the default rates, time equations, sources, capacity pools, config errors,
+"""helpers.ledger.cost_to_serve: the default rates, time equations, sources, capacity pools, config errors,
 and cost to serve linear in every rate (property)."""
 
 from __future__ import annotations

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from pandas.testing import assert_frame_equal
-from test_ledger import (
+from ledger_world import (
     HAND_ACTIVITIES,
     HAND_CUSTOMERS,
     HAND_LINES,
@@ -17,6 +16,7 @@ from test_ledger import (
     order_lines_frame,
     write_world,
 )
+from pandas.testing import assert_frame_equal
 
 from helpers.ledger import build_ledger, engine
 
