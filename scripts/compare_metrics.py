@@ -1,17 +1,20 @@
 """Compare two report runs' metrics.json, ignoring what describes the run itself.
 
 Usage: python scripts/compare_metrics.py BEFORE/metrics.json AFTER/metrics.json
-Exit 0 when every analysis figure and finding is identical, 1 otherwise (the differences listed).
+Exit 0 when every analysis figure (floats to 12 significant digits) and finding is identical, 1 otherwise (the differences listed).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 IGNORED = {"run"}  # run id, creation time, notebook timings
+#: floats equal to 12 significant digits count as identical (a sum's last bit may differ)
+REL_TOL = 1e-12
 
 
 def differences(before: Any, after: Any, path: str = "") -> list[str]:
@@ -33,6 +36,9 @@ def differences(before: Any, after: Any, path: str = "") -> list[str]:
             for i, (b, a) in enumerate(zip(before, after))
             for d in differences(b, a, f"{path}[{i}]")
         ]
+    if isinstance(before, float) and isinstance(after, float):
+        same = math.isclose(before, after, rel_tol=REL_TOL)
+        return [] if same else [f"{path}: {before!r} -> {after!r}"]
     return [] if before == after else [f"{path}: {before!r} -> {after!r}"]
 
 
