@@ -8,34 +8,34 @@ import sys
 from collections.abc import Sequence
 
 from helpers import paths
-from helpers.report.run import (
-    EXIT_CODES,
-    RunError,
-    notebook_parameters,
-    report_notebooks,
-    run_report,
-)
+from helpers.report.errors import EXIT_CODES, RunError
+from helpers.report.notebooks import notebook_parameters, report_notebooks
+from helpers.report.run import run_report
 
 __all__ = ["main"]
 
 _EPILOG = "exit codes: " + ", ".join(f"{code} {name}" for name, code in EXIT_CODES.items())
 
 
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a run: config, period, output folder, jobs, quiet."""
+    parser.add_argument(
         "--config",
         default=str(paths.SAMPLE_CONFIG),
         help="dataset config (YAML); default: the sample world",
     )
-    p.add_argument("--period", default="", help="START:END in ISO dates, either side may be empty")
-    p.add_argument(
+    parser.add_argument(
+        "--period", default="", help="START:END in ISO dates, either side may be empty"
+    )
+    parser.add_argument(
         "--out", default=str(paths.REPORTS_DIR), help="output folder; runs go to OUT/<run-id>/"
     )
-    p.add_argument("--jobs", type=int, default=2, help="notebooks rendered in parallel")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks rendered in parallel")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The ``workbook`` command and its ``report``, ``run`` and ``list`` subcommands."""
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__, epilog=_EPILOG)
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="render the full report set", epilog=_EPILOG)
@@ -53,28 +53,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _list(as_json: bool) -> None:
+    """Print the report notebooks and their parameters (as JSON, or one per line)."""
+    listing = {nb.stem: notebook_parameters(nb) for nb in report_notebooks()}
+    if as_json:
+        print(json.dumps(listing, indent=2, default=str))
+        return
+    for name, params in listing.items():
+        print(name)
+        for pname, spec in params.items():
+            print(f"    {pname} = {spec['default']}  ({spec['type']}) {spec['help']}".rstrip())
+
+
+def _render(args: argparse.Namespace) -> None:
+    """Render the run ``report`` or ``run`` asks for and print where it is."""
+    names = (
+        [args.notebook] if args.command == "run" else [n for n in args.notebooks.split(",") if n]
+    )
+    run = run_report(args.config, args.period, args.out, names or None, args.jobs, not args.quiet)
+    print(f"report ready: {run / 'index.html'}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``workbook`` command.
+
+    Parameters
+    ----------
+    argv
+        The command's arguments (``None``: the process's).
+
+    Returns
+    -------
+    int
+        The exit code: one of ``EXIT_CODES`` (a run's error is printed, not raised), or 130
+        when interrupted.
+    """
     args = _parser().parse_args(argv)
     try:
         if args.command == "list":
-            listing = {nb.stem: notebook_parameters(nb) for nb in report_notebooks()}
-            if args.json:
-                print(json.dumps(listing, indent=2, default=str))
-            else:
-                for name, params in listing.items():
-                    print(name)
-                    for pname, p in params.items():
-                        print(f"    {pname} = {p['default']}  ({p['type']}) {p['help']}".rstrip())
-            return EXIT_CODES["ok"]
-        names = (
-            [args.notebook]
-            if args.command == "run"
-            else [n for n in args.notebooks.split(",") if n]
-        )
-        run = run_report(
-            args.config, args.period, args.out, names or None, args.jobs, not args.quiet
-        )
-        print(f"report ready: {run / 'index.html'}")
+            _list(args.json)
+        else:
+            _render(args)
         return EXIT_CODES["ok"]
     except RunError as exc:
         print(f"workbook: error: {exc}", file=sys.stderr)

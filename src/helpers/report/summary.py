@@ -60,7 +60,22 @@ _env = Environment(
 
 
 def flatten_assumptions(config: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """The assumption sections of a config as (key, value) rows, e.g. ``cost_to_serve.x.rate``."""
+    """The entries of a (nested) config as flat (key, value) rows.
+
+    Parameters
+    ----------
+    config
+        A config or a part of it; nested mappings are flattened into dotted keys.
+    prefix
+        Put before every key (used in the recursion).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(dotted key, value as text)`` in the config's order, e.g.
+        ``("cost_to_serve.activities.order_processing.rate", "4.8")``; a list value is joined
+        with ``", "``.
+    """
     rows: list[tuple[str, str]] = []
     for key, value in config.items():
         name = f"{prefix}{key}"
@@ -91,15 +106,34 @@ def _pick(config: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
 
 
 def _figures(run_dir: Path) -> list[str]:
+    """The run's figures shown as thumbnails: ``KEY_FIGURES`` first, at most ``MAX_FIGURES``."""
     pngs = {p.stem: p for p in sorted((run_dir / "figures").glob("*.png"))}
     ordered = [pngs.pop(k) for k in KEY_FIGURES if k in pngs] + list(pngs.values())
     return [f"figures/{p.name}" for p in ordered[:MAX_FIGURES]]
 
 
-def _pages(run_dir: Path, notebooks: Sequence[str]) -> list[dict[str, str]]:
+def _pages(notebooks: Sequence[str]) -> list[dict[str, str]]:
+    """The run's pages: link, title and number of each notebook's HTML page."""
     return [
         {"href": f"{n}.html", "title": n[3:].replace("-", " ").capitalize(), "number": n[:2]}
         for n in notebooks
+    ]
+
+
+def _findings(metrics: Mapping[str, Any], pages: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The findings of each metrics section, in ``SECTIONS`` order, linked to their page."""
+    by_prefix = {page["number"]: page["href"] for page in pages}
+    ordered = sorted(
+        metrics.get("findings", {}).items(),
+        key=lambda kv: list(SECTIONS).index(kv[0]) if kv[0] in SECTIONS else 99,
+    )
+    return [
+        {
+            "heading": SECTIONS.get(section, (section, ""))[0],
+            "href": by_prefix.get(SECTIONS.get(section, ("", ""))[1]),
+            "sentences": sentences,
+        }
+        for section, sentences in ordered
     ]
 
 
@@ -129,29 +163,36 @@ def _headlines(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
 def write_index(
     run_dir: Path, metrics: Mapping[str, Any], config: Mapping[str, Any], results: Sequence[str]
 ) -> Path:
-    """Render ``run_dir/index.html`` from the run's metrics, figures and config."""
-    pages = _pages(run_dir, results)
-    by_prefix = {p["number"]: p["href"] for p in pages}
-    findings = [
-        {
-            "heading": SECTIONS.get(s, (s, ""))[0],
-            "href": by_prefix.get(SECTIONS.get(s, ("", ""))[1]),
-            "sentences": f,
-        }
-        for s, f in sorted(
-            metrics.get("findings", {}).items(),
-            key=lambda kv: list(SECTIONS).index(kv[0]) if kv[0] in SECTIONS else 99,
-        )
-    ]
-    assumptions = flatten_assumptions(_pick(config, ASSUMPTION_KEYS))
+    """Render ``run_dir/index.html``, the run's executive summary.
+
+    Every text from the data or the config is HTML-escaped by the template.
+
+    Parameters
+    ----------
+    run_dir
+        The run's folder (its ``figures/`` are shown as thumbnails).
+    metrics
+        The run's ``metrics.json`` payload (``run`` required; headline sections, findings and
+        ``reconciliation`` shown where present).
+    config
+        The dataset's config (its ``ASSUMPTION_KEYS`` entries are listed).
+    results
+        Stems of the notebooks rendered, e.g. ``["02-customer-ledger"]``: the pages linked.
+
+    Returns
+    -------
+    pathlib.Path
+        The page written.
+    """
+    pages = _pages(results)
     html = _env.get_template("index.html.j2").render(
         run=metrics["run"],
         recon=metrics.get("reconciliation", {}),
         headlines=_headlines(metrics),
-        findings=findings,
+        findings=_findings(metrics, pages),
         figures=_figures(run_dir),
         pages=pages,
-        assumptions=assumptions,
+        assumptions=flatten_assumptions(_pick(config, ASSUMPTION_KEYS)),
     )
     out = run_dir / "index.html"
     out.write_text(html, encoding="utf-8")

@@ -25,35 +25,78 @@ __all__ = ["Workspace", "open_workspace", "prepare", "config_fingerprint"]
 
 
 def config_fingerprint(config: dict[str, Any]) -> str:
-    """A short hash of the config and of the size and mtime of every source file it names."""
-    h = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode())
+    """A short hash of the config and of the size and mtime of every source file it names.
+
+    Parameters
+    ----------
+    config
+        The dataset's loaded config.
+
+    Returns
+    -------
+    str
+        12 hex digits; it changes when the config or a source file changes.
+    """
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode())
     for spec in config.get("tables", {}).values():
         sources = spec.get("path") if isinstance(spec, dict) else spec
-        for src in [sources] if isinstance(sources, str) else sources or []:
-            p = resolve_path(config, src)
-            if p.exists():
-                st = p.stat()
-                h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:12]
+        for source in [sources] if isinstance(sources, str) else sources or []:
+            path = resolve_path(config, source)
+            if path.exists():
+                stat = path.stat()
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
 
 
 def prepare(config: dict[str, Any], processed_dir: Path) -> Path:
-    """Ingest the dataset into ``processed_dir`` unless it already holds this config's tables."""
+    """Ingest the dataset into ``processed_dir`` unless it already holds this config's tables.
+
+    ``processed_dir/fingerprint.txt`` holds the :func:`config_fingerprint` of what was ingested.
+
+    Parameters
+    ----------
+    config
+        The dataset's loaded config.
+    processed_dir
+        The folder for the canonical tables.
+
+    Returns
+    -------
+    pathlib.Path
+        ``processed_dir``.
+
+    Raises
+    ------
+    helpers.ingest.IngestError
+        When the data cannot be ingested (and ``ConfigError`` for a bad table mapping).
+    """
     from helpers import ingest
 
     processed_dir = Path(processed_dir)
     stamp = processed_dir / "fingerprint.txt"
-    fp = config_fingerprint(config)
-    if stamp.exists() and stamp.read_text().strip() == fp:
+    fingerprint = config_fingerprint(config)
+    if stamp.exists() and stamp.read_text().strip() == fingerprint:
         return processed_dir
     ingest.ingest_dataset(config, processed_dir)
-    stamp.write_text(fp)
+    stamp.write_text(fingerprint)
     return processed_dir
 
 
 @dataclass
 class Workspace:
-    """Data in, results out, for one notebook run."""
+    """Data in, results out, for one notebook run.
+
+    Attributes
+    ----------
+    config
+        The dataset's loaded config.
+    period
+        The ledger's window: (start, end), either may be None (open).
+    run_dir
+        Where the notebook's metrics, figures and exports go.
+    processed_dir
+        The canonical tables (what ingest wrote).
+    """
 
     config: dict[str, Any]
     period: tuple[pd.Timestamp | None, pd.Timestamp | None]
@@ -63,25 +106,51 @@ class Workspace:
 
     # ---- inputs -------------------------------------------------------------------------
     def has(self, name: str) -> bool:
-        """Whether the dataset has canonical table ``name``."""
+        """Whether the dataset has canonical table ``name``.
+
+        Parameters
+        ----------
+        name
+            A canonical table, e.g. ``"customers"``.
+
+        Returns
+        -------
+        bool
+            True when ``processed_dir/<name>.parquet`` exists.
+        """
         return (self.processed_dir / f"{name}.parquet").exists()
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """Canonical table ``name`` (whole history, no period filter), or None if absent."""
+        """Canonical table ``name`` (whole history, no period filter), read once.
+
+        Parameters
+        ----------
+        name
+            A canonical table, e.g. ``"customers"``.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The table with the columns of :mod:`helpers.schema`, or None if the dataset has none.
+        """
         if name not in self._tables:
-            p = self.processed_dir / f"{name}.parquet"
-            self._tables[name] = pd.read_parquet(p) if p.exists() else None
+            path = self.processed_dir / f"{name}.parquet"
+            self._tables[name] = pd.read_parquet(path) if path.exists() else None
         return self._tables[name]
 
     @property
     def period_label(self) -> str:
+        """The period as ``START to END`` (``…`` for an open side)."""
         start, end = self.period
         return f"{start.date() if start else '…'} to {end.date() if end else '…'}"
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
-        """The customer ledger for the workspace's period (built once, cached as Parquet; the
-        cache is written atomically, so notebooks running side by side never read half a file)."""
+        """The customer ledger for the workspace's period, built once and cached as Parquet.
+
+        The cache is written atomically, so notebooks running side by side never read half a
+        file. Its columns are those of :func:`helpers.ledger.build_ledger`.
+        """
         start, end = self.period
         key = f"{start.date() if start else 'all'}_{end.date() if end else 'all'}"
         cached = self.processed_dir / f"ledger_{key}.parquet"
@@ -98,17 +167,31 @@ class Workspace:
     # ---- outputs ------------------------------------------------------------------------
     @property
     def figures_dir(self) -> Path:
+        """Where :meth:`save_figure` writes (``run_dir/figures``)."""
         return self.run_dir / "figures"
 
     @property
     def exports_dir(self) -> Path:
+        """Where :meth:`export` writes (``run_dir/exports``)."""
         return self.run_dir / "exports"
 
     def record(
         self, section: str, metrics: dict[str, Any], findings: list[str] | None = None
     ) -> None:
-        """Save a notebook's headline numbers (and its computed finding sentences) for the
-        run's ``metrics.json`` and executive summary; merged into ``run_dir/metrics/<section>.json``."""
+        """Save a notebook's headline numbers and finding sentences for the run's summary.
+
+        They are merged into ``run_dir/metrics/<section>.json``, which the run folds into its
+        ``metrics.json`` and executive summary.
+
+        Parameters
+        ----------
+        section
+            The metrics section, e.g. ``"pareto"``.
+        metrics
+            Name -> number (NaN is stored as null); updates what the section holds.
+        findings
+            Computed sentences, appended unless already there.
+        """
         out = self.run_dir / "metrics" / f"{section}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         current = json.loads(out.read_text()) if out.exists() else {"metrics": {}, "findings": []}
@@ -119,7 +202,20 @@ class Workspace:
         out.write_text(json.dumps(current, indent=2, default=_json_default, allow_nan=False))
 
     def save_figure(self, fig: Any, name: str) -> Path:
-        """Save a matplotlib figure as PNG and SVG in the run's ``figures/`` folder."""
+        """Save a matplotlib figure as PNG and SVG in the run's ``figures/`` folder.
+
+        Parameters
+        ----------
+        fig
+            The figure.
+        name
+            The files' stem.
+
+        Returns
+        -------
+        pathlib.Path
+            The PNG (the SVG sits beside it).
+        """
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         png = self.figures_dir / f"{name}.png"
         fig.savefig(png, dpi=110, bbox_inches="tight")
@@ -127,13 +223,27 @@ class Workspace:
         return png
 
     def export(self, frame: pd.DataFrame, name: str) -> list[Path]:
-        """Write an action list as CSV and Excel (formulas neutralised) in ``exports/``."""
+        """Write an action list as CSV and Excel (formulas neutralised) in ``exports/``.
+
+        Parameters
+        ----------
+        frame
+            The list.
+        name
+            The files' stem.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written (see :func:`helpers.exports.write_table`).
+        """
         from helpers.exports import write_table
 
         return write_table(frame, self.exports_dir / name)
 
 
 def _json_default(value: Any) -> Any:
+    """JSON for what ``json_safe`` left: numpy scalars, timestamps, anything else as text."""
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     if isinstance(value, pd.Timestamp):
@@ -156,6 +266,17 @@ def open_workspace(
         ``"START:END"`` in ISO dates (either side may be empty) for the ledger's window.
     run_dir
         The report run's folder (set by the pipeline); empty for interactive use.
+
+    Returns
+    -------
+    Workspace
+        The run's workspace; its data is ingested first if needed (under the pipeline into
+        ``run_dir/processed``, interactively into ``data/processed/<name>/tables``).
+
+    Raises
+    ------
+    helpers.config.ConfigError
+        When the config cannot be loaded or the period parsed.
     """
     config = load_config(config_path or paths.SAMPLE_CONFIG)
     name = config["name"]

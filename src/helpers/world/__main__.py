@@ -1,7 +1,7 @@
-"""``python -m helpers.world``: write a sample world (see :func:`helpers.world.generate.main`)."""
+"""``python -m helpers.world``: write a sample world (see :func:`helpers.world.write.main`)."""
 
 import sys
 
-from helpers.world.generate import main
+from helpers.world.write import main
 
 sys.exit(main())

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from helpers import paths, world
-from helpers.apps import teaching
+from helpers.apps import teaching, teaching_lessons, teaching_model
 from helpers.config import load_config
 
 
@@ -19,8 +19,8 @@ def config() -> dict:
 
 
 @pytest.fixture(scope="module")
-def defaults(config) -> teaching.Assumptions:
-    return teaching.default_assumptions(config)
+def defaults(config) -> teaching_model.Assumptions:
+    return teaching_model.default_assumptions(config)
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +29,13 @@ def folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def base(defaults, config, folder) -> teaching.TeachingState:
-    return teaching.build_state(defaults, config, folder)
+def base(defaults, config, folder) -> teaching_model.TeachingState:
+    return teaching_model.build_state(defaults, config, folder)
 
 
 def test_default_assumptions_are_the_preset(config, defaults) -> None:
-    preset = teaching._preset(config)
-    params = teaching.world_params(defaults, config)
+    preset = teaching_model._preset(config)
+    params = teaching_model.world_params(defaults, config)
     assert params.discount_range == preset.discount_range
     assert params.approval_base == preset.approval_base
     assert params.approval_step == preset.approval_step
@@ -46,33 +46,33 @@ def test_default_assumptions_are_the_preset(config, defaults) -> None:
 
 @pytest.mark.parametrize("share", [0.05, 0.3, 0.6])
 def test_big_share_sets_the_size_mix(config, defaults, share: float) -> None:
-    p = teaching.world_params(dataclasses.replace(defaults, big_share=share), config)
+    p = teaching_model.world_params(dataclasses.replace(defaults, big_share=share), config)
     assert sum(p.size_shares) == pytest.approx(1.0)
     assert p.size_shares[2] + p.size_shares[3] == pytest.approx(share)
 
 
 def test_flat_discount_curve_gives_everyone_the_smallest_terms(config, defaults) -> None:
-    p = teaching.world_params(dataclasses.replace(defaults, discount_curve=0.0), config)
+    p = teaching_model.world_params(dataclasses.replace(defaults, discount_curve=0.0), config)
     assert set(p.discount_range) == {p.discount_range[0]}
-    steep = teaching.world_params(dataclasses.replace(defaults, discount_curve=2.0), config)
-    assert steep.discount_range[-1][0] > teaching._preset(config).discount_range[-1][0]
+    steep = teaching_model.world_params(dataclasses.replace(defaults, discount_curve=2.0), config)
+    assert steep.discount_range[-1][0] > teaching_model._preset(config).discount_range[-1][0]
 
 
 def test_first_year_closure_is_the_small_tiers_average(config, defaults) -> None:
-    p = teaching.world_params(dataclasses.replace(defaults, first_year_closure=0.4), config)
+    p = teaching_model.world_params(dataclasses.replace(defaults, first_year_closure=0.4), config)
     assert (p.first_year_closure[0] + p.first_year_closure[1]) / 2 == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize("layers", [1, 2, 3, 5, 6])
 def test_approval_layers_of_a_typical_big_quote(config, defaults, layers: int) -> None:
-    p = teaching.world_params(dataclasses.replace(defaults, approval_layers=layers), config)
+    p = teaching_model.world_params(dataclasses.replace(defaults, approval_layers=layers), config)
     typical = p.quote_median[-1]
-    got = teaching._layers_of(typical, p.approval_base, p.approval_step, p.max_layers)
+    got = teaching_model._layers_of(typical, p.approval_base, p.approval_step, p.max_layers)
     assert got == layers
 
 
 def test_flat_switch_is_the_flat_world(config, defaults) -> None:
-    assert teaching.world_params(dataclasses.replace(defaults, flat=True), config).flat
+    assert teaching_model.world_params(dataclasses.replace(defaults, flat=True), config).flat
     assert "flat" in world.PRESETS
 
 
@@ -80,7 +80,7 @@ def test_world_regenerates_quickly_and_findings_are_computed(base, capsys) -> No
     h = base.headline
     assert 0 < h["top_revenue_share"] <= 1
     assert h["customers"] == len(base.ledger.loc[base.ledger["customer_id"] != "__unattributed__"])
-    sentences = teaching.section_findings(base)
+    sentences = teaching_lessons.section_findings(base)
     assert set(sentences) >= {"promise", "chase", "whale", "seesaw", "risks", "questions", "trust"}
     assert f"{h['top_revenue_share']:.0%}" in sentences["promise"][0]
     with capsys.disabled():
@@ -92,7 +92,7 @@ def test_world_regenerates_quickly_and_findings_are_computed(base, capsys) -> No
 
 def test_cost_per_order_only_recosts(base, config, folder) -> None:
     a = dataclasses.replace(base.assumptions, cost_per_order=60.0)
-    state = teaching.build_state(a, config, folder, previous=base)
+    state = teaching_model.build_state(a, config, folder, previous=base)
     assert "world" not in state.seconds, "the world was not regenerated"
     assert state.tables is base.tables
     assert state.headline["small_profit"] < base.headline["small_profit"]
@@ -111,10 +111,10 @@ def test_cost_per_order_only_recosts(base, config, folder) -> None:
 def test_exercises_fail_on_the_default_world_and_pass_when_solved(
     base, config, folder, number: int, change: dict
 ) -> None:
-    check = teaching.EXERCISES[number][1]
+    check = teaching_lessons.EXERCISES[number][1]
     passed, message = check(base)
     assert not passed and message.startswith("Not yet")
-    solved = teaching.build_state(
+    solved = teaching_model.build_state(
         dataclasses.replace(base.assumptions, **change), config, folder, base
     )
     passed, message = check(solved)
@@ -143,5 +143,5 @@ def test_teaching_notebook_runs_headless(run_notebook, sample_config) -> None:
     run_dir = run_notebook("00-teaching-the-80-20-critique", sample_config)
     recorded = json.loads((run_dir / "metrics" / "teaching.json").read_text())
     assert recorded["findings"] and 0 < recorded["metrics"]["top_revenue_share"] <= 1
-    for section in teaching.SECTIONS:
+    for section in teaching_lessons.SECTIONS:
         assert (run_dir / "figures" / f"teaching_{section}.png").exists()

@@ -11,25 +11,24 @@ import pytest
 
 from helpers.config import load_config
 from helpers.paths import SAMPLE_CONFIG
-from helpers.report import run as report
-from helpers.report import summary
+from helpers.report import errors, metrics, notebooks, publish, summary
 
 
 def test_run_id_names_dataset_period_and_time() -> None:
     when = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
-    assert report.make_run_id("my data", "2024-01-01:2024-12-31", when) == (
+    assert publish.make_run_id("my data", "2024-01-01:2024-12-31", when) == (
         "my-data_2024-01-01-2024-12-31_20260102T030405000006Z"
     )
-    assert report.make_run_id("sample", "", when).startswith("sample_all_")
+    assert publish.make_run_id("sample", "", when).startswith("sample_all_")
 
 
 def test_lock_refuses_a_second_run(tmp_path: Path) -> None:
-    with report.run_lock(tmp_path):
-        with pytest.raises(report.RunLocked, match="another report run holds the lock") as info:
-            with report.run_lock(tmp_path):
+    with publish.run_lock(tmp_path):
+        with pytest.raises(errors.RunLocked, match="another report run holds the lock") as info:
+            with publish.run_lock(tmp_path):
                 pass
-        assert info.value.exit_code == report.EXIT_CODES["locked"]
-    with report.run_lock(tmp_path):  # released afterwards
+        assert info.value.exit_code == errors.EXIT_CODES["locked"]
+    with publish.run_lock(tmp_path):  # released afterwards
         pass
 
 
@@ -38,7 +37,7 @@ def test_publish_is_atomic_and_repoints_latest(tmp_path: Path) -> None:
         tmp = tmp_path / f".tmp-{run_id}"
         tmp.mkdir()
         (tmp / "index.html").write_text(run_id)
-        report._publish(tmp, tmp_path, run_id)
+        publish.publish_run(tmp, tmp_path, run_id)
         assert (tmp_path / "latest" / "index.html").read_text() == run_id
     assert (tmp_path / "run-a" / "index.html").read_text() == "run-a"
     assert not list(tmp_path.glob(".tmp-*")) and not list(tmp_path.glob(".latest-*"))
@@ -67,8 +66,8 @@ RECON = {"balanced": True, "ledger_matches_lines": True, "ledger_revenue_differe
 
 
 def test_metrics_merge_validates_and_is_strict_json(tmp_path: Path) -> None:
-    payload = report.build_metrics(_metrics_dir(tmp_path), RUN, RECON)
-    report.validate_metrics(payload)
+    payload = metrics.build_metrics(_metrics_dir(tmp_path), RUN, RECON)
+    metrics.validate_metrics(payload)
     assert payload["ledger"]["total_profit"] == 7.5
     assert payload["pareto"]["gini_profit"] is None  # NaN is not JSON
     assert payload["findings"] == {"ledger": ["Profit is 7.5."]}
@@ -76,14 +75,14 @@ def test_metrics_merge_validates_and_is_strict_json(tmp_path: Path) -> None:
 
 
 def test_schema_rejects_missing_totals(tmp_path: Path) -> None:
-    payload = report.build_metrics(_metrics_dir(tmp_path), RUN, RECON)
+    payload = metrics.build_metrics(_metrics_dir(tmp_path), RUN, RECON)
     del payload["ledger"]["total_profit"]
     with pytest.raises(jsonschema.ValidationError, match="total_profit"):
-        report.validate_metrics(payload)
+        metrics.validate_metrics(payload)
 
 
 def test_summary_escapes_data_text(tmp_path: Path) -> None:
-    payload = report.build_metrics(_metrics_dir(tmp_path), RUN | {"dataset": "<b>x</b>"}, RECON)
+    payload = metrics.build_metrics(_metrics_dir(tmp_path), RUN | {"dataset": "<b>x</b>"}, RECON)
     payload["findings"]["ledger"] = ["The most profitable customer is <script>alert(1)</script>."]
     html = summary.write_index(
         tmp_path, payload, load_config(SAMPLE_CONFIG), results=["02-customer-ledger"]
@@ -95,5 +94,5 @@ def test_summary_escapes_data_text(tmp_path: Path) -> None:
 
 
 def test_unknown_notebook_is_bad_input() -> None:
-    with pytest.raises(report.BadInput, match="notebook 'nope': not found"):
-        report.report_notebooks(["nope"])
+    with pytest.raises(errors.BadInput, match="notebook 'nope': not found"):
+        notebooks.report_notebooks(["nope"])

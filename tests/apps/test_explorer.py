@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.apps import explorer
+from helpers.apps import explorer, explorer_views, recosting, widget_kit
 from helpers.config import load_config
 from helpers.ledger import build_ledger
 
@@ -31,7 +31,7 @@ def data(sample) -> explorer.Explorer:
 
 def test_default_rates_reproduce_the_ledger(sample) -> None:
     _, config, ledger = sample
-    again = explorer.recost(ledger, config)
+    again = recosting.recost(ledger, config)
     pd.testing.assert_series_equal(again["profit"], ledger["profit"])
     pd.testing.assert_series_equal(again["cost_to_serve"], ledger["cost_to_serve"])
 
@@ -90,7 +90,7 @@ def test_controls_never_mutate_the_config_or_the_ledger(data, sample) -> None:
 
 def test_period_choices_cover_each_year(sample) -> None:
     _, _, ledger = sample
-    choices = explorer.period_choices(ledger)
+    choices = recosting.period_choices(ledger)
     assert choices["Whole history"] == ""
     years = range(ledger["first_order"].min().year, ledger["last_order"].max().year + 1)
     assert [k for k in choices if k != "Whole history"] == [str(y) for y in years]
@@ -101,15 +101,15 @@ def test_figures_carry_alt_text_and_caption() -> None:
 
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
-    html = explorer.figure_html(
-        explorer.figure_to_png(fig, 50), 'A "line" <chart>', "Caption & more"
+    html = widget_kit.figure_html(
+        widget_kit.figure_to_png(fig, 50), 'A "line" <chart>', "Caption & more"
     )
     assert 'alt="A &quot;line&quot; &lt;chart&gt;"' in html
     assert "<figcaption" in html and "Caption &amp; more" in html
 
 
 def test_slider_is_labelled_and_keyboard_friendly() -> None:
-    s = explorer.labelled_slider("Order processing", 4.8, 0.0, 14.4, 0.24, "Cost of one order")
+    s = widget_kit.labelled_slider("Order processing", 4.8, 0.0, 14.4, 0.24, "Cost of one order")
     assert s.description == "Order processing" and s.tooltip == "Cost of one order"
     assert s.continuous_update is False
 
@@ -134,5 +134,5 @@ def test_a_slider_move_redraws_within_a_second_on_the_sample_world(data, capsys)
 @pytest.mark.slow
 def test_explorer_notebook_runs_headless(run_notebook, sample_config) -> None:
     run_dir = run_notebook("00-explorer", sample_config)
-    for view in explorer.VIEWS:
+    for view in explorer_views.VIEWS:
         assert (run_dir / "figures" / f"explorer_{view}.png").exists()

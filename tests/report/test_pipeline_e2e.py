@@ -14,15 +14,10 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.report.run import (
-    EXIT_CODES,
-    BadInput,
-    NotebookFailed,
-    RunLocked,
-    run_lock,
-    run_report,
-    validate_metrics,
-)
+from helpers.report.errors import EXIT_CODES, BadInput, NotebookFailed, RunLocked
+from helpers.report.metrics import validate_metrics
+from helpers.report.publish import run_lock
+from helpers.report.run import run_report
 
 pytestmark = pytest.mark.slow
 EXAMPLE = paths.CONFIGS_DIR / "example-export.yaml"
@@ -153,7 +148,7 @@ def test_locked_output_folder(tmp_path: Path) -> None:
 
 
 def test_cli_exit_codes_for_schedulers(tmp_path: Path) -> None:
-    workbook = [sys.executable, "-m", "helpers.cli"]
+    workbook = [sys.executable, "-m", "helpers.report.cli"]
     env = os.environ | {"MPLBACKEND": "Agg"}
     bad = subprocess.run(
         [*workbook, "report", "--config", str(tmp_path / "nope.yaml"), "--out", str(tmp_path)],

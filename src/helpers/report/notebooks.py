@@ -1,0 +1,268 @@
+"""The report's notebooks: which they are, their parameters, executing them and their HTML pages."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from helpers import paths
+from helpers.report.errors import BadInput
+
+__all__ = [
+    "NotebookResult",
+    "report_notebooks",
+    "notebook_parameters",
+    "execute_notebook",
+    "run_notebooks",
+    "to_html",
+]
+
+_REPORT_PATTERN = re.compile(r"^(0[1-9]|[1-9][0-9])-.+\.ipynb$")  # 00-teaching is not a report page
+
+
+@dataclass
+class NotebookResult:
+    """What one notebook's execution reports back to the run.
+
+    Attributes
+    ----------
+    name
+        The notebook's stem, e.g. ``02-customer-ledger``.
+    ok
+        Whether every cell ran.
+    seconds
+        Wall time of the execution, kernel start included (seconds).
+    compute_seconds
+        Time spent in the cells (seconds).
+    error
+        Where and what failed (empty when ``ok``).
+    output
+        Path of the executed notebook.
+    """
+
+    name: str
+    ok: bool
+    seconds: float
+    compute_seconds: float = 0.0
+    error: str = ""
+    output: str = ""
+
+
+def _find_one(name: str, known: list[Path]) -> Path:
+    """The notebook a name, number (``03``) or explicit ``.ipynb`` path stands for."""
+    if str(name).endswith(".ipynb") and Path(name).is_file():  # an explicit path
+        return Path(name).resolve()
+    stem = Path(name).stem
+    match = [
+        path
+        for path in paths.NOTEBOOKS_DIR.glob("*.ipynb")
+        if path.stem == stem or path.stem.startswith(f"{stem}-")
+    ]
+    if len(match) != 1:
+        listed = ", ".join(path.stem for path in known)
+        raise BadInput(f"notebook {name!r}: not found (known: {listed})")
+    return match[0]
+
+
+def report_notebooks(names: Sequence[str] | None = None) -> list[Path]:
+    """The notebooks of the report set, or the named ones.
+
+    Parameters
+    ----------
+    names
+        Names, numbers (``"03"``) or paths of notebooks; empty or ``None`` means the report set
+        (``01-`` onwards, in reading order).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The notebooks, in the order asked for.
+
+    Raises
+    ------
+    BadInput
+        When a name matches no notebook, or several.
+    """
+    found = sorted(
+        path for path in paths.NOTEBOOKS_DIR.glob("*.ipynb") if _REPORT_PATTERN.match(path.name)
+    )
+    if not names:
+        return found
+    return [_find_one(name, found) for name in names]
+
+
+def notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
+    """The parameters of a notebook as papermill infers them.
+
+    Parameters
+    ----------
+    notebook
+        The notebook's path.
+
+    Returns
+    -------
+    dict
+        Parameter name -> ``{"default", "type", "help"}``.
+    """
+    import papermill as pm
+
+    return {
+        name: {"default": spec["default"], "type": spec["inferred_type_name"], "help": spec["help"]}
+        for name, spec in pm.inspect_notebook(str(notebook)).items()
+    }
+
+
+def _source_cell(executed: Path, index: int) -> int:
+    """1-based number of the failing cell in the notebook as stored.
+
+    The cell papermill injects with the run's parameters is not counted, so a reader finds the
+    cell in JupyterLab.
+    """
+    try:
+        cells = nbformat.read(executed, as_version=4).cells[:index]
+    except (OSError, ValueError):
+        return index + 1
+    return index + 1 - sum("injected-parameters" in c.metadata.get("tags", []) for c in cells)
+
+
+def _progress_bar(name: str, position: int) -> dict[str, Any] | bool:
+    """Papermill's progress bar for a notebook at ``position`` (0: none)."""
+    if not position:
+        return False
+    return {"desc": f"{name[:28]:<28}", "position": position, "leave": False}
+
+
+def execute_notebook(
+    notebook: str, run_dir: str, parameters: dict[str, Any], position: int
+) -> NotebookResult:
+    """Execute one notebook with papermill into ``run_dir/notebooks/``; never raises.
+
+    Runs in a worker process of :func:`run_notebooks`.
+
+    Parameters
+    ----------
+    notebook
+        The notebook's path.
+    run_dir
+        The run's folder.
+    parameters
+        The parameters papermill injects.
+    position
+        Line of its progress bar (0: no bar).
+
+    Returns
+    -------
+    NotebookResult
+        Its timings, or where and why it failed.
+    """
+    import papermill as pm
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    name = Path(notebook).stem
+    output = Path(run_dir) / "notebooks" / f"{name}.ipynb"
+    began = time.perf_counter()
+    try:
+        executed = pm.execute_notebook(
+            notebook,
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(paths.NOTEBOOKS_DIR),
+            progress_bar=_progress_bar(name, position),
+            report_mode=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        where = f"notebook {name}, cell {_source_cell(output, exc.cell_index)}"
+        error = f"{where}: {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, bad notebook JSON, ...
+        error = f"notebook {name}: {type(exc).__name__}: {exc}"
+    else:
+        cells = executed.cells
+        compute = sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in cells)
+        return NotebookResult(name, True, time.perf_counter() - began, compute, output=str(output))
+    return NotebookResult(
+        name, ok=False, seconds=time.perf_counter() - began, error=error, output=str(output)
+    )
+
+
+def run_notebooks(
+    selected: list[Path], run_dir: Path, params: dict[str, Any], jobs: int, progress: bool
+) -> list[NotebookResult]:
+    """Run the notebooks, ``jobs`` at a time, each in its own process and kernel.
+
+    Parameters
+    ----------
+    selected
+        The notebooks to run.
+    run_dir
+        The run's folder; executed notebooks go to ``run_dir/notebooks/`` (which must exist).
+    params
+        The parameters every notebook gets.
+    jobs
+        Notebooks run at once (at least 1).
+    progress
+        Whether to show progress bars.
+
+    Returns
+    -------
+    list of NotebookResult
+        One per notebook, in the order of ``selected``.
+    """
+    from tqdm.auto import tqdm
+
+    results: list[NotebookResult] = []
+    workers = max(1, jobs)
+    context = multiprocessing.get_context("spawn")
+    with (
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+        tqdm(
+            total=len(selected), desc="report", unit="notebook", disable=not progress, position=0
+        ) as bar,
+    ):
+        futures = {
+            pool.submit(
+                execute_notebook,
+                str(notebook),
+                str(run_dir),
+                params,
+                (index % workers) + 1 if progress else 0,
+            ): notebook
+            for index, notebook in enumerate(selected)
+        }
+        for future in as_completed(futures):
+            result = future.result()
+            results.append(result)
+            state = "ok" if result.ok else "FAILED"
+            bar.set_postfix_str(f"{result.name} {state} {result.seconds:.0f}s")
+            bar.update(1)
+    order = {notebook.stem: index for index, notebook in enumerate(selected)}
+    return sorted(results, key=lambda result: order[result.name])
+
+
+def to_html(executed: Path, out_html: Path) -> None:
+    """Render an executed notebook as a standalone HTML page with the code hidden.
+
+    Parameters
+    ----------
+    executed
+        The executed notebook.
+    out_html
+        The page to write.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    notebook = nbformat.read(executed, as_version=4)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": executed.stem}})
+    out_html.write_text(body, encoding="utf-8")

@@ -1,0 +1,63 @@
+"""The executive summary: assumptions flattened, pages listed, findings linked, data escaped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.report import summary
+
+RUN = {"id": "r1", "dataset": "tiny", "period": {"start": None, "end": None}, "created": "now"}
+
+
+def test_flatten_assumptions_dots_nested_keys_and_joins_lists() -> None:
+    config = {"a": 1, "b": {"c": {"d": 0.5}, "e": ["x", "y"]}, "f": None}
+    assert summary.flatten_assumptions(config) == [
+        ("a", "1"),
+        ("b.c.d", "0.5"),
+        ("b.e", "x, y"),
+        ("f", "None"),
+    ]
+    assert summary.flatten_assumptions({}) == []
+    assert summary.flatten_assumptions({"k": 2}, prefix="p.") == [("p.k", "2")]
+
+
+def _run_folder(tmp_path: Path) -> Path:
+    run = tmp_path / "run"
+    (run / "figures").mkdir(parents=True)
+    for name in ("whale_curve", "zzz_other"):
+        (run / "figures" / f"{name}.png").write_bytes(b"\x89PNG")
+    return run
+
+
+def test_index_lists_the_pages_and_escapes_customer_names(tmp_path: Path) -> None:
+    run = _run_folder(tmp_path)
+    metrics = {
+        "run": RUN,
+        "reconciliation": {"balanced": True},
+        "ledger": {"total_revenue": 1000.0, "total_profit": 100.0},
+        "findings": {
+            "pareto": ["The best customer is <script>alert(1)</script>."],
+            "ledger": ["Profit is 100."],
+        },
+    }
+    config = {"assumptions": {"gross_margin": 0.3}, "size_tiers": {"small": ["micro", "small"]}}
+    pages = ["02-customer-ledger", "03-pareto-and-whale-curve"]
+    html = summary.write_index(run, metrics, config, results=pages).read_text()
+    assert (run / "index.html").exists()
+    assert (
+        'href="02-customer-ledger.html"' in html and 'href="03-pareto-and-whale-curve.html"' in html
+    )
+    assert "Pareto and whale curve" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.index("Profit is 100.") < html.index("The best customer")  # ledger before pareto
+    assert "figures/whale_curve.png" in html and "figures/zzz_other.png" in html
+    assert html.index("whale_curve.png") < html.index("zzz_other.png")  # key figures first
+    assert "assumptions.gross_margin" in html and "size_tiers.small" in html
+
+
+def test_index_without_findings_or_figures(tmp_path: Path) -> None:
+    run = tmp_path / "empty"
+    run.mkdir()
+    html = summary.write_index(run, {"run": RUN}, {}, results=[]).read_text()
+    assert "<html" in html.lower()
