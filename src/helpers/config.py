@@ -10,7 +10,14 @@ from typing import Any
 import pandas as pd
 import yaml
 
-__all__ = ["ConfigError", "load_config", "defaults", "parse_period", "resolve_path"]
+__all__ = [
+    "ConfigError",
+    "load_config",
+    "defaults",
+    "given",
+    "parse_period",
+    "resolve_path",
+]
 
 _DEFAULTS_DIR = Path(__file__).parent / "defaults"
 
@@ -56,7 +63,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
     Returns
     -------
     dict
-        The merged config, with ``_path`` (the file) and ``_dir`` (its folder) added.
+        The merged config, with ``_path`` (the file), ``_dir`` (its folder) and ``_given``
+        (the file's own mapping, to tell configured values from defaults) added.
 
     Raises
     ------
@@ -86,10 +94,35 @@ def load_config(path: str | Path) -> dict[str, Any]:
             f"{path}: 'tables' must name an 'order_lines' source (the one required table)"
         )
     config = _merge(defaults(), raw)
+    config["_given"] = copy.deepcopy(dict(raw))  # what the user wrote, apart from the defaults
     config["_path"] = str(path)
     config["_dir"] = str(path.parent)
     config.setdefault("name", path.stem)
     return config
+
+
+def given(config: Mapping[str, Any], *keys: str) -> bool:
+    """Whether the user's config file itself sets ``keys`` (a path of nested keys).
+
+    Parameters
+    ----------
+    config : Mapping
+        A config from :func:`load_config` (a config without ``_given``, such as the bare
+        defaults, sets nothing).
+    *keys : str
+        The path, e.g. ``("cost_to_serve", "activities", "delivery", "rate")``.
+
+    Returns
+    -------
+    bool
+        True when every key along the path is present in the file (a value of null counts).
+    """
+    node: Any = config.get("_given") or {}
+    for key in keys:
+        if not isinstance(node, Mapping) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def resolve_path(config: Mapping[str, Any], value: str | Path) -> Path:

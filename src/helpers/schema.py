@@ -135,7 +135,11 @@ LEDGER_MEASURES: tuple[str, ...] = (
     "cogs",  # cost of goods
     "gross_margin",  # net_revenue - cogs
     "cost_to_serve",  # sum of cts_* columns
-    "profit",  # gross_margin - cost_to_serve
+    "profit",  # gross_margin - cost_to_serve (every level of cost to serve, assumptions included)
+    "profit_measured",  # gross_margin - cost_to_serve_measured (helpers.ledger.levels)
+    "cost_to_serve_measured",  # activities whose drivers the data counts
+    "cost_to_serve_assumed",  # activities whose drivers are assumed
+    "assumed_amount",  # cost resting on an assumed driver or a default rate (the multiplier's base)
     "margin_pct",  # profit / net_revenue (NaN when net_revenue == 0)
     "gross_margin_pct",
     "orders",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +65,14 @@ def write_world(
 
 
 def base_config() -> dict:
-    """The defaults of every module (the default-world cost rates), as load_config merges them."""
-    return defaults()
+    """The defaults of every module, with the cost rates stated as the config's own.
+
+    Stated rates are used as they are (a default rate left out would be scaled to the data's
+    median order value), so the hand-computed costs below hold.
+    """
+    config = defaults()
+    config["_given"] = {"cost_to_serve": copy.deepcopy(config["cost_to_serve"])}
+    return config
 
 
 HAND_LINES = [

@@ -43,6 +43,8 @@ from helpers.apps.widget_kit import (
     show_accessibility,
     show_figure,
 )
+from helpers.ledger.size_tiers import revenue_bounds
+from helpers.schema import UNATTRIBUTED
 
 __all__ = ["Settings", "Explorer", "ExplorerApp", "show", "time_redraw"]
 
@@ -104,10 +106,14 @@ class Explorer:
             self._ledgers[period] = ledger
         self.basis = tier_basis(self.ledger(period), config)
         spec = config["size_tiers"]
-        bins = spec["employees_bins" if self.basis == "employees" else "revenue_bins"]
+        if self.basis == "employees":
+            bounds = [float(b) for b in spec["employees_bins"][1:]]
+        else:
+            led = self.ledger(period)
+            bounds = revenue_bounds(led.loc[led["customer_id"] != UNATTRIBUTED], config)
         self.defaults = Settings(
             unit_costs=base_unit_costs(config),
-            tier_bounds=tuple(float(b) for b in bins[1:]),
+            tier_bounds=tuple(bounds),
             small_tiers=tuple(spec["small"]),
             filters={},
             period=period,

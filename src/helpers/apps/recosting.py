@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.schema import UNATTRIBUTED
+
 __all__ = [
     "tier_basis",
     "base_unit_costs",
@@ -42,11 +44,10 @@ def tier_basis(ledger: pd.DataFrame, config: Mapping[str, Any]) -> str:
         :func:`helpers.ledger.size_tiers.assign_size_tiers` does (employees when at least half
         the customers have a head count).
     """
-    basis = str(config["size_tiers"].get("by", "auto"))
-    if basis != "auto":
-        return basis
-    known = ledger["employees"].notna().mean() if "employees" in ledger else 0.0
-    return "employees" if known >= 0.5 else "revenue"
+    from helpers.ledger.size_tiers import tier_basis as ledger_basis
+
+    customers = ledger.loc[ledger["customer_id"] != UNATTRIBUTED]
+    return "employees" if ledger_basis(customers, config) == "employees" else "revenue"
 
 
 def base_unit_costs(config: Mapping[str, Any]) -> dict[str, float]:
@@ -166,6 +167,8 @@ def config_with_tiers(
     spec = out["size_tiers"]
     key = "employees_bins" if basis == "employees" else "revenue_bins"
     spec["by"] = basis
+    if basis == "revenue":  # the sliders set currency bounds: absolute bands from here on
+        spec["revenue_bands"] = "absolute"
     spec[key] = [spec[key][0], *sorted(float(b) for b in bounds)]
     spec["small"] = list(small)
     return out

@@ -180,12 +180,15 @@ def _draw_seesaw(state: TeachingState, axes: Any) -> Any:
 def _draw_risks(state: TeachingState, axes: Any) -> Any:
     """Survival of new customers by size tier (Kaplan-Meier)."""
     from helpers import growth
+    from helpers.results import missing
 
     survival = state.headline["_cache"]["survival"]
-    fits = (
-        growth.kaplan_meier(survival.table, "size_tier", state.config) if survival.available else {}
+    curves = (
+        growth.kaplan_meier(survival.table, "size_tier", state.config)
+        if survival.available
+        else missing(survival.message)
     )
-    return growth.plot_survival(fits, section_findings(state)["risks"][0], state.config, ax=axes)
+    return growth.plot_survival(curves, section_findings(state)["risks"][0], state.config, ax=axes)
 
 
 def _draw_trust(state: TeachingState, axes: Any) -> Any:

@@ -21,6 +21,7 @@ import pandas as pd
 from helpers.config import ConfigError, parse_period
 from helpers.ledger import cost_to_serve as costing
 from helpers.ledger.engine import connect, read_table
+from helpers.ledger.scale import default_rated, median_order_value, resolve_amounts
 from helpers.ledger.size_tiers import assign_size_tiers
 from helpers.schema import LEDGER_ATTRIBUTES, LEDGER_MEASURES, UNATTRIBUTED
 
@@ -85,11 +86,12 @@ def _line_aggregates(lines: ibis.Table, modes: list[str], by_period: str | None)
         "last_order": lines.order_date.max(),
     }
     if "ship_mode" in lines.columns and modes:
-        ship_mode = lines.ship_mode
-        for mode in modes:
-            metrics[f"deliveries_{mode}"] = lines.order_id.nunique(where=sale & (ship_mode == mode))
+        ship_mode = lines.ship_mode.strip().lower()  # "Standard " and "standard" are one mode
+        keys = [str(mode).strip().lower() for mode in modes]
+        for mode, key in zip(modes, keys, strict=True):
+            metrics[f"deliveries_{mode}"] = lines.order_id.nunique(where=sale & (ship_mode == key))
         metrics["deliveries_other"] = lines.order_id.nunique(
-            where=sale & (ship_mode.isnull() | ~ship_mode.isin(modes))
+            where=sale & (ship_mode.isnull() | ~ship_mode.isin(keys))
         )
     return lines.group_by(_keys(lines, "order_date", by_period)).aggregate(**metrics)
 
@@ -213,14 +215,23 @@ def cost_model_for(
     DataFrame
         :func:`helpers.ledger.cost_to_serve.cost_model`: activity, driver, rate, unit_cost
         (currency units per driver unit), source, note and, with a ledger, driver_total, cost
-        (currency units), share_of_cost_to_serve (0-1) and cost_per_unit.
+        (currency units), share_of_cost_to_serve (0-1) and cost_per_unit; plus rate_source
+        ("your config", or "default, scaled (assumed)" for a default rate resolved from the
+        data's median order value, :mod:`helpers.ledger.scale`).
 
     References
     ----------
     Kaplan, R. S., & Anderson, S. R. (2004). Time-driven activity-based costing. Harvard
     Business Review 82(11).
     """
-    return costing.cost_model(config, data_sources(processed_dir, config)["sources"], ledger)
+    config = resolve_amounts(config, median_order_value(Path(processed_dir)))
+    model = costing.cost_model(config, data_sources(processed_dir, config)["sources"], ledger)
+    on_defaults = default_rated(config)
+    model["rate_source"] = [
+        "default, scaled (assumed)" if name in on_defaults else "your config"
+        for name in model["activity"]
+    ]
+    return model
 
 
 # ---- build ------------------------------------------------------------------------------------
@@ -268,6 +279,7 @@ def build_ledger(
     Business Review 82(11).
     """
     processed_dir = Path(processed_dir)
+    config = resolve_amounts(config, median_order_value(processed_dir))
     start, end = parse_period(period)
     con = connect(config)
     order_lines = read_table(con, "order_lines", processed_dir, config)
@@ -368,6 +380,7 @@ def _finish(
     led = pd.concat([led, drivers], axis=1)
     cts = costing.apply_rates(led, config)
     led = _add_profit(pd.concat([led, cts], axis=1), cts)
+    led = _add_levels(led, cts, sources, config)
     led["size_tier"] = _size_tiers(led, config)
     return _ordered(led, list(cts.columns), list(drivers.columns), by_period)
 
@@ -439,6 +452,24 @@ def _add_profit(led: pd.DataFrame, cts: pd.DataFrame) -> pd.DataFrame:
     led["gross_margin_pct"] = led["gross_margin"] / net
     began = led["signup_date"].where(led["signup_date"] <= led["first_order"], led["first_order"])
     led["tenure_days"] = (led["last_order"] - began).dt.days.astype("float64").clip(lower=0)
+    return led
+
+
+def _add_levels(
+    led: pd.DataFrame, cts: pd.DataFrame, sources: Mapping[str, str], config: Mapping[str, Any]
+) -> pd.DataFrame:
+    """The cost to serve split by what it rests on (see :mod:`helpers.ledger.levels`)."""
+    names = [col.removeprefix("cts_") for col in cts.columns]
+    on_defaults = default_rated(config)
+    groups = {
+        "cost_to_serve_measured": [n for n in names if sources.get(n) != "assumed"],
+        "cost_to_serve_assumed": [n for n in names if sources.get(n) == "assumed"],
+        "assumed_amount": [n for n in names if sources.get(n) == "assumed" or n in on_defaults],
+    }
+    for column, members in groups.items():
+        cols = [f"cts_{n}" for n in members]
+        led[column] = cts[cols].sum(axis=1) if cols else 0.0
+    led["profit_measured"] = led["gross_margin"] - led["cost_to_serve_measured"]
     return led
 
 

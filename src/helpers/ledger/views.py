@@ -90,12 +90,34 @@ def data_notes(processed_dir: Path, config: Mapping[str, Any]) -> list[str]:
             "No activities table: sales visits, telesales calls and support tickets are assumed "
             "from order counts (see the cost-to-serve model below)."
         )
+    notes.extend(_ship_mode_notes(processed_dir, config))
     if not notes:
         notes.append(
             "The ledger uses order lines, the customers table (terms, rebates, key accounts, "
             "size) and the activities table (visits, calls, tickets): nothing is missing."
         )
     return notes
+
+
+def _ship_mode_notes(processed_dir: Path, config: Mapping[str, Any]) -> list[str]:
+    """Ship modes of the data that no delivery rate names (costed at the activity's ``rate``)."""
+    path = Path(processed_dir) / "order_lines.parquet"
+    priced = {str(mode).strip().lower() for mode in costing.delivery_modes(config)}
+    if not priced or not path.exists():
+        return []
+    try:
+        lines = pd.read_parquet(path, columns=["ship_mode"])
+    except (KeyError, ValueError):  # no ship_mode column
+        return []
+    modes = lines["ship_mode"].dropna().astype(str).str.strip()
+    unmatched = sorted({mode for mode in modes if mode.lower() not in priced})
+    if not unmatched:
+        return []
+    return [
+        f"Ship modes without their own delivery rate (costed at the general delivery rate): "
+        f"{', '.join(unmatched)}; the configured modes are {', '.join(sorted(priced))} "
+        "(matched ignoring case)."
+    ]
 
 
 def _customer_notes(cols: set[str], section: Mapping[str, Any]) -> list[str]:

@@ -290,6 +290,9 @@ def open_workspace(
         processed = prepare(config, base / "tables")
         run = base / "interactive"
     run.mkdir(parents=True, exist_ok=True)
+    from helpers.ledger.scale import median_order_value, resolve_amounts
+
+    config = resolve_amounts(config, median_order_value(processed))  # defaults scaled to the data
     return Workspace(
         config=config, period=parse_period(period), run_dir=run, processed_dir=processed
     )
