@@ -33,7 +33,7 @@ def differences(before: Any, after: Any, path: str = "") -> list[str]:
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         return [
             d
-            for i, (b, a) in enumerate(zip(before, after))
+            for i, (b, a) in enumerate(zip(before, after, strict=True))
             for d in differences(b, a, f"{path}[{i}]")
         ]
     if isinstance(before, float) and isinstance(after, float):
