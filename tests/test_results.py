@@ -12,7 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from helpers.results import json_float, json_safe, missing, money, pct, signed_money, wilson_ci
+from helpers.results import (
+    MATERIALITY,
+    json_float,
+    json_safe,
+    missing,
+    money,
+    pct,
+    pct_change,
+    share_of,
+    signed_money,
+    wilson_ci,
+)
 
 
 def test_wilson_interval_matches_known_values() -> None:
@@ -57,3 +68,30 @@ def test_sentence_numbers_format_and_say_when_missing() -> None:
     assert signed_money(50) == "+50" and signed_money(-1234.5) == "-1,234"
     for formatter in (pct, money, signed_money):
         assert formatter(None) == formatter(math.nan) == formatter(pd.NA) == "n/a"
+
+
+# ---- materiality -----------------------------------------------------------------------------
+def test_share_of_a_material_total() -> None:
+    assert share_of(50.0, [100.0, -40.0, 30.0]) == pytest.approx(50 / 90)
+
+
+def test_no_share_of_a_near_zero_or_negative_total() -> None:
+    assert share_of(300.0, [300.0, -280.0]) is None  # 20 of 580: 3%, noise
+    assert share_of(10.0, [10.0, -50.0]) is None  # a negative total
+    assert share_of(1.0, []) is None
+
+
+def test_pct_change_needs_a_material_base() -> None:
+    assert pct_change(110.0, 100.0) == pytest.approx(0.1)
+    assert pct_change(-90.0, -100.0) == pytest.approx(0.1)  # a smaller loss is a rise
+    assert pct_change(100.0, 2.0) is None  # +4,900% of a near-zero base says nothing
+    assert pct_change(100.0, 0.0) is None
+    assert pct_change(120.0, 20.0, magnitude=1000.0) is None  # 20 against parts of 1,000
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=30))
+def test_shares_are_only_given_of_material_positive_totals(values: list[float]) -> None:
+    share = share_of(max(values), values)
+    total = sum(values)
+    if share is not None:
+        assert total > 0 and abs(total) >= MATERIALITY * sum(abs(v) for v in values)

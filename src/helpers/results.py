@@ -24,7 +24,16 @@ __all__ = [
     "pct",
     "money",
     "signed_money",
+    "MATERIALITY",
+    "is_material",
+    "share_of",
+    "pct_change",
 ]
+
+#: a total is material when its size is at least this share of the sum of its parts' sizes:
+#: a profit of 20k made of +300k and -280k customers is not (20k / 580k = 3%), and a "share of
+#: profit" or a "% change in profit" computed on it would be noise
+MATERIALITY = 0.10
 
 
 @dataclass
@@ -158,3 +167,77 @@ def signed_money(x: Any) -> str:
     """An amount with its sign: -1234.5 -> "-1,234", 50 -> "+50"."""
     v = json_float(x)
     return "n/a" if v is None else f"{v:+,.0f}"
+
+
+# ---- shares and changes of totals that may be near zero ---------------------------------------
+def is_material(total: float, magnitude: float, threshold: float = MATERIALITY) -> bool:
+    """Whether a total is large enough, against the sizes of its parts, to take shares of.
+
+    Parameters
+    ----------
+    total : float
+        The signed total (e.g. company profit, currency units).
+    magnitude : float
+        The sum of the parts' absolute values (e.g. sum of |customer profit|), same units.
+    threshold : float, default :data:`MATERIALITY`
+        The smallest ``|total| / magnitude`` that counts as material.
+
+    Returns
+    -------
+    bool
+        False for a non-finite input or a zero magnitude.
+    """
+    total_f, magnitude_f = json_float(total), json_float(magnitude)
+    if total_f is None or magnitude_f is None or magnitude_f <= 0:
+        return False
+    return abs(total_f) >= threshold * magnitude_f
+
+
+def share_of(part: float, parts: Any, threshold: float = MATERIALITY) -> float | None:
+    """``part`` as a share of the total of ``parts``, or None when that total is not material.
+
+    Parameters
+    ----------
+    part : float
+        The amount to express as a share.
+    parts : array_like
+        Every part of the total (e.g. each customer's profit).
+    threshold : float, default :data:`MATERIALITY`
+
+    Returns
+    -------
+    float or None
+        ``part / sum(parts)``; None when the total is not positive and material
+        (:func:`is_material`), where a share would be noise or change sign.
+    """
+    values = np.asarray(parts, dtype="float64")
+    values = values[np.isfinite(values)]
+    total = float(values.sum()) if len(values) else 0.0
+    if total <= 0 or not is_material(total, float(np.abs(values).sum()), threshold):
+        return None
+    return json_float(part / total)
+
+
+def pct_change(after: float, before: float, magnitude: float | None = None) -> float | None:
+    """Relative change from ``before`` to ``after``, or None when the base is not material.
+
+    Parameters
+    ----------
+    after, before : float
+        The two values (same units).
+    magnitude : float, optional
+        The size the base is judged against (e.g. the sum of |customer profit|); by default
+        ``|before|`` must be at least :data:`MATERIALITY` of ``|after|``.
+
+    Returns
+    -------
+    float or None
+        ``(after - before) / |before|``; None for a zero, near-zero or non-finite base.
+    """
+    before_f, after_f = json_float(before), json_float(after)
+    if before_f is None or after_f is None or before_f == 0:
+        return None
+    scale = json_float(magnitude) if magnitude is not None else abs(after_f)
+    if scale is not None and scale > 0 and not is_material(before_f, scale):
+        return None
+    return (after_f - before_f) / abs(before_f)
