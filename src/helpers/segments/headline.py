@@ -1,0 +1,156 @@
+"""The segments' headline: metrics for the report, finding sentences, and both as one Result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from helpers.results import Result, json_float, pct
+from helpers.segments.classes import profile_segments, quadrant_thresholds
+
+__all__ = ["segment_metrics", "segment_findings", "segment_summary"]
+
+
+def segment_metrics(
+    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Headline numbers for ``ws.record('segments', ...)``.
+
+    Quadrant keys use the config's stable keys: ``quadrant_high_low_*`` is high volume, low
+    margin (named ``quadrants.names.high_low``, default Reprice).
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger.
+    segments
+        :func:`assign_segments`.
+    config
+        The run's config (sections ``size_tiers``, ``quadrants``, ``rfm``, ``abc``).
+
+    Returns
+    -------
+    dict
+        customers; the small clients' customer, revenue and profit shares (fractions) and
+        margin (fraction of net revenue); highest_margin_tier; the quadrant thresholds and,
+        per quadrant, customers and revenue / profit shares; RFM segments and the top one; ABC
+        counts (A by revenue, A by profit, A on one and not the other, loss-making).
+    """
+    out: dict[str, Any] = {"customers": int(len(segments))}
+    tiers = profile_segments(ledger, segments, "size_tier").set_index("size_tier")
+    small = [t for t in config["size_tiers"]["small"] if t in tiers.index]
+    sm = tiers.loc[small]
+    out["small_clients_customer_share"] = json_float(sm["customer_share"].sum())
+    out["small_clients_revenue_share"] = json_float(sm["revenue_share"].sum())
+    out["small_clients_profit_share"] = json_float(sm["profit_share"].sum())
+    net = sm["net_revenue"].sum()
+    out["small_clients_margin"] = json_float(sm["profit"].sum() / net) if net else None
+    out["highest_margin_tier"] = (
+        str(tiers["margin_pct"].idxmax()) if tiers["margin_pct"].notna().any() else None
+    )
+    quads = profile_segments(ledger, segments, "quadrant").set_index("quadrant")
+    thresholds = quadrant_thresholds(ledger, config)
+    out["quadrant_volume_threshold"] = json_float(thresholds["volume"])
+    out["quadrant_margin_threshold"] = json_float(thresholds["margin"])
+    for slug, name in config["quadrants"]["names"].items():  # slug: volume_margin, e.g. high_low
+        row = quads.loc[name] if name in quads.index else None
+        out[f"quadrant_{slug}_customers"] = int(row["customers"]) if row is not None else 0
+        out[f"quadrant_{slug}_revenue_share"] = (
+            json_float(row["revenue_share"]) if row is not None else 0.0
+        )
+        out[f"quadrant_{slug}_profit_share"] = (
+            json_float(row["profit_share"]) if row is not None else 0.0
+        )
+    rfm = profile_segments(ledger, segments, "rfm_segment").set_index("rfm_segment")
+    out["rfm_segments"] = int(len(rfm))
+    if len(rfm):
+        out["rfm_top_profit_segment"] = str(rfm["profit"].idxmax())
+    first = config["rfm"]["segments"][0]["name"]
+    if first in rfm.index:
+        out["rfm_first_segment_customer_share"] = json_float(rfm.loc[first, "customer_share"])
+        out["rfm_first_segment_profit_share"] = json_float(rfm.loc[first, "profit_share"])
+    a = config["abc"]["labels"][0]
+    a_rev, a_prof = segments["abc_revenue"] == a, segments["abc_profit"] == a
+    out["abc_a_by_revenue"] = int(a_rev.sum())
+    out["abc_a_by_profit"] = int(a_prof.sum())
+    out["abc_a_revenue_not_a_profit"] = int((a_rev & ~a_prof).sum())
+    out["abc_a_profit_not_a_revenue"] = int((a_prof & ~a_rev).sum())
+    out["abc_loss_making"] = int((segments["abc_profit"] == config["abc"]["loss_label"]).sum())
+    return out
+
+
+def segment_findings(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
+    """Sentences computed from :func:`segment_metrics`.
+
+    Parameters
+    ----------
+    metrics
+        :func:`segment_metrics`.
+    config
+        The run's config (names of the small tiers, quadrants and ABC classes).
+
+    Returns
+    -------
+    list of str
+        The small clients' shares, the quadrants to reprice and grow, the ABC mismatch and the
+        RFM segment earning most.
+    """
+    m = metrics
+    if not m["customers"]:
+        return ["No customer has sales in the period: no segments."]
+
+    small = " and ".join(config["size_tiers"]["small"])
+    out = [
+        f"Small clients ({small} tiers) are {pct(m['small_clients_customer_share'])} of customers "
+        f"and bring {pct(m['small_clients_revenue_share'])} of revenue but "
+        f"{pct(m['small_clients_profit_share'])} of profit, at a {pct(m['small_clients_margin'])} "
+        f"margin; the {m['highest_margin_tier']} tier earns the highest margin.",
+    ]
+    names = config["quadrants"]["names"]
+    rep, grow = "high_low", "low_high"
+    out.append(
+        f"{m[f'quadrant_{rep}_customers']:,} high-volume customers earn less than the "
+        f"{pct(m['quadrant_margin_threshold'])} margin threshold ({names['high_low'].lower()}: "
+        f"{pct(m[f'quadrant_{rep}_revenue_share'])} of revenue); {m[f'quadrant_{grow}_customers']:,} "
+        f"smaller customers earn more than it ({names['low_high'].lower()}: "
+        f"{pct(m[f'quadrant_{grow}_profit_share'])} of profit)."
+    )
+    a = config["abc"]["labels"][0]
+    out.append(
+        f"{m['abc_a_revenue_not_a_profit']:,} of the {m['abc_a_by_revenue']:,} '{a} by revenue' "
+        f"customers are not '{a} by profit', and {m['abc_a_profit_not_a_revenue']:,} of the "
+        f"{m['abc_a_by_profit']:,} '{a} by profit' customers are not '{a} by revenue'."
+    )
+    if "rfm_top_profit_segment" in m:
+        out.append(f"The RFM segment earning the most profit: {m['rfm_top_profit_segment']}.")
+    return out
+
+
+def segment_summary(
+    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
+) -> Result:
+    """The segments' headline as one Result: the size-tier profile, metrics and findings.
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger.
+    segments
+        :func:`assign_segments`.
+    config
+        The run's config.
+
+    Returns
+    -------
+    Result
+        ``table``: :func:`profile_segments` by size tier; ``metrics``: :func:`segment_metrics`
+        (what ``ws.record('segments', ...)`` keeps); ``findings``: :func:`segment_findings`.
+    """
+    metrics = segment_metrics(ledger, segments, config)
+    return Result(
+        table=profile_segments(ledger, segments, "size_tier"),
+        metrics=metrics,
+        findings=segment_findings(metrics, config),
+    )
