@@ -38,22 +38,43 @@ def segment_metrics(
         per quadrant, customers and revenue / profit shares; RFM segments and the top one; ABC
         counts (A by revenue, A by profit, A on one and not the other, loss-making).
     """
-    out: dict[str, Any] = {"customers": int(len(segments))}
+    return {
+        "customers": int(len(segments)),
+        **_small_client_metrics(ledger, segments, config),
+        **_quadrant_metrics(ledger, segments, config),
+        **_rfm_metrics(ledger, segments, config),
+        **_abc_metrics(segments, config),
+    }
+
+
+def _small_client_metrics(
+    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The small tiers' shares of customers, revenue and profit, their margin, the best tier."""
+    out: dict[str, Any] = {}
     tiers = profile_segments(ledger, segments, "size_tier").set_index("size_tier")
-    small = [t for t in config["size_tiers"]["small"] if t in tiers.index]
-    sm = tiers.loc[small]
-    out["small_clients_customer_share"] = json_float(sm["customer_share"].sum())
-    out["small_clients_revenue_share"] = json_float(sm["revenue_share"].sum())
-    out["small_clients_profit_share"] = json_float(sm["profit_share"].sum())
-    net = sm["net_revenue"].sum()
-    out["small_clients_margin"] = json_float(sm["profit"].sum() / net) if net else None
+    small = tiers.loc[[tier for tier in config["size_tiers"]["small"] if tier in tiers.index]]
+    out["small_clients_customer_share"] = json_float(small["customer_share"].sum())
+    out["small_clients_revenue_share"] = json_float(small["revenue_share"].sum())
+    out["small_clients_profit_share"] = json_float(small["profit_share"].sum())
+    net = small["net_revenue"].sum()
+    out["small_clients_margin"] = json_float(small["profit"].sum() / net) if net else None
     out["highest_margin_tier"] = (
         str(tiers["margin_pct"].idxmax()) if tiers["margin_pct"].notna().any() else None
     )
+    return out
+
+
+def _quadrant_metrics(
+    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The quadrant thresholds and each quadrant's customers, revenue and profit shares."""
     quads = profile_segments(ledger, segments, "quadrant").set_index("quadrant")
     thresholds = quadrant_thresholds(ledger, config)
-    out["quadrant_volume_threshold"] = json_float(thresholds["volume"])
-    out["quadrant_margin_threshold"] = json_float(thresholds["margin"])
+    out: dict[str, Any] = {
+        "quadrant_volume_threshold": json_float(thresholds["volume"]),
+        "quadrant_margin_threshold": json_float(thresholds["margin"]),
+    }
     for slug, name in config["quadrants"]["names"].items():  # slug: volume_margin, e.g. high_low
         row = quads.loc[name] if name in quads.index else None
         out[f"quadrant_{slug}_customers"] = int(row["customers"]) if row is not None else 0
@@ -63,22 +84,35 @@ def segment_metrics(
         out[f"quadrant_{slug}_profit_share"] = (
             json_float(row["profit_share"]) if row is not None else 0.0
         )
+    return out
+
+
+def _rfm_metrics(
+    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
+) -> dict[str, Any]:
+    """How many RFM segments, the one earning most, and the first segment's shares."""
     rfm = profile_segments(ledger, segments, "rfm_segment").set_index("rfm_segment")
-    out["rfm_segments"] = int(len(rfm))
+    out: dict[str, Any] = {"rfm_segments": int(len(rfm))}
     if len(rfm):
         out["rfm_top_profit_segment"] = str(rfm["profit"].idxmax())
     first = config["rfm"]["segments"][0]["name"]
     if first in rfm.index:
         out["rfm_first_segment_customer_share"] = json_float(rfm.loc[first, "customer_share"])
         out["rfm_first_segment_profit_share"] = json_float(rfm.loc[first, "profit_share"])
-    a = config["abc"]["labels"][0]
-    a_rev, a_prof = segments["abc_revenue"] == a, segments["abc_profit"] == a
-    out["abc_a_by_revenue"] = int(a_rev.sum())
-    out["abc_a_by_profit"] = int(a_prof.sum())
-    out["abc_a_revenue_not_a_profit"] = int((a_rev & ~a_prof).sum())
-    out["abc_a_profit_not_a_revenue"] = int((a_prof & ~a_rev).sum())
-    out["abc_loss_making"] = int((segments["abc_profit"] == config["abc"]["loss_label"]).sum())
     return out
+
+
+def _abc_metrics(segments: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Customers in class A by revenue, by profit, on one and not the other; loss makers."""
+    label = config["abc"]["labels"][0]
+    by_revenue, by_profit = segments["abc_revenue"] == label, segments["abc_profit"] == label
+    return {
+        "abc_a_by_revenue": int(by_revenue.sum()),
+        "abc_a_by_profit": int(by_profit.sum()),
+        "abc_a_revenue_not_a_profit": int((by_revenue & ~by_profit).sum()),
+        "abc_a_profit_not_a_revenue": int((by_profit & ~by_revenue).sum()),
+        "abc_loss_making": int((segments["abc_profit"] == config["abc"]["loss_label"]).sum()),
+    }
 
 
 def segment_findings(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
