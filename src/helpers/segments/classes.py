@@ -65,10 +65,10 @@ def assign_quadrants(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.Seri
         names (high volume & high margin, low & high, high & low, low & low).
     """
     led = _customers(ledger)
-    t = quadrant_thresholds(ledger, config)
+    thresholds = quadrant_thresholds(ledger, config)
     names = config["quadrants"]["names"]
-    high_v = led["net_revenue"] >= t["volume"]
-    high_m = led["margin_pct"].fillna(-np.inf) >= t["margin"]
+    high_v = led["net_revenue"] >= thresholds["volume"]
+    high_m = led["margin_pct"].fillna(-np.inf) >= thresholds["margin"]
     key = np.where(high_v, "high", "low").astype(object) + "_" + np.where(high_m, "high", "low")
     order = [names[k] for k in ("high_high", "low_high", "high_low", "low_low")]
     return pd.Series(
@@ -105,19 +105,19 @@ def abc_classes(
     spec = config["abc"]
     labels = list(spec["labels"])
     cats = [*labels, spec["loss_label"]] if losses else labels
-    v = values.astype("float64").fillna(0.0).to_numpy()
-    n = len(v)
+    amounts = values.astype("float64").fillna(0.0).to_numpy()
+    n = len(amounts)
     out = np.full(n, labels[-1], dtype=object)
     if n:
-        order = np.lexsort((ids.astype(str).to_numpy(), -v))
-        total = v[v > 0].sum()
-        before = np.cumsum(v[order]) - v[order]
+        order = np.lexsort((ids.astype(str).to_numpy(), -amounts))
+        total = amounts[amounts > 0].sum()
+        before = np.cumsum(amounts[order]) - amounts[order]
         if total > 0:
             cls = np.searchsorted(np.asarray(spec["bounds"], dtype="float64"),
                                   before / total, side="right")  # fmt: skip
             out[order] = np.asarray(labels, dtype=object)[np.minimum(cls, len(labels) - 1)]
         if losses:
-            out[v < 0] = spec["loss_label"]
+            out[amounts < 0] = spec["loss_label"]
     return pd.Series(pd.Categorical(out, categories=cats), index=values.index)
 
 
@@ -181,7 +181,7 @@ def profile_segments(ledger: pd.DataFrame, segments: pd.DataFrame, by: str) -> p
     segments
         :func:`assign_segments` (or any frame with customer_id and ``by``).
     by
-        The segmentation column, e.g. "size_tier", "rfm_segment", "quadrant".
+        The segmentation column, e.sums. "size_tier", "rfm_segment", "quadrant".
 
     Returns
     -------
@@ -195,30 +195,30 @@ def profile_segments(ledger: pd.DataFrame, segments: pd.DataFrame, by: str) -> p
                                    suffixes=("_ledger", ""))  # fmt: skip
     cols = ["net_revenue", "list_revenue", "discounts", "rebates", "cost_to_serve", "profit",
             "orders"]  # fmt: skip
-    g = (
+    sums = (
         led.assign(one=1, loss=(led["profit"] < 0).astype(int))
         .groupby(by, observed=True, sort=True)[[*cols, "one", "loss"]]
         .sum()
     )
-    total = g.sum()
-    out = pd.DataFrame(index=g.index)
-    out["customers"] = g["one"].astype(int)
-    out["customer_share"] = g["one"] / total["one"] if total["one"] else np.nan
-    out["net_revenue"] = g["net_revenue"]
+    total = sums.sum()
+    out = pd.DataFrame(index=sums.index)
+    out["customers"] = sums["one"].astype(int)
+    out["customer_share"] = sums["one"] / total["one"] if total["one"] else np.nan
+    out["net_revenue"] = sums["net_revenue"]
     out["revenue_share"] = (
-        g["net_revenue"] / total["net_revenue"] if total["net_revenue"] else np.nan
+        sums["net_revenue"] / total["net_revenue"] if total["net_revenue"] else np.nan
     )
-    out["profit"] = g["profit"]
-    out["profit_share"] = g["profit"] / total["profit"] if total["profit"] else np.nan
-    net = g["net_revenue"].where(g["net_revenue"] != 0)
-    lst = g["list_revenue"].where(g["list_revenue"] != 0)
-    out["margin_pct"] = g["profit"] / net
-    out["cost_to_serve_pct"] = g["cost_to_serve"] / net
-    out["discount_pct"] = g["discounts"] / lst
-    out["rebate_pct"] = g["rebates"] / lst
-    out["orders"] = g["orders"].astype(int)
-    out["orders_per_customer"] = g["orders"] / g["one"]
-    out["loss_making_share"] = g["loss"] / g["one"]
+    out["profit"] = sums["profit"]
+    out["profit_share"] = sums["profit"] / total["profit"] if total["profit"] else np.nan
+    net = sums["net_revenue"].where(sums["net_revenue"] != 0)
+    lst = sums["list_revenue"].where(sums["list_revenue"] != 0)
+    out["margin_pct"] = sums["profit"] / net
+    out["cost_to_serve_pct"] = sums["cost_to_serve"] / net
+    out["discount_pct"] = sums["discounts"] / lst
+    out["rebate_pct"] = sums["rebates"] / lst
+    out["orders"] = sums["orders"].astype(int)
+    out["orders_per_customer"] = sums["orders"] / sums["one"]
+    out["loss_making_share"] = sums["loss"] / sums["one"]
     out.index = out.index.astype(str)
     out.index.name = by
     return out.reset_index()

@@ -43,28 +43,30 @@ def plot_quadrants(
     ax = plots.new_axes(ax, figsize=(8, 5))
     led = _customers(ledger).merge(segments[["customer_id", "quadrant"]], on="customer_id")
     led = led.loc[led["net_revenue"] > 0]
-    lo, hi = (float(v) for v in config.get("seesaw", {}).get("margin_clip", [-1.0, 1.0]))
-    t = quadrant_thresholds(ledger, config)
+    low, high = (float(v) for v in config.get("seesaw", {}).get("margin_clip", [-1.0, 1.0]))
+    thresholds = quadrant_thresholds(ledger, config)
     cats = list(segments["quadrant"].cat.categories)
     for i, name in enumerate(cats):
-        g = led.loc[led["quadrant"] == name]
-        ax.scatter(g["net_revenue"], 100 * g["margin_pct"].clip(lo, hi), s=8, alpha=0.5,
-                   color=plots.PALETTE[i], label=f"{name} ({len(g):,})", edgecolors="none")  # fmt: skip
+        group = led.loc[led["quadrant"] == name]
+        ax.scatter(group["net_revenue"], 100 * group["margin_pct"].clip(low, high), s=8,
+                   alpha=0.5, color=plots.PALETTE[i], label=f"{name} ({len(group):,})",
+                   edgecolors="none")  # fmt: skip
     ax.set_xscale("log")
-    ax.axvline(t["volume"], color="#333333", lw=0.9, ls="--")
-    ax.axhline(100 * t["margin"], color="#333333", lw=0.9, ls="--")
-    ax.set_ylim(100 * lo - 2, 100 * hi + 2)
+    ax.axvline(thresholds["volume"], color="#333333", lw=0.9, ls="--")
+    ax.axhline(100 * thresholds["margin"], color="#333333", lw=0.9, ls="--")
+    ax.set_ylim(100 * low - 2, 100 * high + 2)
     plots.money_axis(ax, "x")
     plots.percent_axis(ax, "y")
     ax.set_xlabel("Net revenue over the period (currency, log scale)")
-    ax.set_ylabel(f"Margin after cost to serve (% of net revenue, clipped at {100 * lo:.0f}%)")
+    ax.set_ylabel(f"Margin after cost to serve (% of net revenue, clipped at {100 * low:.0f}%)")
     ax.legend(frameon=False, fontsize=8, markerscale=2, loc="lower right")
-    q = profile_segments(ledger, segments, "quadrant").set_index("quadrant")
+    quads = profile_segments(ledger, segments, "quadrant").set_index("quadrant")
     rep = config["quadrants"]["names"]["high_low"]
-    if rep in q.index:
+    if rep in quads.index:
         finding = (
-            f"{int(q.loc[rep, 'customers']):,} big customers ({q.loc[rep, 'revenue_share']:.0%} of "
-            f"revenue) earn below the {t['margin']:.0%} margin line: {rep.lower()}"
+            f"{int(quads.loc[rep, 'customers']):,} big customers "
+            f"({quads.loc[rep, 'revenue_share']:.0%} of revenue) earn below the "
+            f"{thresholds['margin']:.0%} margin line: {rep.lower()}"
         )
     else:
         finding = "No big customer earns below the margin line"
@@ -94,13 +96,14 @@ def plot_segment_profile(profile: pd.DataFrame, by: str, ax: Axes | None = None)
     from helpers import plots
 
     ax = plots.new_axes(ax, figsize=(8, 0.55 * len(profile) + 1.5))
-    y = np.arange(len(profile))
-    h = 0.27
+    positions = np.arange(len(profile))
+    height = 0.27
     for i, (col, label) in enumerate((("customer_share", "share of customers"),
                                       ("revenue_share", "share of revenue"),
                                       ("profit_share", "share of profit"))):  # fmt: skip
-        ax.barh(y + (i - 1) * h, 100 * profile[col], h, color=plots.PALETTE[i], label=label)
-    ax.set_yticks(y)
+        ax.barh(positions + (i - 1) * height, 100 * profile[col], height, color=plots.PALETTE[i],
+                label=label)  # fmt: skip
+    ax.set_yticks(positions)
     ax.set_yticklabels(profile[by].astype(str))
     ax.invert_yaxis()
     ax.axvline(0, color="#333333", lw=0.8)
@@ -141,10 +144,10 @@ def plot_abc_crosstab(crosstab: pd.DataFrame, ax: Axes | None = None) -> Axes:
     sns.heatmap(body, annot=True, fmt=",d", cmap="Blues", cbar=False, ax=ax, linewidths=0.5)
     ax.set_xlabel("ABC class by profit after cost to serve")
     ax.set_ylabel("ABC class by net revenue")
-    a = body.index[0] if len(body.index) else "A"
-    off = int(body.loc[a].sum() - body.loc[a].get(a, 0)) if a in body.index else 0
+    top = body.index[0] if len(body.index) else "A"
+    off = int(body.loc[top].sum() - body.loc[top].get(top, 0)) if top in body.index else 0
     plots.set_finding_title(
-        ax, f"{off:,} of {int(body.loc[a].sum()) if a in body.index else 0:,} '{a} by revenue' "
-        f"customers are not '{a} by profit'", "Customers (count)",
+        ax, f"{off:,} of {int(body.loc[top].sum()) if top in body.index else 0:,} '{top} by "
+        f"revenue' customers are not '{top} by profit'", "Customers (count)",
     )  # fmt: skip
     return ax

@@ -131,34 +131,33 @@ def segment_findings(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> l
         The small clients' shares, the quadrants to reprice and grow, the ABC mismatch and the
         RFM segment earning most.
     """
-    m = metrics
-    if not m["customers"]:
+    if not metrics["customers"]:
         return ["No customer has sales in the period: no segments."]
 
     small = " and ".join(config["size_tiers"]["small"])
     out = [
-        f"Small clients ({small} tiers) are {pct(m['small_clients_customer_share'])} of customers "
-        f"and bring {pct(m['small_clients_revenue_share'])} of revenue but "
-        f"{pct(m['small_clients_profit_share'])} of profit, at a {pct(m['small_clients_margin'])} "
-        f"margin; the {m['highest_margin_tier']} tier earns the highest margin.",
+        f"Small clients ({small} tiers) are {pct(metrics['small_clients_customer_share'])} of customers "
+        f"and bring {pct(metrics['small_clients_revenue_share'])} of revenue but "
+        f"{pct(metrics['small_clients_profit_share'])} of profit, at a {pct(metrics['small_clients_margin'])} "
+        f"margin; the {metrics['highest_margin_tier']} tier earns the highest margin.",
     ]
     names = config["quadrants"]["names"]
     rep, grow = "high_low", "low_high"
     out.append(
-        f"{m[f'quadrant_{rep}_customers']:,} high-volume customers earn less than the "
-        f"{pct(m['quadrant_margin_threshold'])} margin threshold ({names['high_low'].lower()}: "
-        f"{pct(m[f'quadrant_{rep}_revenue_share'])} of revenue); {m[f'quadrant_{grow}_customers']:,} "
+        f"{metrics[f'quadrant_{rep}_customers']:,} high-volume customers earn less than the "
+        f"{pct(metrics['quadrant_margin_threshold'])} margin threshold ({names['high_low'].lower()}: "
+        f"{pct(metrics[f'quadrant_{rep}_revenue_share'])} of revenue); {metrics[f'quadrant_{grow}_customers']:,} "
         f"smaller customers earn more than it ({names['low_high'].lower()}: "
-        f"{pct(m[f'quadrant_{grow}_profit_share'])} of profit)."
+        f"{pct(metrics[f'quadrant_{grow}_profit_share'])} of profit)."
     )
-    a = config["abc"]["labels"][0]
+    top = config["abc"]["labels"][0]
     out.append(
-        f"{m['abc_a_revenue_not_a_profit']:,} of the {m['abc_a_by_revenue']:,} '{a} by revenue' "
-        f"customers are not '{a} by profit', and {m['abc_a_profit_not_a_revenue']:,} of the "
-        f"{m['abc_a_by_profit']:,} '{a} by profit' customers are not '{a} by revenue'."
+        f"{metrics['abc_a_revenue_not_a_profit']:,} of the {metrics['abc_a_by_revenue']:,} '{top} by revenue' "
+        f"customers are not '{top} by profit', and {metrics['abc_a_profit_not_a_revenue']:,} of the "
+        f"{metrics['abc_a_by_profit']:,} '{top} by profit' customers are not '{top} by revenue'."
     )
-    if "rfm_top_profit_segment" in m:
-        out.append(f"The RFM segment earning the most profit: {m['rfm_top_profit_segment']}.")
+    if "rfm_top_profit_segment" in metrics:
+        out.append(f"The RFM segment earning the most profit: {metrics['rfm_top_profit_segment']}.")
     return out
 
 

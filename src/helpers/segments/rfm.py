@@ -26,8 +26,8 @@ def _rank_scores(values: pd.Series, ids: pd.Series, bins: int) -> np.ndarray:
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype="int64")
-    v = values.astype("float64").fillna(-np.inf).to_numpy()
-    order = np.lexsort((ids.astype(str).to_numpy(), v))
+    numbers = values.astype("float64").fillna(-np.inf).to_numpy()
+    order = np.lexsort((ids.astype(str).to_numpy(), numbers))
     pos = np.empty(n, dtype="int64")
     pos[order] = np.arange(n)
     return (pos * bins // n + 1).astype("int64")
@@ -64,8 +64,8 @@ def name_rfm_segments(scores: pd.DataFrame, config: Mapping[str, Any]) -> pd.Ser
         match = names.isna()
         for key in ("r", "f", "m"):
             if key in rule:
-                lo, hi = rule[key]
-                match &= scores[key].between(lo, hi)
+                low, high = rule[key]
+                match &= scores[key].between(low, high)
         names[match] = rule["name"]
     order = list(dict.fromkeys(r["name"] for r in rules))
     if names.isna().any():
