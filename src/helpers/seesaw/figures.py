@@ -43,11 +43,11 @@ def plot_scatter(
     led = _scatter_frame(ledger)
     tier, order = _tiers(led)
     colors = plots.tier_colors(order)
-    lo, hi = (float(v) for v in settings["seesaw"]["margin_clip"])
-    for t in order:
-        g = led.loc[tier == t]
-        ax.scatter(g["net_revenue"], 100 * g["margin_pct"].clip(lo, hi), s=7, alpha=0.35,
-                   color=colors[t], edgecolors="none", label=t)  # fmt: skip
+    low, high = (float(v) for v in settings["seesaw"]["margin_clip"])
+    for tier_name in order:
+        group = led.loc[tier == tier_name]
+        ax.scatter(group["net_revenue"], 100 * group["margin_pct"].clip(low, high), s=7, alpha=0.35,
+                   color=colors[tier_name], edgecolors="none", label=tier_name)  # fmt: skip
     bins = binned_margins(ledger, settings)
     ax.plot(bins["revenue"], 100 * bins["margin_pct"], "o-", color="#222222", lw=1.6, ms=4,
             label="median margin per revenue bin")  # fmt: skip
@@ -55,20 +55,20 @@ def plot_scatter(
     x_all = np.log10(led["net_revenue"].to_numpy(dtype="float64"))
     for name, style, label in (("all", "--", "trend, all customers"),
                                ("upper", "-", "trend, largest customers")):  # fmt: skip
-        t = trend[name]
-        if not np.isfinite(t["slope"]):
+        fit = trend[name]
+        if not np.isfinite(fit["slope"]):
             continue
-        x0 = np.log10(trend["upper"]["min_revenue"]) if name == "upper" else x_all.min()
-        xs = np.linspace(x0, x_all.max(), 20)
-        ax.plot(10**xs, 100 * (t["intercept"] + t["slope"] * xs), style, color=plots.PALETTE[3],
-                lw=2, label=f"{label}: {100 * t['slope']:+.1f} pts per 10x")  # fmt: skip
+        start = np.log10(trend["upper"]["min_revenue"]) if name == "upper" else x_all.min()
+        grid = np.linspace(start, x_all.max(), 20)
+        ax.plot(10**grid, 100 * (fit["intercept"] + fit["slope"] * grid), style, color=plots.PALETTE[3],
+                lw=2, label=f"{label}: {100 * fit['slope']:+.1f} pts per 10x")  # fmt: skip
     ax.set_xscale("log")
-    ax.set_ylim(100 * lo - 3, 100 * hi + 3)
+    ax.set_ylim(100 * low - 3, 100 * high + 3)
     ax.axhline(0, color="#333333", lw=0.8)
     plots.money_axis(ax, "x")
     plots.percent_axis(ax, "y")
     ax.set_xlabel("Net revenue over the period (currency, log scale)")
-    ax.set_ylabel(f"Margin after cost to serve (% of net revenue; clipped to {100 * lo:.0f}%..)")
+    ax.set_ylabel(f"Margin after cost to serve (% of net revenue; clipped to {100 * low:.0f}%..)")
     ax.legend(frameon=False, fontsize=7.5, markerscale=2, loc="lower right", ncol=2)
     finding = _trend_title(seesaw_metrics(ledger, settings))
     plots.set_finding_title(ax, finding, f"{len(led):,} customers with positive net revenue")
@@ -77,13 +77,15 @@ def plot_scatter(
 
 def _trend_title(metrics: Mapping[str, Any]) -> str:
     """The scatter's title: how margin moves with size among the largest customers."""
-    up = metrics.get("slope_upper")
-    if up is None:
+    upper = metrics.get("slope_upper")
+    if upper is None:
         return "Margin after cost to serve against customer size"
     elif metrics.get("slope_upper_ci_high") is not None and metrics["slope_upper_ci_high"] < 0:
-        return f"Among the largest customers, margin falls {abs(100 * up):.1f} pts per 10x revenue"
+        return (
+            f"Among the largest customers, margin falls {abs(100 * upper):.1f} pts per 10x revenue"
+        )
     elif metrics.get("slope_upper_ci_low") is not None and metrics["slope_upper_ci_low"] > 0:
-        return f"Among the largest customers, margin rises {100 * up:.1f} pts per 10x revenue"
+        return f"Among the largest customers, margin rises {100 * upper:.1f} pts per 10x revenue"
     else:
         return "Among the largest customers, margin shows no clear trend with size"
 
@@ -112,17 +114,17 @@ def plot_seesaw(
     """
     settings = _config(config)
     ax = plots.new_axes(ax, figsize=(7, 5))
-    t = tier_table(ledger, settings)
-    colors = plots.tier_colors(list(t["size_tier"]))
-    for _, row in t.iterrows():
-        a, b = 100 * row["revenue_share"], 100 * row["profit_share"]
-        c = colors[row["size_tier"]]
-        ax.plot([0, 1], [a, b], "-o", color=c, lw=3, ms=8)
-        ax.annotate(f"{row['size_tier']} {a:.0f}%", (0, a), xytext=(-8, 0),
-                    textcoords="offset points", ha="right", va="center", color=c,
+    tiers = tier_table(ledger, settings)
+    colors = plots.tier_colors(list(tiers["size_tier"]))
+    for _, row in tiers.iterrows():
+        revenue, profit = 100 * row["revenue_share"], 100 * row["profit_share"]
+        color = colors[row["size_tier"]]
+        ax.plot([0, 1], [revenue, profit], "-o", color=color, lw=3, ms=8)
+        ax.annotate(f"{row['size_tier']} {revenue:.0f}%", (0, revenue), xytext=(-8, 0),
+                    textcoords="offset points", ha="right", va="center", color=color,
                     fontweight="bold")  # fmt: skip
-        ax.annotate(f"{b:.0f}% {row['size_tier']}", (1, b), xytext=(8, 0),
-                    textcoords="offset points", ha="left", va="center", color=c,
+        ax.annotate(f"{profit:.0f}% {row['size_tier']}", (1, profit), xytext=(8, 0),
+                    textcoords="offset points", ha="left", va="center", color=color,
                     fontweight="bold")  # fmt: skip
     ax.axhline(0, color="#333333", lw=0.8)
     ax.set_xlim(-0.45, 1.45)
@@ -131,7 +133,7 @@ def plot_seesaw(
     ax.set_ylabel("Share of the customers' total (%)")
     plots.percent_axis(ax, "y")
     ax.grid(axis="x", visible=False)
-    finding = _tilt_title(_tier_metrics(t))  # the title needs the tiers only, not the trend
+    finding = _tilt_title(_tier_metrics(tiers))  # the title needs the tiers only, not the trend
     plots.set_finding_title(ax, finding, "Per size tier; a line falling to the right earns less "
                             "than its volume")  # fmt: skip
     return ax
@@ -176,27 +178,29 @@ def plot_tier_margins(
     """
     settings = _config(config)
     ax = plots.new_axes(ax)
-    t = tier_table(ledger, settings)
-    colors = plots.tier_colors(list(t["size_tier"]))
-    x = np.arange(len(t))
-    ax.bar(x, 100 * t["gross_margin_pct"], 0.7, facecolor="none", edgecolor="#555555",
+    tiers = tier_table(ledger, settings)
+    colors = plots.tier_colors(list(tiers["size_tier"]))
+    positions = np.arange(len(tiers))
+    ax.bar(positions, 100 * tiers["gross_margin_pct"], 0.7, facecolor="none", edgecolor="#555555",
            ls="--", label="gross margin")  # fmt: skip
-    bars = ax.bar(x, 100 * t["margin_pct"], 0.5, color=[colors[s] for s in t["size_tier"]],
+    bars = ax.bar(positions, 100 * tiers["margin_pct"], 0.5, color=[colors[size] for size in tiers["size_tier"]],
                   label="margin after cost to serve")  # fmt: skip
-    ax.bar_label(bars, labels=[f"{100 * v:.1f}%" for v in t["margin_pct"]], padding=2, fontsize=9)
-    net = t["net_revenue"].sum()
+    ax.bar_label(
+        bars, labels=[f"{100 * v:.1f}%" for v in tiers["margin_pct"]], padding=2, fontsize=9
+    )
+    net = tiers["net_revenue"].sum()
     if net:
-        company = 100 * t["profit"].sum() / net
+        company = 100 * tiers["profit"].sum() / net
         ax.axhline(company, color=plots.PALETTE[3], lw=1.2, ls=":",
                    label=f"company margin {company:.1f}%")  # fmt: skip
     ax.axhline(0, color="#333333", lw=0.8)
-    ax.set_xticks(x)
-    ax.set_xticklabels(t["size_tier"])
+    ax.set_xticks(positions)
+    ax.set_xticklabels(tiers["size_tier"])
     ax.set_xlabel("Size tier (smallest to largest)")
     ax.set_ylabel("% of net revenue")
     plots.percent_axis(ax, "y")
     ax.legend(frameon=False, fontsize=8)
-    valid = t.dropna(subset=["margin_pct"])
+    valid = tiers.dropna(subset=["margin_pct"])
     if len(valid):
         best = valid.loc[valid["margin_pct"].idxmax()]
         finding = (
@@ -240,38 +244,40 @@ def plot_bridge(
         The stacked bars.
     """
     settings = _config(config)
-    b = bridge_table(ledger, settings)
-    ax = plots.new_axes(ax, figsize=(9, 0.8 * len(b) + 2))
-    steps = [c for c in b.columns if c not in ("size_tier", "profit")]
+    bridge = bridge_table(ledger, settings)
+    ax = plots.new_axes(ax, figsize=(9, 0.8 * len(bridge) + 2))
+    steps = [c for c in bridge.columns if c not in ("size_tier", "profit")]
     colors = {**_BRIDGE_COLORS}
-    for i, s in enumerate([s for s in steps if s not in colors]):
-        colors[s] = _CTS_COLORS[i % len(_CTS_COLORS)]
-    y = np.arange(len(b))
-    for j, (_, row) in enumerate(b.iterrows()):
+    for i, step in enumerate([s for s in steps if s not in colors]):
+        colors[step] = _CTS_COLORS[i % len(_CTS_COLORS)]
+    rows = np.arange(len(bridge))
+    for row_no, (_, row) in enumerate(bridge.iterrows()):
         right = 100.0
-        for s in steps:
-            w = 100 * float(row[s]) if np.isfinite(row[s]) else 0.0
-            ax.barh(j, w, left=right - w, color=colors[s], edgecolor="white", lw=0.5,
-                    label=s if j == 0 else None)  # fmt: skip
-            if w >= 4:
-                ax.text(right - w / 2, j, f"{w:.0f}", ha="center", va="center", fontsize=8)
-            right -= w
-        p = 100 * float(row["profit"]) if np.isfinite(row["profit"]) else 0.0
-        ax.barh(j, p, left=0, color=plots.PALETTE[2], hatch="" if p >= 0 else "//",
-                edgecolor="white", label="profit" if j == 0 else None)  # fmt: skip
-        ax.text(min(p, 0) - 1, j, f"profit {p:.1f}%", ha="right", va="center", fontsize=9,
+        for step in steps:
+            width = 100 * float(row[step]) if np.isfinite(row[step]) else 0.0
+            ax.barh(row_no, width, left=right - width, color=colors[step], edgecolor="white", lw=0.5,
+                    label=step if row_no == 0 else None)  # fmt: skip
+            if width >= 4:
+                ax.text(
+                    right - width / 2, row_no, f"{width:.0f}", ha="center", va="center", fontsize=8
+                )
+            right -= width
+        profit = 100 * float(row["profit"]) if np.isfinite(row["profit"]) else 0.0
+        ax.barh(row_no, profit, left=0, color=plots.PALETTE[2], hatch="" if profit >= 0 else "//",
+                edgecolor="white", label="profit" if row_no == 0 else None)  # fmt: skip
+        ax.text(min(profit, 0) - 1, row_no, f"profit {profit:.1f}%", ha="right", va="center", fontsize=9,
                 fontweight="bold")  # fmt: skip
     ax.axvline(0, color="#333333", lw=0.8)
     ax.axvline(100, color="#333333", lw=0.8)
-    ax.set_yticks(y)
-    ax.set_yticklabels(b["size_tier"])
+    ax.set_yticks(rows)
+    ax.set_yticklabels(bridge["size_tier"])
     ax.invert_yaxis()
-    low = 100 * float(np.nanmin(np.minimum(b["profit"].to_numpy(dtype="float64"), 0)))
+    low = 100 * float(np.nanmin(np.minimum(bridge["profit"].to_numpy(dtype="float64"), 0)))
     ax.set_xlim(low - 22, 103)
     plots.percent_axis(ax, "x")
     ax.set_xlabel("% of list revenue (list price = 100%, read right to left)")
     ax.legend(frameon=False, fontsize=7.5, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18))
-    finding = _leak_title(b)
+    finding = _leak_title(bridge)
     plots.set_finding_title(ax, finding, "From list price to profit after cost to serve, per tier")
     return ax
 

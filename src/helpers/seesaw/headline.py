@@ -44,11 +44,11 @@ def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
     out = _tier_metrics(tier_table(ledger, settings))
     trend = fit_trend(ledger, settings)
     for name, key in (("all", "slope"), ("upper", "slope_upper")):
-        t = trend[name]
-        out[key] = json_float(t["slope"])
-        out[f"{key}_ci_low"] = json_float(t["ci_low"])
-        out[f"{key}_ci_high"] = json_float(t["ci_high"])
-        out[f"{key}_customers"] = int(t["n"])
+        fit = trend[name]
+        out[key] = json_float(fit["slope"])
+        out[f"{key}_ci_low"] = json_float(fit["ci_low"])
+        out[f"{key}_ci_high"] = json_float(fit["ci_high"])
+        out[f"{key}_customers"] = int(fit["n"])
     out["slope_upper_min_revenue"] = json_float(trend["upper"]["min_revenue"])
     out["slope_units"] = "margin (fraction of net revenue) per tenfold net revenue"
     if out["largest_tier"] is None:
@@ -58,12 +58,14 @@ def seesaw_metrics(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
                                                         "profit")]  # fmt: skip
     fin = next(iter(settings["seesaw"]["bridge"]["groups"]))
     for label in ("largest", "smallest"):
-        b = bridge.loc[out[f"{label}_tier"]]
+        row = bridge.loc[out[f"{label}_tier"]]
         out[f"{label}_tier_discount_rebate_pct_of_list"] = json_float(
-            100 * (b["discounts"] + b["rebates"])
+            100 * (row["discounts"] + row["rebates"])
         )
-        out[f"{label}_tier_financing_pct_of_list"] = json_float(100 * b[fin]) if fin in b else None
-        out[f"{label}_tier_cost_to_serve_pct_of_list"] = json_float(100 * b[cts_cols].sum())
+        out[f"{label}_tier_financing_pct_of_list"] = (
+            json_float(100 * row[fin]) if fin in row else None
+        )
+        out[f"{label}_tier_cost_to_serve_pct_of_list"] = json_float(100 * row[cts_cols].sum())
     return out
 
 
@@ -121,46 +123,45 @@ def seesaw_findings(metrics: Mapping[str, Any]) -> list[str]:
         Whether the seesaw tilts, the trend with size, and what discounts, financing and cost to
         serve take from the largest and smallest tiers.
     """
-    m = metrics
-    if m.get("most_profitable_tier") is None:
+    if metrics.get("most_profitable_tier") is None:
         return ["No size tier has customers with revenue: there is no seesaw to show."]
 
-    big, best = m["largest_tier"], m["most_profitable_tier"]
+    big, best = metrics["largest_tier"], metrics["most_profitable_tier"]
     out = []
-    if m["big_accounts_most_profitable"]:
+    if metrics["big_accounts_most_profitable"]:
         out.append(
             f"Big accounts are the most profitable: the {big} tier earns the highest margin after "
-            f"cost to serve ({m['largest_tier_margin_pct']:.1f}%), with "
-            f"{m['largest_tier_revenue_share']:.0%} of revenue and "
-            f"{m['largest_tier_profit_share']:.0%} of profit. The seesaw does not tilt here."
+            f"cost to serve ({metrics['largest_tier_margin_pct']:.1f}%), with "
+            f"{metrics['largest_tier_revenue_share']:.0%} of revenue and "
+            f"{metrics['largest_tier_profit_share']:.0%} of profit. The seesaw does not tilt here."
         )
     else:
         out.append(
-            f"The seesaw tilts: the {big} tier brings {m['largest_tier_revenue_share']:.0%} of "
-            f"revenue but {m['largest_tier_profit_share']:.0%} of profit, at a "
-            f"{m['largest_tier_margin_pct']:.1f}% margin after cost to serve; the {best} tier "
-            f"earns the highest margin ({m['most_profitable_tier_margin_pct']:.1f}%)."
+            f"The seesaw tilts: the {big} tier brings {metrics['largest_tier_revenue_share']:.0%} of "
+            f"revenue but {metrics['largest_tier_profit_share']:.0%} of profit, at a "
+            f"{metrics['largest_tier_margin_pct']:.1f}% margin after cost to serve; the {best} tier "
+            f"earns the highest margin ({metrics['most_profitable_tier_margin_pct']:.1f}%)."
         )
-    if m.get("slope") is not None:
+    if metrics.get("slope") is not None:
         out.append(
-            f"Across all customers, margin after cost to serve {_direction(m, 'slope')} with size: "
-            f"{_points(m['slope'])}{_interval(m, 'slope')} per tenfold revenue (Theil-Sen)"
+            f"Across all customers, margin after cost to serve {_direction(metrics, 'slope')} with size: "
+            f"{_points(metrics['slope'])}{_interval(metrics, 'slope')} per tenfold revenue (Theil-Sen)"
             + (
                 f"; among the largest customers (net revenue from "
-                f"{plots.format_money(m['slope_upper_min_revenue'])}) it "
-                f"{_direction(m, 'slope_upper')}: {_points(m['slope_upper'])}{_interval(m, 'slope_upper')}."
-                if m.get("slope_upper") is not None
+                f"{plots.format_money(metrics['slope_upper_min_revenue'])}) it "
+                f"{_direction(metrics, 'slope_upper')}: {_points(metrics['slope_upper'])}{_interval(metrics, 'slope_upper')}."
+                if metrics.get("slope_upper") is not None
                 else "."
             )
         )
-    small = m["smallest_tier"]
+    small = metrics["smallest_tier"]
     out.append(
-        f"Discounts and rebates take {m['largest_tier_discount_rebate_pct_of_list']:.1f}% of list "
-        f"price from {big} accounts and {m['smallest_tier_discount_rebate_pct_of_list']:.1f}% from "
-        f"{small} ones; payment-term financing {m['largest_tier_financing_pct_of_list'] or 0:.1f}% "
-        f"against {m['smallest_tier_financing_pct_of_list'] or 0:.1f}%; all cost to serve "
-        f"{m['largest_tier_cost_to_serve_pct_of_list']:.1f}% against "
-        f"{m['smallest_tier_cost_to_serve_pct_of_list']:.1f}%."
+        f"Discounts and rebates take {metrics['largest_tier_discount_rebate_pct_of_list']:.1f}% of list "
+        f"price from {big} accounts and {metrics['smallest_tier_discount_rebate_pct_of_list']:.1f}% from "
+        f"{small} ones; payment-term financing {metrics['largest_tier_financing_pct_of_list'] or 0:.1f}% "
+        f"against {metrics['smallest_tier_financing_pct_of_list'] or 0:.1f}%; all cost to serve "
+        f"{metrics['largest_tier_cost_to_serve_pct_of_list']:.1f}% against "
+        f"{metrics['smallest_tier_cost_to_serve_pct_of_list']:.1f}%."
     )
     return out
 

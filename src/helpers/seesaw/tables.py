@@ -72,25 +72,25 @@ def tier_table(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) ->
     led = _customers(ledger)
     tier, order = _tiers(led)
     cols = ["net_revenue", "list_revenue", "gross_margin", "cost_to_serve", "profit"]
-    g = led[cols].assign(customers=1).groupby(tier.to_numpy()).sum().reindex(order)
-    total = g.sum()
-    net = g["net_revenue"].where(g["net_revenue"] != 0)
+    sums = led[cols].assign(customers=1).groupby(tier.to_numpy()).sum().reindex(order)
+    total = sums.sum()
+    net = sums["net_revenue"].where(sums["net_revenue"] != 0)
     out = pd.DataFrame(
         {
             "size_tier": order,
-            "customers": g["customers"].astype(int).to_numpy(),
-            "customer_share": (g["customers"] / total["customers"]).to_numpy(),
-            "net_revenue": g["net_revenue"].to_numpy(),
-            "revenue_share": (g["net_revenue"] / total["net_revenue"]).to_numpy()
+            "customers": sums["customers"].astype(int).to_numpy(),
+            "customer_share": (sums["customers"] / total["customers"]).to_numpy(),
+            "net_revenue": sums["net_revenue"].to_numpy(),
+            "revenue_share": (sums["net_revenue"] / total["net_revenue"]).to_numpy()
             if total["net_revenue"]
             else np.nan,
-            "profit": g["profit"].to_numpy(),
-            "profit_share": (g["profit"] / total["profit"]).to_numpy()
+            "profit": sums["profit"].to_numpy(),
+            "profit_share": (sums["profit"] / total["profit"]).to_numpy()
             if total["profit"]
             else np.nan,
-            "margin_pct": (g["profit"] / net).to_numpy(),
-            "gross_margin_pct": (g["gross_margin"] / net).to_numpy(),
-            "cost_to_serve_pct": (g["cost_to_serve"] / net).to_numpy(),
+            "margin_pct": (sums["profit"] / net).to_numpy(),
+            "gross_margin_pct": (sums["gross_margin"] / net).to_numpy(),
+            "cost_to_serve_pct": (sums["cost_to_serve"] / net).to_numpy(),
         }
     )
     return out
@@ -124,8 +124,8 @@ def bridge_table(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) 
         steps[label] = led[cols].sum(axis=1) if cols else 0.0
     steps["profit"] = led["profit"]
     steps["list_revenue"] = led["list_revenue"]
-    g = steps.groupby(tier.to_numpy()).sum().reindex(order)
-    lst = g.pop("list_revenue").replace(0, np.nan)
-    out = g.div(lst, axis=0)
+    sums = steps.groupby(tier.to_numpy()).sum().reindex(order)
+    lst = sums.pop("list_revenue").replace(0, np.nan)
+    out = sums.div(lst, axis=0)
     out.index.name = "size_tier"
     return out.reset_index()

@@ -20,21 +20,21 @@ def _scatter_frame(ledger: pd.DataFrame) -> pd.DataFrame:
     return led.sort_values("customer_id", kind="stable")
 
 
-def _theil_sen(x: np.ndarray, y: np.ndarray, spec: Mapping[str, Any]) -> dict[str, float]:
-    n = len(x)
-    if n < 3 or np.ptp(x) == 0:
+def _theil_sen(sizes: np.ndarray, margins: np.ndarray, spec: Mapping[str, Any]) -> dict[str, float]:
+    n = len(sizes)
+    if n < 3 or np.ptp(sizes) == 0:
         return {"slope": np.nan, "intercept": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": n}
     if n > int(spec["max_points"]):
         keep = np.random.default_rng(int(spec["seed"])).choice(
             n, int(spec["max_points"]), replace=False
         )
-        x, y = x[keep], y[keep]
-    r = stats.theilslopes(y, x, alpha=float(spec["confidence"]))
+        sizes, margins = sizes[keep], margins[keep]
+    fit = stats.theilslopes(margins, sizes, alpha=float(spec["confidence"]))
     return {
-        "slope": float(r.slope),
-        "intercept": float(r.intercept),
-        "ci_low": float(r.low_slope),
-        "ci_high": float(r.high_slope),
+        "slope": float(fit.slope),
+        "intercept": float(fit.intercept),
+        "ci_low": float(fit.low_slope),
+        "ci_high": float(fit.high_slope),
         "n": n,
     }
 
@@ -66,14 +66,14 @@ def fit_trend(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> 
     """
     spec = _config(config)["seesaw"]["trend"]
     led = _scatter_frame(ledger)
-    x = np.log10(led["net_revenue"].to_numpy(dtype="float64"))
-    y = led["margin_pct"].to_numpy(dtype="float64")
-    q = float(spec["upper_quantile"])
-    cut = float(np.quantile(x, q)) if len(x) else np.nan
-    upper = x >= cut
+    sizes = np.log10(led["net_revenue"].to_numpy(dtype="float64"))
+    margins = led["margin_pct"].to_numpy(dtype="float64")
+    quantile = float(spec["upper_quantile"])
+    cut = float(np.quantile(sizes, quantile)) if len(sizes) else np.nan
+    upper = sizes >= cut
     return {
-        "all": _theil_sen(x, y, spec),
-        "upper": {**_theil_sen(x[upper], y[upper], spec), "min_revenue": 10**cut},
+        "all": _theil_sen(sizes, margins, spec),
+        "upper": {**_theil_sen(sizes[upper], margins[upper], spec), "min_revenue": 10**cut},
     }
 
 
@@ -98,11 +98,11 @@ def binned_margins(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
     if led.empty:
         return pd.DataFrame(columns=["revenue", "margin_pct", "customers"])
     bins = pd.qcut(led["net_revenue"].rank(method="first"), int(spec["bins"]), labels=False)
-    g = led.groupby(bins.to_numpy())
+    groups = led.groupby(bins.to_numpy())
     return pd.DataFrame(
         {
-            "revenue": g["net_revenue"].median(),
-            "margin_pct": g["margin_pct"].median(),
-            "customers": g.size(),
+            "revenue": groups["net_revenue"].median(),
+            "margin_pct": groups["margin_pct"].median(),
+            "customers": groups.size(),
         }
     ).reset_index(drop=True)
