@@ -35,7 +35,7 @@ class _Fit:
     target_test: np.ndarray
     test_accuracy: float
     baseline: float
-    cv: np.ndarray
+    cv_scores: np.ndarray
 
 
 def fit_profile_model(
@@ -116,8 +116,8 @@ def _fit_and_test(design: pd.DataFrame, target: np.ndarray, settings: Mapping[st
     majority = int(np.bincount(target_train).argmax())
     baseline = float((target_test == majority).mean())
     folds = StratifiedKFold(int(spec["cv_folds"]), shuffle=True, random_state=seed)
-    cv = cross_val_score(DecisionTreeClassifier(**params), design, target, cv=folds)
-    return _Fit(tree, params, design_test, target_test, test_accuracy, baseline, cv)
+    cv_scores = cross_val_score(DecisionTreeClassifier(**params), design, target, cv=folds)
+    return _Fit(tree, params, design_test, target_test, test_accuracy, baseline, cv_scores)
 
 
 def _rule_table(
@@ -194,8 +194,8 @@ def _model_metrics(
         "model_depth": int(settings["model"]["max_depth"]),
         "model_test_accuracy": fit.test_accuracy,
         "model_baseline_accuracy": fit.baseline,
-        "model_cv_accuracy": float(fit.cv.mean()),
-        "model_cv_accuracy_sd": float(fit.cv.std()),
+        "model_cv_accuracy": float(fit.cv_scores.mean()),
+        "model_cv_accuracy_sd": float(fit.cv_scores.std()),
         "model_test_customers": len(fit.target_test),
         "model_rules": len(table),
         "model_top_features": [str(k) for k in by_feature.index[by_feature > 0][:3]],
@@ -208,7 +208,7 @@ def _model_sentences(fit: _Fit, table: pd.DataFrame, settings: Mapping[str, Any]
     gain = fit.test_accuracy - fit.baseline
     findings = [
         f"A depth-{spec['max_depth']} decision tree classifies {len(fit.target_test)} held-out "
-        f"small clients with {pct(fit.test_accuracy)} accuracy ({pct(fit.cv.mean())} in "
+        f"small clients with {pct(fit.test_accuracy)} accuracy ({pct(fit.cv_scores.mean())} in "
         f"{spec['cv_folds']}-fold cross-validation), against {pct(fit.baseline)} for always "
         "guessing the majority class"
         + (

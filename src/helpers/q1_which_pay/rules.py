@@ -79,24 +79,24 @@ def _phrase(conditions: list[Condition], origin: Origin) -> str:
     bounds: dict[str, list[float]] = {}
     equal: dict[str, str] = {}
     differ: dict[str, list[str]] = {}
-    for column, op, threshold in conditions:
+    for column, side, threshold in conditions:
         name, value = origin[column]
         if value:  # one-hot: > 0.5 means equal
-            if op == "gt":
+            if side == "gt":
                 equal[name] = value
             else:
                 differ.setdefault(name, []).append(value)
         else:
             low, high = bounds.get(name, [-np.inf, np.inf])
             bounds[name] = (
-                [max(low, threshold), high] if op == "gt" else [low, min(high, threshold)]
+                [max(low, threshold), high] if side == "gt" else [low, min(high, threshold)]
             )
     parts = []
-    for name, (yes, no) in CATEGORY_PHRASES.items():
+    for name, (same, other) in CATEGORY_PHRASES.items():
         if name in equal:
-            parts.append(yes.format(equal[name].replace("_", " ")))
+            parts.append(same.format(equal[name].replace("_", " ")))
         elif name in differ:
-            parts.append(no.format(" or ".join(v.replace("_", " ") for v in differ[name])))
+            parts.append(other.format(" or ".join(v.replace("_", " ") for v in differ[name])))
     for name, template in NUMERIC_FEATURES.items():
         if name in bounds:
             parts.append(template.format(_range(name, *bounds[name])))

@@ -58,8 +58,8 @@ def future_value_assumption(config: Mapping[str, Any]) -> str:
 
 def _annuity(retention: float, years: int, discount: float) -> float:
     """Sum over t = 1 .. years - 1 of retention^(t-1) / (1 + discount)^t."""
-    t = np.arange(1, years)
-    return float(np.sum(retention ** (t - 1) / (1 + discount) ** t))
+    years_ahead = np.arange(1, years)
+    return float(np.sum(retention ** (years_ahead - 1) / (1 + discount) ** years_ahead))
 
 
 def channel_economics(new: Result, spend: pd.DataFrame | None, config: Mapping[str, Any]) -> Result:
@@ -156,9 +156,11 @@ def _economics_metrics(
 
 def _outcomes_by_channel(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFrame:
     """New customers, first- and second-year survival and first-year profit per channel."""
-    by = frame.groupby("channel")
+    by_channel = frame.groupby("channel")
     year1 = frame.loc[frame["year1_observed"]]
-    table = pd.DataFrame({"new_customers": by.size(), "new_small": by["small"].sum()})
+    table = pd.DataFrame(
+        {"new_customers": by_channel.size(), "new_small": by_channel["small"].sum()}
+    )
     by_year1 = year1.groupby("channel")
     table["observed_1y"] = by_year1.size()
     table["survived_1y"] = by_year1["survived_year1"].sum()

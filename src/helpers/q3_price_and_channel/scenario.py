@@ -176,7 +176,7 @@ def _by_segment(
     outcome: pd.DataFrame, customers: pd.DataFrame, config: Mapping[str, Any]
 ) -> pd.DataFrame:
     """The outcome summed per segment (size tiers in their configured order), with a total."""
-    by = outcome.groupby("segment", sort=False).agg(
+    table = outcome.groupby("segment", sort=False).agg(
         customers=("customer_id", "size"),
         profit_before=("profit_before", "sum"),
         profit_after=("profit_after", "sum"),
@@ -191,13 +191,15 @@ def _by_segment(
     column = _settings(config).get("segment_by", "size_tier")
     if column == "size_tier" and "size_tier" in customers:
         labels = config.get("size_tiers", {}).get("labels") or []
-        order = [tier for tier in labels if tier in by.index]
-        by = by.loc[order + [tier for tier in by.index if tier not in order]]
-    by.loc["total"] = by.sum()
-    by["customers"] = by["customers"].astype("int64")
-    by["change_pct"] = by["change"] / by["profit_before"].abs().where(by["profit_before"] != 0)
-    by.index.name = "segment"
-    return by.reset_index()
+        order = [tier for tier in labels if tier in table.index]
+        table = table.loc[order + [tier for tier in table.index if tier not in order]]
+    table.loc["total"] = table.sum()
+    table["customers"] = table["customers"].astype("int64")
+    table["change_pct"] = table["change"] / table["profit_before"].abs().where(
+        table["profit_before"] != 0
+    )
+    table.index.name = "segment"
+    return table.reset_index()
 
 
 def _scenario_sentences(
