@@ -1,4 +1,4 @@
-"""helpers.scenarios: the Q3 what-if simulator on a small hand-built ledger."""
+"""helpers.q3_price_and_channel: the Q3 what-if simulator on a small hand-built ledger."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import q3_price_and_channel as scenarios
+from helpers.apps.scenario_controls import scenario_widgets
 from helpers.config import defaults
 from helpers.schema import UNATTRIBUTED
 
@@ -263,5 +264,5 @@ def test_tornado_grid_findings_and_figures(world, config) -> None:
 
 def test_widgets_build_without_orders(world, config) -> None:
     ledger, _ = world
-    box = scenarios.scenario_widgets(ledger, config, None)
+    box = scenario_widgets(ledger, config, None)
     assert len(box.children[0].children) == len(config["scenarios"]["sliders"]) + 1

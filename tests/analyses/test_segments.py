@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 
 from helpers import segments
 from helpers.config import defaults
+from helpers.ledger.size_tiers import assign_size_tiers
 from helpers.schema import UNATTRIBUTED
 
 END = pd.Timestamp("2025-12-31")
@@ -47,10 +48,10 @@ def _ledger(net, profit, orders=None, days_ago=None, tiers=None) -> pd.DataFrame
 
 def test_assign_size_tiers_keeps_its_behaviour(config: dict) -> None:
     customers = pd.DataFrame({"employees": [np.nan] * 4, "net_revenue": [10, 6000, 60000, 1e6]})
-    tiers = segments.assign_size_tiers(customers, config)
+    tiers = assign_size_tiers(customers, config)
     assert tiers.tolist() == ["micro", "small", "medium", "large"]
     by_emp = pd.DataFrame({"employees": [3, 20, 100, 5000], "net_revenue": [1e6, 0, 0, 0]})
-    assert segments.assign_size_tiers(by_emp, config).tolist() == ["micro", "small", "medium",
+    assert assign_size_tiers(by_emp, config).tolist() == ["micro", "small", "medium",
                                                                    "large"]  # fmt: skip
 
 

@@ -1,0 +1,148 @@
+"""How many small clients lose money, break even, profit or are truly valuable, against the claims."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.q1_which_pay.profile import (
+    CLASSES,
+    _settings,
+    _valuable,
+    profit_classes,
+    small_clients,
+)
+from helpers.results import Result, pct, wilson_ci
+
+__all__ = ["class_shares"]
+
+_METRIC_KEYS = {
+    "loss-making": "small_loss_making",
+    "break-even": "small_break_even",
+    "profitable": "small_profitable",
+    "worth nothing": "small_worth_nothing",
+    "truly valuable": "small_valuable",
+}
+
+
+def class_shares(ledger: pd.DataFrame, config: Mapping[str, Any]) -> Result:
+    """Shares of small clients in each profit class, with Wilson intervals, against the claims.
+
+    The groups are loss-making, break-even and profitable (:func:`profit_classes`), "worth
+    nothing" (loss-making or break-even) and "truly valuable" (profitable with a margin of at
+    least ``questions.valuable_margin``); the last two are set against the claimed shares
+    ``claim_worth_nothing`` and ``claim_valuable``.
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger.
+    config
+        The run's config (sections ``questions`` and ``size_tiers``).
+
+    Returns
+    -------
+    Result
+        ``table``: group, customers, claim (fraction or None), share, ci_low, ci_high
+        (fractions), profit (currency units), share_of_small_profit (fraction), verdict
+        (consistent with / above / below the claim); ``metrics``: small_clients, the tiers,
+        band and margin used, ``<group>_share`` with ``_ci_low`` / ``_ci_high`` and the
+        claims. Not available when no customer is small.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+    inference. Journal of the American Statistical Association, 22(158), 209-212.
+    """
+    settings = _settings(config)
+    small = small_clients(ledger, config)
+    n_small = len(small)
+    if n_small == 0:
+        return Result(
+            message="No small clients in this period (size_tiers.small matches no customer)."
+        )
+    table = _class_table(small, config)
+    return Result(
+        table=table,
+        metrics=_class_metrics(table, n_small, config),
+        findings=_class_sentences(table, n_small, settings),
+    )
+
+
+def _class_table(small: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per group: customers, claim, share with its interval, profit, verdict."""
+    settings = _settings(config)
+    n_small = len(small)
+    classes = profit_classes(small, config)
+    valuable = _valuable(small, config)
+    counts = {name: int((classes == name).sum()) for name in CLASSES}
+    rows = [(name, counts[name], None) for name in CLASSES]
+    rows.append(
+        ("worth nothing", counts[CLASSES[0]] + counts[CLASSES[1]], settings["claim_worth_nothing"])
+    )
+    rows.append(("truly valuable", int(valuable.sum()), settings["claim_valuable"]))
+    table = pd.DataFrame(rows, columns=["group", "customers", "claim"])
+    table["share"] = table["customers"] / n_small
+    low, high = wilson_ci(table["customers"], np.full(len(table), n_small), settings["confidence"])
+    table["ci_low"], table["ci_high"] = low, high
+    profit = small["profit"]
+    table["profit"] = [
+        float(profit.loc[(classes == name).to_numpy()].sum()) for name in CLASSES
+    ] + [
+        float(profit.loc[(classes != CLASSES[2]).to_numpy()].sum()),
+        float(profit.loc[valuable.to_numpy()].sum()),
+    ]
+    table["share_of_small_profit"] = table["profit"] / profit.sum() if profit.sum() else np.nan
+    table["verdict"] = table.apply(_verdict, axis=1)
+    return table
+
+
+def _verdict(row: pd.Series) -> str:
+    """Whether a group's share is consistent with its claim (the claim inside the interval)."""
+    if row["claim"] is None or not np.isfinite(row["claim"]):
+        return ""
+    if row["ci_low"] <= row["claim"] <= row["ci_high"]:
+        return "consistent with the claim"
+    return "above the claim" if row["share"] > row["claim"] else "below the claim"
+
+
+def _class_metrics(table: pd.DataFrame, n_small: int, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The shares and their intervals under ``small_<group>_share`` keys, with the claims."""
+    settings = _settings(config)
+    metrics: dict[str, Any] = {
+        "small_clients": n_small,
+        "small_tiers": list(config["size_tiers"]["small"]),
+        "break_even_band": float(settings["break_even_band"]),
+        "valuable_margin": float(settings["valuable_margin"]),
+    }
+    for row in table.itertuples():
+        key = _METRIC_KEYS[row.group]
+        metrics[f"{key}_share"] = float(row.share)
+        metrics[f"{key}_share_ci_low"] = float(row.ci_low)
+        metrics[f"{key}_share_ci_high"] = float(row.ci_high)
+    metrics["claim_worth_nothing"] = float(settings["claim_worth_nothing"])
+    metrics["claim_valuable"] = float(settings["claim_valuable"])
+    return metrics
+
+
+def _class_sentences(table: pd.DataFrame, n_small: int, settings: Mapping[str, Any]) -> list[str]:
+    """The three classes, then the worth-nothing and truly-valuable shares against the claims."""
+    level = f"{settings['confidence']:.0%} CI"
+    groups = table.set_index("group")
+    nothing, valuable = groups.loc["worth nothing"], groups.loc["truly valuable"]
+    return [
+        f"Of {n_small:,} small clients, {pct(groups.loc['loss-making', 'share'])} are "
+        f"loss-making, {pct(groups.loc['break-even', 'share'])} break even (profit within "
+        f"±{settings['break_even_band']:.0%} of their net revenue) and "
+        f"{pct(groups.loc['profitable', 'share'])} are profitable.",
+        f"Worth nothing (loss-making or break-even): {pct(nothing['share'])} "
+        f"({level} {pct(nothing['ci_low'])}–{pct(nothing['ci_high'])}) against the claimed "
+        f"{pct(settings['claim_worth_nothing'])}: {nothing['verdict']}.",
+        f"Truly valuable (profit of at least {pct(settings['valuable_margin'])} of net revenue): "
+        f"{pct(valuable['share'])} ({level} {pct(valuable['ci_low'])}–{pct(valuable['ci_high'])}) "
+        f"against the claimed {pct(settings['claim_valuable'])}: {valuable['verdict']}; "
+        f"they earn {pct(valuable['share_of_small_profit'])} of the small clients' profit.",
+    ]

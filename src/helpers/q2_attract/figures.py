@@ -1,0 +1,144 @@
+"""Q2's figures: channel economics per new customer, the crowd arithmetic, profit by channel."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from helpers import plots
+from helpers.results import Result, money
+
+__all__ = ["plot_channel_economics", "plot_crowd", "plot_channel_profit"]
+
+
+def _label(channel: str) -> str:
+    """A channel name for an axis: underscores as spaces."""
+    return channel.replace("_", " ")
+
+
+def plot_channel_economics(economics: Result, ax: Axes | None = None) -> Axes:
+    """CAC next to first-year profit and future value per new customer, by channel.
+
+    Parameters
+    ----------
+    economics
+        :func:`channel_economics` (without spend, the CAC bars are left out).
+    ax
+        Axes to draw on; None makes a new figure.
+
+    Returns
+    -------
+    Axes
+        Grouped bars per channel (currency units per new customer), titled with the best one.
+    """
+    ax = plots.new_axes(ax)
+    table = economics.table.dropna(subset=["future_value"]).reset_index(drop=True)
+    positions = np.arange(len(table))
+    no_spend = not economics.metrics.get("spend_available")
+    series = [("first_year_profit", "first-year profit", plots.PALETTE[2]),
+              ("future_value", "future value (estimate)", plots.PALETTE[0])]  # fmt: skip
+    if not no_spend:
+        series.insert(0, ("cac", "acquisition cost (CAC)", plots.PALETTE[3]))
+    width = 0.8 / len(series)
+    for i, (column, label, color) in enumerate(series):
+        offset = (i - (len(series) - 1) / 2) * width
+        ax.bar(positions + offset, table[column], width, label=label, color=color)
+    ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.set_xticks(positions)
+    ax.set_xticklabels([_label(c) for c in table["channel"]], rotation=20, ha="right")
+    plots.money_axis(ax)
+    ax.set_ylabel("per new customer")
+    ax.legend(frameon=False, fontsize=8)
+    best = economics.metrics.get("best_channel")
+    if best and not no_spend:
+        ratio = table.set_index("channel").loc[best, "fv_to_cac"]
+        finding = f"{_label(best).capitalize()} returns {ratio:.1f}x its acquisition cost"
+    elif best:
+        finding = f"{_label(best).capitalize()} brings the most valuable new customers"
+    else:
+        finding = "Acquisition economics by channel"
+    plots.set_finding_title(ax, finding, "Per new customer, by acquisition channel")
+    return ax
+
+
+def plot_crowd(crowd: Result, ax: Axes | None = None) -> Axes:
+    """Leads (or new small clients) needed per long-term partner, by channel, with intervals.
+
+    Parameters
+    ----------
+    crowd
+        :func:`crowd_arithmetic`.
+    ax
+        Axes to draw on; None makes a new figure.
+
+    Returns
+    -------
+    Axes
+        Horizontal bars on a log scale (leads per partner when leads are known, else new small
+        clients per partner) with their posterior intervals.
+    """
+    ax = plots.new_axes(ax)
+    table = crowd.table
+    use_leads = table["leads_per_partner"].notna().any()
+    column = "leads_per_partner" if use_leads else "small_per_partner"
+    table = table.dropna(subset=[column]).reset_index(drop=True)
+    positions = np.arange(len(table))
+    colors = [
+        plots.PALETTE[7] if c == "all channels" else plots.PALETTE[0] for c in table["channel"]
+    ]
+    ax.barh(positions, table[column], color=colors, height=0.6)
+    err = np.vstack(
+        [table[column] - table[f"{column}_low"], table[f"{column}_high"] - table[column]]
+    )
+    ax.errorbar(table[column], positions, xerr=err, fmt="none", ecolor="#333333", capsize=3)
+    ax.set_yticks(positions)
+    ax.set_yticklabels([_label(c) for c in table["channel"]])
+    ax.set_xscale("log")
+    what = "leads" if use_leads else "new small clients"
+    ax.set_xlabel(f"{what} per long-term partner (log scale)")
+    if len(table):
+        total = table.loc[table["channel"] == "all channels"]
+        value = float(total[column].iloc[0]) if len(total) else float(table[column].median())
+        finding = f"About {value:.0f} {what} reached for one long-term partner"
+    else:
+        finding = "Not enough history for the crowd arithmetic"
+    plots.set_finding_title(ax, finding, "Median and 95% interval (Beta posteriors)")
+    return ax
+
+
+def plot_channel_profit(summary: Result, ax: Axes | None = None) -> Axes:
+    """Profit per customer by channel (all customers), the view without a spend table.
+
+    Parameters
+    ----------
+    summary
+        :func:`channel_summary`.
+    ax
+        Axes to draw on; None makes a new figure.
+
+    Returns
+    -------
+    Axes
+        One bar per channel (currency units per customer); a blank figure with the reason when
+        ``summary`` is not available.
+    """
+    ax = plots.new_axes(ax)
+    if not summary.available:
+        ax.text(0.5, 0.5, summary.message, ha="center", va="center")
+        ax.set_axis_off()
+        return ax
+    table = summary.table
+    ax.bar([_label(c) for c in table["channel"]], table["profit_per_customer"],
+           color=plots.PALETTE[0])  # fmt: skip
+    ax.axhline(0, color="#333333", linewidth=0.8)
+    plots.money_axis(ax)
+    ax.set_ylabel("profit per customer")
+    ax.tick_params(axis="x", rotation=20)
+    top = table.loc[table["profit_per_customer"].idxmax()]
+    plots.set_finding_title(
+        ax,
+        f"{_label(str(top['channel'])).capitalize()} customers earn "
+        f"{money(top['profit_per_customer'])} each",
+        "Profit per customer over the period, by channel",
+    )
+    return ax

@@ -1,0 +1,46 @@
+"""Q3 — price and channel what-ifs on the customer ledger: fees, channel moves, discount caps.
+
+A scenario is the config's ``scenarios.levers`` with any overrides. Each lever changes every
+affected customer's revenue, cost of goods and cost to serve (activity by activity) through
+the explicit assumptions of ``defaults/scenarios.yaml``; the effects are expected values, so
+profit after the scenario is smooth in every assumption, a scenario with every lever off
+reproduces the ledger exactly, and profit changes add up over customers and segments.
+
+The sliders that replay a scenario live in :mod:`helpers.apps.scenario_controls`.
+"""
+
+from helpers.q3_price_and_channel.break_even import break_even_curves
+from helpers.q3_price_and_channel.figures import (
+    plot_break_even,
+    plot_profit_by_segment,
+    plot_tornado,
+)
+from helpers.q3_price_and_channel.headline import q3_findings, q3_metrics
+from helpers.q3_price_and_channel.inputs import order_values
+from helpers.q3_price_and_channel.levers import (
+    LEVERS,
+    assumptions_table,
+    resolve_levers,
+    scenario_levers,
+)
+from helpers.q3_price_and_channel.scenario import Scenario, lever_contributions, simulate
+from helpers.q3_price_and_channel.sensitivity import scenario_grid, tornado
+
+__all__ = [
+    "LEVERS",
+    "Scenario",
+    "order_values",
+    "scenario_levers",
+    "resolve_levers",
+    "assumptions_table",
+    "simulate",
+    "lever_contributions",
+    "break_even_curves",
+    "tornado",
+    "scenario_grid",
+    "q3_metrics",
+    "q3_findings",
+    "plot_profit_by_segment",
+    "plot_break_even",
+    "plot_tornado",
+]

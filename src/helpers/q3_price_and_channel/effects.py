@@ -1,0 +1,270 @@
+"""What each lever does to every customer's revenue, cost of goods and cost to serve (expected values)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.q3_price_and_channel.inputs import (
+    _activities,
+    _settings,
+    _small_order_stats,
+    _tier_mask,
+    _unit_cost,
+)
+
+__all__: list[str] = []
+
+_MONEY = ("net_revenue", "list_revenue", "cogs", "fees")
+Scaling = Mapping[str, list[str]]
+
+
+# ---- the state a scenario changes ---------------------------------------------------------------
+def _state(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The money, orders, retained share and activity costs of every customer, as today."""
+    state = pd.DataFrame(
+        {
+            "net_revenue": ledger["net_revenue"].astype("float64"),
+            "list_revenue": ledger["list_revenue"].astype("float64"),
+            "cogs": ledger["cogs"].astype("float64"),
+            "fees": 0.0,
+            "orders": ledger["orders"].astype("float64"),
+            "retained": 1.0,
+        },
+        index=ledger.index,
+    )
+    for activity in _activities(ledger):
+        state[f"cts_{activity}"] = ledger[f"cts_{activity}"].astype("float64")
+    return state
+
+
+def _profit(state: pd.DataFrame) -> pd.Series:
+    """Profit after cost to serve of every customer in ``state`` (fees count as revenue)."""
+    costs = [column for column in state.columns if column.startswith("cts_")]
+    return state["net_revenue"] + state["fees"] - state["cogs"] - state[costs].sum(axis=1)
+
+
+def _volume(state: pd.DataFrame, factor: np.ndarray, scaling: Scaling) -> None:
+    """Scale a customer's volume: money, orders and volume-driven costs (in place)."""
+    kinds = ("per_order", "per_line", "per_revenue")
+    columns = [*_MONEY, "orders", *[f"cts_{a}" for kind in kinds for a in scaling[kind]]]
+    state[columns] = state[columns].mul(factor, axis=0)
+
+
+def _lose(state: pd.DataFrame, share: np.ndarray | float) -> None:
+    """Lose a share of each customer (expected value): everything scales by 1 - share."""
+    state[state.columns] = state.mul(1.0 - share, axis=0)
+
+
+# ---- the levers, each changing ``state`` in place -----------------------------------------------
+def _discount_cap(
+    state: pd.DataFrame,
+    ledger: pd.DataFrame,
+    params: Mapping[str, Any],
+    scaling: Scaling,
+    config: Mapping[str, Any],
+) -> None:
+    """Discounts above the cap are recovered; volume answers the price rise (elasticity)."""
+    mask = _tier_mask(ledger, params.get("tiers"), config)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = ledger["discounts"] / ledger["list_revenue"].where(ledger["list_revenue"] > 0)
+    over = (rate.fillna(0.0) - float(params["cap"])).clip(lower=0).to_numpy() * mask
+    gain = over * state["list_revenue"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rise = np.where(state["net_revenue"] > 0, gain / state["net_revenue"].to_numpy(), 0.0)
+    state["net_revenue"] = state["net_revenue"] + gain
+    _volume(state, np.clip(1 - float(params["price_elasticity"]) * rise, 0, None), scaling)
+    _lose(state, np.where(over > 0, float(params["customers_lost_share"]), 0.0))
+
+
+def _telesales_for_visits(
+    state: pd.DataFrame,
+    ledger: pd.DataFrame,
+    params: Mapping[str, Any],
+    scaling: Scaling,
+    config: Mapping[str, Any],
+) -> list[str]:
+    """A share of field visits becomes telesales calls; returns notes when it cannot apply."""
+    if "cts_sales_visit" not in state or "cts_telesales_call" not in state:
+        return ["No sales_visit or telesales_call activity in the cost model: telesales lever off."]
+    visit, call = _unit_cost(ledger, "sales_visit"), _unit_cost(ledger, "telesales_call")
+    if not (np.isfinite(visit) and np.isfinite(call) and visit > 0):
+        return ["No visits or calls to price: telesales lever off."]
+    mask = _tier_mask(ledger, params.get("tiers"), config)
+    replaced = float(params["replace_share"]) * mask
+    removed = replaced * state["cts_sales_visit"].to_numpy()
+    state["cts_sales_visit"] = state["cts_sales_visit"] - removed
+    state["cts_telesales_call"] = (
+        state["cts_telesales_call"] + removed / visit * float(params["calls_per_visit"]) * call
+    )
+    had = (ledger["cts_sales_visit"] > 0).to_numpy()
+    _volume(state, np.where(had, 1 + float(params["revenue_change"]) * replaced, 1.0), scaling)
+    _lose(state, np.where(had, float(params["customers_lost_share"]) * replaced, 0.0))
+    return []
+
+
+def _small_order_fee(
+    state: pd.DataFrame,
+    ledger: pd.DataFrame,
+    params: Mapping[str, Any],
+    scaling: Scaling,
+    config: Mapping[str, Any],
+    orders: pd.DataFrame | None,
+) -> None:
+    """Orders below the threshold pay a fee (mode ``fee``) or are refused (``minimum``).
+
+    A share of them (``consolidate_share``) is consolidated into fewer, larger orders.
+    """
+    fee, threshold = float(params["fee"]), float(params["threshold"])
+    mode = params.get("mode", "fee")
+    if threshold <= 0 or (mode == "fee" and fee <= 0):
+        return
+    stats = _small_order_stats(ledger, orders, threshold)
+    mask = _tier_mask(ledger, params.get("tiers"), config) & (stats["n"].to_numpy() > 0)
+    base_orders = stats["n"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(base_orders > 0, state["orders"].to_numpy() / base_orders, 0.0)
+        denominator = np.where(base_orders > 0, base_orders, 1)
+        share = np.where(mask, stats["k"].to_numpy() / denominator, 0)
+    count = stats["k"].to_numpy() * scale * mask
+    value = stats["v"].to_numpy() * scale * mask
+    consolidate = float(params["consolidate_share"])
+    saved = consolidate * count * float(params["orders_saved_per_consolidated"])
+    rest = (1 - consolidate) * count
+    if mode == "minimum":
+        _refuse_small_orders(state, value, saved, rest, consolidate, scaling)
+    else:
+        _charge_small_orders(state, fee, saved, rest, float(params["price_elasticity"]), scaling)
+    _lose(state, float(params["customers_lost_share"]) * share)
+
+
+def _scale_orders(
+    state: pd.DataFrame, orders_now: np.ndarray, factor: np.ndarray, scaling: Scaling
+) -> None:
+    """Orders become ``orders_now x factor``, and their order-driven costs follow (in place)."""
+    per_order = [f"cts_{a}" for a in scaling["per_order"]]
+    state["orders"] = orders_now * factor
+    state[per_order] = state[per_order].mul(factor, axis=0)
+
+
+def _refuse_small_orders(
+    state: pd.DataFrame,
+    value: np.ndarray,
+    saved: np.ndarray,
+    rest: np.ndarray,
+    consolidate: float,
+    scaling: Scaling,
+) -> None:
+    """A minimum order value: refused orders take their revenue and volume.
+
+    Merged orders only save order handling.
+    """
+    orders_now = state["orders"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = np.where(
+            state["net_revenue"] > 0, 1 - (1 - consolidate) * value / state["net_revenue"], 1.0
+        )
+        factor = np.where(orders_now > 0, (orders_now - saved - rest) / orders_now, 1.0)
+    kept = np.clip(np.nan_to_num(kept, nan=1.0), 0, None)
+    _volume(state, kept, {**scaling, "per_order": []})
+    _scale_orders(state, orders_now, np.clip(factor, 0, None), scaling)
+
+
+def _charge_small_orders(
+    state: pd.DataFrame,
+    fee: float,
+    saved: np.ndarray,
+    rest: np.ndarray,
+    elasticity: float,
+    scaling: Scaling,
+) -> None:
+    """A small-order fee: merged orders save handling, the others pay; volume answers the fee."""
+    orders_now = state["orders"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(orders_now > 0, (orders_now - saved) / orders_now, 1.0)
+    _scale_orders(state, orders_now, factor, scaling)
+    state["fees"] = state["fees"] + fee * rest
+    with np.errstate(divide="ignore", invalid="ignore"):
+        burden = np.where(state["net_revenue"] > 0, fee * rest / state["net_revenue"], 0.0)
+    _volume(state, np.clip(1 - elasticity * burden, 0, None), scaling)
+
+
+def _channel_migration(
+    state: pd.DataFrame,
+    ledger: pd.DataFrame,
+    params: Mapping[str, Any],
+    scaling: Scaling,
+    config: Mapping[str, Any],
+    orders: pd.DataFrame | None,
+) -> list[str]:
+    """A share of the eligible customers moves to the target channel.
+
+    The moved share takes the channel's price, partner margin, activity costs, volume and
+    losses; returns notes on what was assumed.
+    """
+    channels = _settings(config)["channels"]
+    target = params["target"]
+    if target not in channels:
+        raise ValueError(f"channel_migration.target {target!r}: expected one of {sorted(channels)}")
+    overridable = ("price_change", "partner_margin", "volume_change", "lost_share")
+    profile = {**channels[target], **{k: params[k] for k in overridable if k in params}}
+    mask, notes = _movable(ledger, params, config, orders)
+    moved_share = float(params["migration_rate"]) * mask
+    if not moved_share.any():
+        return notes
+    moved = _moved_state(state, profile, scaling)
+    state[state.columns] = state.mul(1 - moved_share, axis=0) + moved.mul(moved_share, axis=0)
+    return notes
+
+
+def _movable(
+    ledger: pd.DataFrame,
+    params: Mapping[str, Any],
+    config: Mapping[str, Any],
+    orders: pd.DataFrame | None,
+) -> tuple[np.ndarray, list[str]]:
+    """Customers the migration applies to, and a note when order channels are unknown.
+
+    Customers already ordering mostly via the target channel are not moved.
+    """
+    mask = _tier_mask(ledger, params.get("tiers"), config)
+    notes = []
+    if orders is not None and "channel" in orders and orders["channel"].notna().any():
+        habit = (
+            orders.dropna(subset=["channel"])
+            .groupby(["customer_id", "channel"])
+            .size()
+            .reset_index(name="n")
+            .sort_values(["customer_id", "n"], ascending=[True, False])
+            .drop_duplicates("customer_id")
+            .set_index("customer_id")["channel"]
+        )
+        habitual = ledger["customer_id"].astype("object").map(habit).astype("object").fillna("")
+        mask = mask & ~(habitual == params["target"]).to_numpy(dtype=bool)
+    else:
+        notes.append("No order channels: every eligible customer counts as movable.")
+    if params.get("only_unprofitable"):
+        mask = mask & (ledger["profit"] <= 0).to_numpy()
+    return mask, notes
+
+
+def _moved_state(state: pd.DataFrame, profile: Mapping[str, Any], scaling: Scaling) -> pd.DataFrame:
+    """Every customer as if served entirely through a channel with this ``profile``."""
+    moved = state.copy()
+    for activity, multiplier in (profile.get("activity_multipliers") or {}).items():
+        if f"cts_{activity}" in moved:
+            moved[f"cts_{activity}"] = moved[f"cts_{activity}"] * float(multiplier)
+    price = (1 + float(profile.get("price_change", 0.0))) * (
+        1 - float(profile.get("partner_margin", 0.0))
+    )
+    moved["net_revenue"] = moved["net_revenue"] * price
+    # revenue-driven costs follow what the customer is charged
+    for activity in scaling["per_revenue"]:
+        moved[f"cts_{activity}"] = moved[f"cts_{activity}"] * price
+    n_rows = len(moved)
+    _volume(moved, np.full(n_rows, 1 + float(profile.get("volume_change", 0.0))), scaling)
+    _lose(moved, np.full(n_rows, float(profile.get("lost_share", 0.0))))
+    return moved

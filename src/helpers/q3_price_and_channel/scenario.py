@@ -1,0 +1,272 @@
+"""One scenario: the levers applied in turn, profit before and after per customer and per segment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.q3_price_and_channel.effects import (
+    _channel_migration,
+    _discount_cap,
+    _profit,
+    _small_order_fee,
+    _state,
+    _telesales_for_visits,
+)
+from helpers.q3_price_and_channel.inputs import _customers, _scaling, _settings
+from helpers.q3_price_and_channel.levers import (
+    LEVERS,
+    _lever_text,
+    resolve_levers,
+    scenario_levers,
+)
+from helpers.results import Result, money, signed_money
+
+__all__ = ["Scenario", "simulate", "lever_contributions"]
+
+
+@dataclass(kw_only=True)
+class Scenario(Result):
+    """The outcome of one scenario, a :class:`~helpers.results.Result` with its customers.
+
+    ``table`` is the profit per segment with a total row (also ``by_segment``), ``metrics`` the
+    total row as a dict (also ``totals``), ``findings`` the scenario in sentences (and the notes
+    on what was assumed); ``customers`` the outcome per customer, ``levers`` the levers used
+    (``auto`` amounts resolved) and ``notes`` what a lever could not do or had to assume.
+    """
+
+    customers: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    levers: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def by_segment(self) -> pd.DataFrame:
+        """Profit before and after per segment, with a total row (the ``table``)."""
+        return self.table
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        """The total row of :attr:`by_segment` as a dict (the ``metrics``)."""
+        return self.metrics
+
+
+def simulate(
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    orders: pd.DataFrame | None = None,
+) -> Scenario:
+    """Profit before and after a scenario, per customer and per segment.
+
+    Each enabled lever changes every affected customer's revenue, cost of goods and cost to
+    serve in turn (in the order of :data:`LEVERS`); the effects are expected values, so a
+    scenario with every lever off reproduces the ledger exactly.
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger (the unattributed row, if any, is left out: no lever applies to it).
+    config
+        The run's config (sections ``scenarios`` and ``size_tiers``).
+    overrides
+        Changes to the config's levers, e.g. ``{"small_order_fee.fee": 0}`` or
+        ``{"discount_cap": {"enabled": False}}``.
+    orders
+        :func:`order_values` (order sizes for the fee lever; without it every order of a customer
+        is taken at its average value).
+
+    Returns
+    -------
+    Scenario
+        ``customers``: customer_id, segment, profit_before, profit_after, change, retained
+        (expected share kept, 0-1), net_revenue_before, net_revenue_after, fees (currency
+        units), lost, turned_profitable, turned_loss_making (expected customers).
+        ``by_segment`` (the ``table``): segment, customers, profit_before, profit_after,
+        change, net_revenue_before, net_revenue_after, fees (currency units), customers_lost,
+        turned_profitable, turned_loss_making (expected customers, the last two among those
+        who stay), change_pct (fraction of the absolute profit before), with a total row;
+        ``totals`` (the ``metrics``) the total row as a dict.
+
+    Raises
+    ------
+    ValueError
+        When an override or the channel-migration target is unknown.
+    """
+    customers = _customers(ledger)
+    levers = resolve_levers(customers, config, scenario_levers(config, overrides))
+    state, notes = _apply_levers(customers, config, levers, orders)
+    outcome = _customer_outcomes(customers, state, config)
+    by_segment = _by_segment(outcome, customers, config)
+    totals = {k: float(v) for k, v in by_segment.iloc[-1].drop("segment").items()}
+    title = "Scenario" if overrides else "Default scenario"
+    findings = [*_scenario_sentences(by_segment, totals, levers, config, title), *notes]
+    return Scenario(
+        table=by_segment,
+        metrics=totals,
+        findings=findings,
+        customers=outcome,
+        levers=levers,
+        notes=notes,
+    )
+
+
+def _apply_levers(
+    customers: pd.DataFrame,
+    config: Mapping[str, Any],
+    levers: Mapping[str, Any],
+    orders: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Every customer's state after the enabled levers, and the levers' notes."""
+    scaling = _scaling(customers, config)
+    state = _state(customers)
+    notes: list[str] = []
+    for name in LEVERS:
+        params = levers.get(name) or {}
+        if not params.get("enabled", False):
+            continue
+        if name == "discount_cap":
+            _discount_cap(state, customers, params, scaling, config)
+        elif name == "telesales_for_visits":
+            notes += _telesales_for_visits(state, customers, params, scaling, config)
+        elif name == "small_order_fee":
+            _small_order_fee(state, customers, params, scaling, config, orders)
+        else:
+            notes += _channel_migration(state, customers, params, scaling, config, orders)
+    return state, notes
+
+
+def _customer_outcomes(
+    customers: pd.DataFrame, state: pd.DataFrame, config: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Profit before and after, expected losses and turns, one row per customer."""
+    before = customers["profit"].astype("float64")
+    after = _profit(state)
+    # a lever that does nothing leaves the ledger's own profit, to the cent
+    untouched = np.isclose(after, _profit(_state(customers)), rtol=0, atol=1e-9)
+    after = after.where(~untouched, before)
+    column = _settings(config).get("segment_by", "size_tier")
+    segment = (
+        customers[column].astype("object").fillna("(unknown)") if column in customers else "all"
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if_kept = np.where(state["retained"] > 0, after / state["retained"], 0.0)
+    return pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"],
+            "segment": segment,
+            "profit_before": before,
+            "profit_after": after,
+            "change": after - before,
+            "retained": state["retained"],
+            "net_revenue_before": customers["net_revenue"].astype("float64"),
+            "net_revenue_after": state["net_revenue"],
+            "fees": state["fees"],
+            "lost": 1 - state["retained"],
+            "turned_profitable": state["retained"] * ((before <= 0) & (if_kept > 0)),
+            "turned_loss_making": state["retained"] * ((before > 0) & (if_kept <= 0)),
+        }
+    )
+
+
+def _by_segment(
+    outcome: pd.DataFrame, customers: pd.DataFrame, config: Mapping[str, Any]
+) -> pd.DataFrame:
+    """The outcome summed per segment (size tiers in their configured order), with a total."""
+    table = outcome.groupby("segment", sort=False).agg(
+        customers=("customer_id", "size"),
+        profit_before=("profit_before", "sum"),
+        profit_after=("profit_after", "sum"),
+        change=("change", "sum"),
+        net_revenue_before=("net_revenue_before", "sum"),
+        net_revenue_after=("net_revenue_after", "sum"),
+        fees=("fees", "sum"),
+        customers_lost=("lost", "sum"),
+        turned_profitable=("turned_profitable", "sum"),
+        turned_loss_making=("turned_loss_making", "sum"),
+    )
+    column = _settings(config).get("segment_by", "size_tier")
+    if column == "size_tier" and "size_tier" in customers:
+        labels = config.get("size_tiers", {}).get("labels") or []
+        order = [tier for tier in labels if tier in table.index]
+        table = table.loc[order + [tier for tier in table.index if tier not in order]]
+    table.loc["total"] = table.sum()
+    table["customers"] = table["customers"].astype("int64")
+    table["change_pct"] = table["change"] / table["profit_before"].abs().where(
+        table["profit_before"] != 0
+    )
+    table.index.name = "segment"
+    return table.reset_index()
+
+
+def _scenario_sentences(
+    by_segment: pd.DataFrame,
+    totals: Mapping[str, Any],
+    levers: Mapping[str, Any],
+    config: Mapping[str, Any],
+    title: str = "Default scenario",
+) -> list[str]:
+    """The scenario in words: its levers and total change, then every segment that moves."""
+    texts = _lever_text(levers, config)
+    if texts:
+        out = [
+            f"{title} — "
+            + "; ".join(texts.values())
+            + f": profit {signed_money(totals['change'])} ({totals['change_pct']:+.1%}), with "
+            f"{totals['customers_lost']:.0f} customers expected to leave and "
+            f"{totals['turned_profitable']:.0f} turned from loss to profit."
+        ]
+    else:
+        out = ["Every lever is switched off: the scenario is the ledger as it is."]
+    for row in by_segment.iloc[:-1].itertuples():
+        if abs(row.change) > 0:
+            out.append(
+                f"{str(row.segment).capitalize()}: profit {money(row.profit_before)} → "
+                f"{money(row.profit_after)} ({signed_money(row.change)})."
+            )
+    return out
+
+
+def lever_contributions(
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    orders: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Each enabled lever's share of the scenario's profit change.
+
+    The levers are added one at a time in their order of application, so the contributions
+    sum to the scenario's total change.
+
+    Parameters
+    ----------
+    ledger, config, overrides, orders
+        As for :func:`simulate`.
+
+    Returns
+    -------
+    DataFrame
+        lever, change (profit change the lever adds, currency units), customers_lost (expected
+        customers the lever adds to those lost).
+    """
+    levers = scenario_levers(config, overrides)
+    enabled = [name for name in LEVERS if (levers.get(name) or {}).get("enabled", False)]
+    rows, previous = [], 0.0
+    for i, name in enumerate(enabled):
+        keep = set(enabled[: i + 1])
+        step = {lever: {**(levers.get(lever) or {}), "enabled": lever in keep} for lever in LEVERS}
+        total = simulate(ledger, config, step, orders).totals
+        rows.append(
+            {
+                "lever": name,
+                "change": total["change"] - previous,
+                "customers_lost": total["customers_lost"],
+            }
+        )
+        previous = total["change"]
+    out = pd.DataFrame(rows, columns=["lever", "change", "customers_lost"])
+    out["customers_lost"] = out["customers_lost"].diff().fillna(out["customers_lost"])
+    return out

@@ -1,0 +1,108 @@
+"""The trend of margin with customer size: Theil-Sen fits and binned medians."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from helpers.seesaw.tables import _config, _customers
+
+__all__ = ["fit_trend", "binned_margins"]
+
+
+def _scatter_frame(ledger: pd.DataFrame) -> pd.DataFrame:
+    led = _customers(ledger)
+    led = led.loc[(led["net_revenue"] > 0) & led["margin_pct"].notna()]
+    return led.sort_values("customer_id", kind="stable")
+
+
+def _theil_sen(sizes: np.ndarray, margins: np.ndarray, spec: Mapping[str, Any]) -> dict[str, float]:
+    n = len(sizes)
+    if n < 3 or np.ptp(sizes) == 0:
+        return {"slope": np.nan, "intercept": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": n}
+    if n > int(spec["max_points"]):
+        keep = np.random.default_rng(int(spec["seed"])).choice(
+            n, int(spec["max_points"]), replace=False
+        )
+        sizes, margins = sizes[keep], margins[keep]
+    fit = stats.theilslopes(margins, sizes, alpha=float(spec["confidence"]))
+    return {
+        "slope": float(fit.slope),
+        "intercept": float(fit.intercept),
+        "ci_low": float(fit.low_slope),
+        "ci_high": float(fit.high_slope),
+        "n": n,
+    }
+
+
+def fit_trend(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Theil-Sen trend of margin after cost to serve on log10 net revenue.
+
+    Over all customers with positive revenue (``all``) and over the largest ones (``upper``:
+    revenue at or above ``seesaw.trend.upper_quantile``); at most ``max_points`` customers
+    (sampled, seeded) enter a fit.
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger.
+    config
+        The run's config (``seesaw.trend``); None means the defaults.
+
+    Returns
+    -------
+    dict
+        ``all`` and ``upper``: slope (margin points, as a fraction, per tenfold revenue),
+        intercept, ci_low, ci_high, n; ``upper`` also min_revenue (currency units).
+
+    References
+    ----------
+    Sen, P. K. (1968). Estimates of the regression coefficient based on Kendall's tau. Journal
+    of the American Statistical Association, 63(324), 1379-1389.
+    """
+    spec = _config(config)["seesaw"]["trend"]
+    led = _scatter_frame(ledger)
+    sizes = np.log10(led["net_revenue"].to_numpy(dtype="float64"))
+    margins = led["margin_pct"].to_numpy(dtype="float64")
+    quantile = float(spec["upper_quantile"])
+    cut = float(np.quantile(sizes, quantile)) if len(sizes) else np.nan
+    upper = sizes >= cut
+    return {
+        "all": _theil_sen(sizes, margins, spec),
+        "upper": {**_theil_sen(sizes[upper], margins[upper], spec), "min_revenue": 10**cut},
+    }
+
+
+def binned_margins(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Median margin after cost to serve in revenue quantile bins.
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger.
+    config
+        The run's config (``seesaw.trend.bins``); None means the defaults.
+
+    Returns
+    -------
+    DataFrame
+        revenue (median net revenue of the bin, currency units), margin_pct (median margin,
+        fraction), customers.
+    """
+    spec = _config(config)["seesaw"]["trend"]
+    led = _scatter_frame(ledger)
+    if led.empty:
+        return pd.DataFrame(columns=["revenue", "margin_pct", "customers"])
+    bins = pd.qcut(led["net_revenue"].rank(method="first"), int(spec["bins"]), labels=False)
+    groups = led.groupby(bins.to_numpy())
+    return pd.DataFrame(
+        {
+            "revenue": groups["net_revenue"].median(),
+            "margin_pct": groups["margin_pct"].median(),
+            "customers": groups.size(),
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,30 @@
+"""Customer segments: size tiers, RFM segments, profitability quadrants and ABC classes."""
+
+from helpers.segments.classes import (
+    abc_classes,
+    abc_crosstab,
+    assign_quadrants,
+    assign_segments,
+    profile_segments,
+    quadrant_thresholds,
+)
+from helpers.segments.figures import plot_abc_crosstab, plot_quadrants, plot_segment_profile
+from helpers.segments.headline import segment_findings, segment_metrics, segment_summary
+from helpers.segments.rfm import name_rfm_segments, rfm_scores
+
+__all__ = [
+    "rfm_scores",
+    "name_rfm_segments",
+    "quadrant_thresholds",
+    "assign_quadrants",
+    "abc_classes",
+    "abc_crosstab",
+    "assign_segments",
+    "profile_segments",
+    "segment_metrics",
+    "segment_findings",
+    "segment_summary",
+    "plot_quadrants",
+    "plot_segment_profile",
+    "plot_abc_crosstab",
+]

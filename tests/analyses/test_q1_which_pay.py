@@ -1,0 +1,135 @@
+"""Q1 (helpers.q1_which_pay) on a small hand-built ledger."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from question_ledgers import make_ledger
+
+from helpers import q1_which_pay as questions
+from helpers.config import defaults
+from helpers.report.workspace import Workspace
+from helpers.schema import UNATTRIBUTED
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    cfg = defaults()
+    cfg["name"] = "test"
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def ledger() -> pd.DataFrame:
+    return make_ledger()
+
+
+@pytest.mark.parametrize(
+    ("profit", "revenue", "expected"),
+    [(10.0, 100.0, "profitable"), (1.0, 100.0, "break-even"), (-1.5, 100.0, "break-even"),
+     (-3.0, 100.0, "loss-making"), (-1.0, 0.0, "loss-making"), (0.0, 0.0, "break-even")],
+    ids=["profit", "small-profit", "small-loss", "loss", "no-revenue-loss", "nothing"],
+)  # fmt: skip
+def test_profit_classes_use_the_band(config, profit, revenue, expected) -> None:
+    frame = pd.DataFrame({"profit": [profit], "net_revenue": [revenue]})
+    assert questions.profit_classes(frame, config).iloc[0] == expected
+
+
+def test_class_shares_count_only_small_attributed_clients(ledger, config) -> None:
+    res = questions.class_shares(ledger, config)
+    small = ledger["size_tier"].isin(["micro", "small"]) & (ledger["customer_id"] != UNATTRIBUTED)
+    t = res.table.set_index("group")
+    assert res.metrics["small_clients"] == small.sum()
+    assert t.loc[list(questions.CLASSES), "customers"].sum() == small.sum()
+    assert t.loc["worth nothing", "customers"] == (
+        t.loc["loss-making", "customers"] + t.loc["break-even", "customers"]
+    )
+    assert (t["ci_low"] <= t["share"]).all() and (t["share"] <= t["ci_high"]).all()
+    m = res.metrics
+    assert m["small_profitable_share"] + m["small_worth_nothing_share"] == pytest.approx(1.0)
+    assert any("claimed 40%" in f for f in res.findings)
+
+
+def test_segments_cover_every_small_client_and_flag_small_segments(ledger, config) -> None:
+    cfg = {**config, "questions": {**config["questions"], "min_segment_size": 150}}
+    res = questions.segment_profitability(ledger, cfg)
+    n_small = questions.class_shares(ledger, cfg).metrics["small_clients"]
+    per_dim = res.table.groupby("dimension")["customers"].sum()
+    assert (per_dim == n_small).all()
+    small_seg = res.table["customers"] < 150
+    assert (res.table.loc[small_seg, "judgement"] == questions.TOO_SMALL).all()
+    assert (res.table.loc[~small_seg, "judgement"] == "").all()
+    # the order channel is unknown without order lines: said so, not invented
+    assert "order_channel" not in set(res.table["dimension"])
+    assert any("order channel" in f for f in res.findings)
+
+
+def test_model_beats_the_majority_baseline_and_states_rules(ledger, config) -> None:
+    res = questions.fit_profile_model(ledger, config)
+    m = res.metrics
+    assert m["model_test_accuracy"] > m["model_baseline_accuracy"]
+    assert 0 <= m["model_cv_accuracy"] <= 1
+    assert res.table["test_customers"].sum() == m["model_test_customers"]
+    assert (
+        res.table["customers"].sum()
+        == questions.class_shares(ledger, config).metrics["small_clients"]
+    )
+    assert "avg_order_value" in m["model_top_features"]
+    assert any("per order" in s and "of the time (n=" in s for s in res.table["sentence"])
+
+
+def test_model_declines_with_a_single_class(ledger, config) -> None:
+    rich = ledger.assign(profit=ledger["net_revenue"])
+    res = questions.fit_profile_model(rich, config)
+    assert not res.available and "no model" in res.message
+    assert questions.action_list(rich, config, res).empty
+
+
+def test_action_list_holds_active_unproven_lookalikes(ledger, config) -> None:
+    model = questions.fit_profile_model(ledger, config)
+    actions = questions.action_list(ledger, config, model)
+    assert len(actions) > 0
+    assert actions["rank"].tolist() == list(range(1, len(actions) + 1))
+    assert set(actions["size_tier"]) <= {"micro", "small"}
+    assert (actions["probability_profitable"] >= 0.6).all()
+    closed = ledger.set_index("customer_id")["closed_date"]
+    assert closed.loc[actions["customer_id"]].isna().all()
+    grown = (actions["status"] == "profitable") & (actions["annual_revenue_gap"] == 0)
+    assert not grown.any()
+    findings = questions.q1_findings(
+        questions.class_shares(ledger, config),
+        questions.segment_profitability(ledger, config),
+        model,
+        actions,
+    )
+    assert findings[-1].startswith("Action:")
+
+
+def test_exported_action_list_neutralises_formulas(ledger, config, tmp_path) -> None:
+    model = questions.fit_profile_model(ledger, config)
+    actions = questions.action_list(ledger, config, model).head(3).copy()
+    actions["name"] = ['=HYPERLINK("x")', "+1", "-2+3"]
+    ws = Workspace(config=config, period=(None, None), run_dir=tmp_path, processed_dir=tmp_path)
+    csv, xlsx = ws.export(actions, "q1_action_list")
+    back = pd.read_csv(csv, encoding="utf-8-sig")
+    assert back["name"].tolist() == ['\'=HYPERLINK("x")', "'+1", "'-2+3"]
+    assert (back["profit"] == actions["profit"].round(10)).all() or np.allclose(
+        back["profit"], actions["profit"]
+    )
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx).active
+    header = [c.value for c in sheet[1]]
+    names = [sheet.cell(row=r, column=header.index("name") + 1).value for r in (2, 3, 4)]
+    assert names == ['\'=HYPERLINK("x")', "'+1", "'-2+3"]
+    assert all(sheet.cell(row=r, column=header.index("name") + 1).data_type == "s" for r in (2, 3))
+
+
+def test_figures_return_axes(ledger, config) -> None:
+    import matplotlib.pyplot as plt
+
+    ax = questions.plot_class_shares(questions.class_shares(ledger, config))
+    ax2 = questions.plot_segment_profitability(questions.segment_profitability(ledger, config))
+    assert ax.get_title(loc="left") and ax2.get_title(loc="left")
+    plt.close("all")
