@@ -61,3 +61,29 @@ def test_index_without_findings_or_figures(tmp_path: Path) -> None:
     run.mkdir()
     html = summary.write_index(run, {"run": RUN}, {}, results=[]).read_text()
     assert "<html" in html.lower()
+
+
+def test_the_summary_says_which_level_it_leads_with_and_what_assumptions_change() -> None:
+    from helpers.report.summary import lead_sentences
+
+    metrics = {
+        "ledger": {
+            "lead_level": "data",
+            "loss_making_customers": 155,
+            "loss_making_share": 155 / 793,
+            "data": {"loss_making_customers": 155, "loss_making_share": 155 / 793},
+            "with_assumptions": {"loss_making_customers": 233, "loss_making_share": 233 / 793},
+            "sensitivity": {
+                "loss_making": {"verdict": "a fifth or fewer", "holds_from": 0.0,
+                                "holds_to": 0.35, "flips_below": None, "flips_above": 0.4},
+            },
+        }
+    }  # fmt: skip
+    assert lead_sentences(metrics) == [
+        "These figures lead with profit on the margin the data gives (no cost to serve).",
+        "155 customers (19.5%) lose money on the margin the data gives (no cost to serve); "
+        "233 customers (29.4%) with the assumed cost-to-serve amounts.",
+        "The verdict on loss making (a fifth or fewer) holds while the assumed amounts stay "
+        "between 0x and 0.35x of their values; it changes at 0.4x.",
+    ]
+    assert lead_sentences({"ledger": {}}) == []

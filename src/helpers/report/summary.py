@@ -8,9 +8,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from helpers.ledger.levels import LEVEL_WORDS, LEVELS
 from helpers.plots import format_money
 
-__all__ = ["SECTIONS", "KEY_FIGURES", "write_index", "flatten_assumptions"]
+__all__ = ["SECTIONS", "KEY_FIGURES", "write_index", "flatten_assumptions", "lead_sentences"]
 
 #: metrics section → (heading, notebook page prefix), in reading order
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -137,26 +138,89 @@ def _findings(metrics: Mapping[str, Any], pages: list[dict[str, str]]) -> list[d
     ]
 
 
+def _level_words(metrics: Mapping[str, Any]) -> str:
+    """How the cards name the level they are computed at ("" when the run does not say)."""
+    lead = metrics.get("ledger", {}).get("lead_level")
+    return f" ({LEVEL_WORDS[lead]})" if lead in LEVEL_WORDS else ""
+
+
 def _headlines(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The numbers in the summary's top strip, where the run has them."""
+    """The numbers in the summary's top strip, each saying what it ranks and at which level."""
     out: list[tuple[str, str]] = []
+    level = _level_words(metrics)
     ledger = metrics.get("ledger", {})
     if "total_revenue" in ledger:
         out.append(("Net revenue", format_money(ledger["total_revenue"])))
-    if "total_profit" in ledger:
-        out.append(("Customer profit", format_money(ledger["total_profit"])))
+    if ledger.get("total_profit") is not None:
+        out.append((f"Customer profit{level}", format_money(ledger["total_profit"])))
     pareto = metrics.get("pareto", {})
     for key, label in (
-        ("top20_revenue_share", "Top 20% share of revenue"),
-        ("top20_profit_share", "Top 20% share of profit"),
+        ("top20_revenue_share", "Top 20% of customers by revenue: share of revenue"),
+        ("top20_profit_share", f"Top 20% of customers by profit: share of profit{level}"),
     ):
         if pareto.get(key) is not None:
             out.append((label, f"{pareto[key]:.0%}"))
     whale = metrics.get("whale", {})
     if whale.get("peak_profit_pct") is not None:
-        out.append(("Whale-curve peak", f"{whale['peak_profit_pct']:.0f}% of profit"))
+        out.append((f"Whale-curve peak{level}", f"{whale['peak_profit_pct']:.0f}% of profit"))
     if whale.get("loss_making_share") is not None:
-        out.append(("Customers losing money", f"{whale['loss_making_share']:.0%}"))
+        out.append((f"Customers losing money{level}", f"{whale['loss_making_share']:.0%}"))
+    return out
+
+
+def _losers(section: Mapping[str, Any]) -> str | None:
+    """ "155 customers (19.5%)" from a section's loss-making figures, if it has them."""
+    count, share = section.get("loss_making_customers"), section.get("loss_making_share")
+    if count is None or share is None:
+        return None
+    return f"{int(count):,} customers ({share:.1%})"
+
+
+def _sensitivity_sentence(name: str, verdict: Mapping[str, Any]) -> str | None:
+    """Where a verdict that rests on assumptions flips, in one sentence (None if it never does)."""
+    below, above = verdict.get("flips_below"), verdict.get("flips_above")
+    if below is None and above is None:
+        return None
+    words = name.replace("_", " ")
+    span = f"{verdict.get('holds_from', 0):g}x and {verdict.get('holds_to', 3):g}x"
+    flips = [f"at {k:g}x" for k in (below, above) if k is not None]
+    return (
+        f"The verdict on {words} ({verdict.get('verdict')}) holds while the assumed amounts stay "
+        f"between {span} of their values; it changes {' and '.join(flips)}."
+    )
+
+
+def lead_sentences(metrics: Mapping[str, Any]) -> list[str]:
+    """The summary's opening: which level of profit it leads with, and what assumptions change.
+
+    Parameters
+    ----------
+    metrics : Mapping
+        The run's metrics.json payload; reads ``ledger.lead_level``, the per-level dicts
+        ``ledger.<level>`` and ``ledger.sensitivity``.
+
+    Returns
+    -------
+    list of str
+        Empty when the run does not record levels.
+    """
+    ledger = metrics.get("ledger", {})
+    lead = ledger.get("lead_level")
+    if lead not in LEVEL_WORDS:
+        return []
+    out = [f"These figures lead with profit {LEVEL_WORDS[lead]}."]
+    led_losers = _losers(ledger.get(lead, ledger))
+    for level in LEVELS:
+        other = _losers(ledger.get(level, {})) if level != lead else None
+        if other and led_losers and other != led_losers:
+            out.append(
+                f"{led_losers[0].upper()}{led_losers[1:]} lose money {LEVEL_WORDS[lead]}; "
+                f"{other} {LEVEL_WORDS[level]}."
+            )
+    for name, verdict in (ledger.get("sensitivity") or {}).items():
+        sentence = _sensitivity_sentence(name, verdict) if isinstance(verdict, Mapping) else None
+        if sentence:
+            out.append(sentence)
     return out
 
 
@@ -189,6 +253,7 @@ def write_index(
         run=metrics["run"],
         recon=metrics.get("reconciliation", {}),
         headlines=_headlines(metrics),
+        lead=lead_sentences(metrics),
         findings=_findings(metrics, pages),
         figures=_figures(run_dir),
         pages=pages,
