@@ -124,7 +124,14 @@ def _masked(sentence: str) -> str:
     return _AMOUNT.sub("#", sentence)
 
 
+#: what legitimately differs between the two runs: the file read, and log-likelihoods of
+#: models of money (the density of an amount in yen is 1/150 of the same amount in dollars)
+_NOT_COMPARED = ("source_file", "log_likelihood")
+
+
 def _compare(usd: Any, jpy: Any, path: str, out: list[str]) -> None:
+    if path.rsplit(".", 1)[-1] in _NOT_COMPARED:
+        return
     if isinstance(usd, dict) and isinstance(jpy, dict):
         for key in sorted(set(usd) | set(jpy)):
             if key not in usd or key not in jpy:
