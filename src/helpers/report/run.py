@@ -25,7 +25,7 @@ import jsonschema
 import pandas as pd
 
 from helpers import paths
-from helpers.config import ConfigError, load_config, parse_period
+from helpers.config import RELATIVE_PERIODS, ConfigError, load_config, parse_period, resolve_period
 from helpers.report.errors import (
     EXIT_CODES,
     BadInput,
@@ -74,27 +74,30 @@ class RunTimings:
 
 @dataclass
 class _Run:
-    """One run in progress: its inputs, its temporary folder and what it has measured."""
+    """One run in progress: its inputs, its temporary folder and what it has measured.
+
+    ``period`` is the period as asked (``last-month``, ``2024-03-01:2024-03-31``, ...);
+    ``resolved`` and ``bounds`` are what it stands for, set once the data's dates are known.
+    """
 
     config: dict[str, Any]
     period: str
-    bounds: tuple[pd.Timestamp | None, pd.Timestamp | None]
+    as_of: str
     out_dir: Path
     run_id: str
     started: datetime
+    tmp: Path
+    resolved: str = ""
+    bounds: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)
+    coverage: dict[str, Any] = field(default_factory=dict)
     timings: RunTimings = field(default_factory=RunTimings)
 
     @property
-    def tmp(self) -> Path:
-        """The folder the run renders into before it is published."""
-        return self.out_dir / f".tmp-{self.run_id}"
-
-    @property
     def parameters(self) -> dict[str, Any]:
-        """The parameters every notebook of the run gets."""
+        """The parameters every notebook of the run gets (the period resolved to ISO dates)."""
         return {
             "config_path": self.config["_path"],
-            "period": self.period,
+            "period": self.resolved,
             "run_dir": str(self.tmp),
             "interactive": False,
         }
@@ -113,18 +116,88 @@ def _iso(timestamp: pd.Timestamp | None) -> str | None:
     return None if timestamp is None else timestamp.date().isoformat()
 
 
-def _load_inputs(
-    config_path: str | Path, period: str
-) -> tuple[dict[str, Any], tuple[pd.Timestamp | None, pd.Timestamp | None]]:
-    """The dataset's config and the period's bounds; a bad one is :class:`BadInput`."""
+def _check_as_of(as_of: str) -> str:
+    """``as_of`` as given when it is ``""``, ``today``, ``data`` or an ISO date; else BadInput."""
+    if as_of in ("", "today", "data"):
+        return as_of
     try:
-        return load_config(config_path or paths.SAMPLE_CONFIG), parse_period(period)
+        parse_period(f"{as_of}:")
+    except ConfigError:
+        raise BadInput(f"--as-of {as_of!r}: expected today, data or an ISO date") from None
+    return as_of
+
+
+def _load_inputs(config_path: str | Path, period: str) -> dict[str, Any]:
+    """The dataset's config, the period's syntax checked; a bad one is :class:`BadInput`."""
+    try:
+        config = load_config(config_path or paths.SAMPLE_CONFIG)
+        if period.strip() not in RELATIVE_PERIODS:
+            parse_period(period)
     except ConfigError as exc:
         raise BadInput(str(exc)) from None
+    return config
+
+
+def _covered(first: pd.Timestamp | None, last: pd.Timestamp | None) -> str:
+    """What the accepted order lines cover, in words."""
+    if first is None or last is None:
+        return "no dates"
+    return f"{first.date()} to {last.date()}"
+
+
+def _resolve_period(run: _Run, processed: Path) -> None:
+    """Resolve the asked period against the data; stop with BadInput when it selects nothing.
+
+    A relative period is resolved as of ``run.as_of``: today (UTC) by default, ``data`` for the
+    day after the last accepted order date, or an ISO date.
+    """
+    from helpers.report.workspace import in_period
+
+    lines = pd.read_parquet(processed / "order_lines.parquet", columns=["order_date"])
+    dates = pd.to_datetime(lines["order_date"]).dropna()
+    first, last = (dates.min(), dates.max()) if len(dates) else (None, None)
+    anchor = None
+    if run.as_of == "data" and last is not None:
+        anchor = (last + pd.Timedelta(days=1)).date()
+    elif run.as_of not in ("", "today", "data"):
+        anchor = pd.Timestamp(run.as_of).date()
+    run.resolved = resolve_period(run.period, anchor)
+    run.bounds = parse_period(run.resolved)
+    selected = len(in_period(lines, "order_date", run.bounds))
+    run.coverage = {
+        "asked": run.period,
+        "as_of": (anchor or datetime.now(UTC).date()).isoformat(),
+        "data_first": _iso(first),
+        "data_last": _iso(last),
+        "lines_in_period": selected,
+    }
+    if not len(lines):
+        _keep_rejects(run, processed)
+        raise BadInput(
+            f"{run.config['name']}: no order line was accepted, so there is nothing to report "
+            f"(period asked: {run.period or 'all'}; the accepted data covers no dates; the "
+            f"rejected rows and their reasons are kept in {run.out_dir / 'failed' / run.run_id})"
+        )
+    if not selected:
+        start, end = (_iso(bound) or "…" for bound in run.bounds)
+        raise BadInput(
+            f"{run.config['name']}: period {start} to {end} (asked: {run.period}) selects no "
+            f"order lines; the data covers {_covered(first, last)} ({len(lines):,} accepted "
+            "lines); nothing rendered"
+        )
+
+
+def _keep_rejects(run: _Run, processed: Path) -> None:
+    """Copy the ingest's rejects and reconciliation into ``<out>/failed/<run-id>/``."""
+    kept = run.out_dir / "failed" / run.run_id
+    kept.mkdir(parents=True, exist_ok=True)
+    for name in ("rejects.csv", "reconciliation.csv"):
+        if (processed / name).exists():
+            shutil.copy2(processed / name, kept / name)
 
 
 def _prepare_data(run: _Run) -> pd.DataFrame:
-    """Ingest the dataset into the run and build its ledger once; return the ledger.
+    """Ingest the dataset into the run, resolve the period and build its ledger; return it.
 
     The ledger's totals are recorded in every run, whatever notebooks run.
     """
@@ -138,6 +211,7 @@ def _prepare_data(run: _Run) -> pd.DataFrame:
             prepare(run.config, processed)
         except (IngestError, ConfigError) as exc:
             raise BadInput(str(exc)) from None
+    _resolve_period(run, processed)
     with _timed(run, "ledger"):
         workspace = Workspace(
             config=run.config, period=run.bounds, run_dir=run.tmp, processed_dir=processed
@@ -191,7 +265,7 @@ def _run_info(run: _Run, results: list[NotebookResult]) -> dict[str, Any]:
     return {
         "id": run.run_id,
         "dataset": run.config["name"],
-        "period": {"start": _iso(run.bounds[0]), "end": _iso(run.bounds[1])},
+        "period": {"start": _iso(run.bounds[0]), "end": _iso(run.bounds[1])} | run.coverage,
         "created": run.started.isoformat(timespec="seconds"),
         "config_fingerprint": config_fingerprint(run.config),
         "notebooks": [result.name for result in results],
@@ -203,7 +277,8 @@ def _write_metrics(run: _Run, run_info: dict[str, Any], ledger: pd.DataFrame) ->
 
     Raises :class:`RunError` when the payload does not match the metrics schema.
     """
-    metrics = build_metrics(run.tmp, run_info, reconciliation_block(run.tmp / "processed", ledger))
+    reconciliation = reconciliation_block(run.tmp / "processed", ledger, run.bounds)
+    metrics = build_metrics(run.tmp, run_info, reconciliation)
     try:
         validate_metrics(metrics)
     except jsonschema.ValidationError as exc:
@@ -250,6 +325,7 @@ def run_report(
     notebooks: Sequence[str] | None = None,
     jobs: int = 2,
     progress: bool = True,
+    as_of: str = "",
 ) -> Path:
     """Render the report set for a dataset and period; return the published run folder.
 
@@ -261,7 +337,8 @@ def run_report(
     config_path
         The dataset's YAML config; empty means the sample world.
     period
-        ``"START:END"`` in ISO dates (either side may be empty); empty is the whole history.
+        ``"START:END"`` in ISO dates (either side may be empty); empty is the whole history; or
+        a relative period of :data:`helpers.config.RELATIVE_PERIODS` (resolved in ``run.json``).
     out_dir
         The output folder; the run goes to ``out_dir/<run-id>/`` (default: ``reports/``).
     notebooks
@@ -270,6 +347,9 @@ def run_report(
         Notebooks rendered in parallel.
     progress
         Whether to show progress bars.
+    as_of
+        The day a relative period is resolved against: ``""`` or ``"today"`` (UTC), ``"data"``
+        (the day after the data's last order date) or an ISO date.
 
     Returns
     -------
@@ -279,7 +359,8 @@ def run_report(
     Raises
     ------
     BadInput
-        When the config, period, notebook names or data are bad (nothing rendered).
+        When the config, period, notebook names or data are bad, when no order line was
+        accepted or the period selects none (nothing rendered).
     RunLocked
         When another run holds ``out_dir``'s lock.
     NotebookFailed
@@ -288,14 +369,17 @@ def run_report(
         When the metrics do not match their schema.
     """
     out_dir = Path(out_dir or paths.REPORTS_DIR).resolve()
-    config, bounds = _load_inputs(config_path, period)
+    config = _load_inputs(config_path, period)
+    as_of = _check_as_of(as_of)
     selected = report_notebooks(notebooks)
     if not selected:
         raise BadInput(f"no report notebooks found in {paths.NOTEBOOKS_DIR}")
     with run_lock(out_dir):
         started = datetime.now(UTC)
-        run_id = make_run_id(config["name"], period, started)
-        run = _Run(config, period, bounds, out_dir, run_id, started)
+        anchor = None if as_of in ("", "today", "data") else pd.Timestamp(as_of).date()
+        label = period if as_of == "data" else resolve_period(period, anchor)
+        run_id = make_run_id(config["name"], label, started)
+        run = _Run(config, period, as_of, out_dir, run_id, started, out_dir / f".tmp-{run_id}")
         run.tmp.mkdir(parents=True)
         try:
             _render(run, selected, jobs, progress)
