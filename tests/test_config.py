@@ -17,7 +17,7 @@ from helpers.config import (
     resolve_path,
     resolve_period,
 )
-from helpers.config_schema import read_yaml, schema_errors
+from helpers.config.validation import read_yaml, schema_errors
 
 
 def test_sample_config_merges_defaults() -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from helpers.report.errors import (
     BadInput,
     NotebookFailed,
     RunError,
+    RunInterrupted,
     RunLocked,
 )
 from helpers.report.metrics import (
@@ -42,7 +45,14 @@ from helpers.report.metrics import (
     versions,
 )
 from helpers.report.notebooks import NotebookResult, report_notebooks, run_notebooks, to_html
-from helpers.report.publish import keep_data_quality, make_run_id, publish_run, run_lock
+from helpers.report.publish import (
+    claim_run_folder,
+    keep_data_quality,
+    make_run_id,
+    publish_run,
+    remove_stale_runs,
+    run_lock,
+)
 from helpers.results import json_safe
 
 __all__ = [
@@ -51,6 +61,7 @@ __all__ = [
     "BadInput",
     "RunLocked",
     "NotebookFailed",
+    "RunInterrupted",
     "RunTimings",
     "run_report",
 ]
@@ -221,18 +232,42 @@ def _prepare_data(run: _Run) -> pd.DataFrame:
     return ledger
 
 
+def _keep_failed(kept: Path, failed: list[NotebookResult]) -> str:
+    """Keep the failures' errors (``errors.txt``) and executed notebooks; say what could not be.
+
+    The errors are written first and are small: they survive a disk too full for the notebooks.
+    A notebook that cannot be copied whole is not left half-written.
+    """
+    problems = []
+    try:
+        kept.mkdir(parents=True, exist_ok=True)
+        (kept / "errors.txt").write_text("".join(f"{result.error}\n" for result in failed))
+    except OSError as exc:
+        return f"; could not keep anything in {kept}: {exc.strerror or exc}"
+    for result in failed:
+        target = kept / Path(result.output).name
+        try:
+            if Path(result.output).exists():
+                shutil.copy2(result.output, target)
+        except OSError as exc:
+            target.unlink(missing_ok=True)
+            problems.append(f"{target.name}: {exc.strerror or exc}")
+    if problems:
+        return f"; errors kept in {kept / 'errors.txt'}, not the notebook ({'; '.join(problems)})"
+    return f" (executed notebook kept in {kept})"
+
+
 def _raise_for_failures(run: _Run, results: list[NotebookResult]) -> None:
-    """Keep the failed notebooks in ``<out>/failed/<run-id>/`` and raise :class:`NotebookFailed`."""
+    """Keep the failed notebooks in ``<out>/failed/<run-id>/`` and raise :class:`NotebookFailed`.
+
+    The notebooks' own errors are in the message whatever could be kept.
+    """
     failed = [result for result in results if not result.ok]
     if not failed:
         return
-    kept = run.out_dir / "failed" / run.run_id
-    kept.mkdir(parents=True)
-    for result in failed:
-        if Path(result.output).exists():
-            shutil.copy2(result.output, kept / Path(result.output).name)
+    kept = _keep_failed(run.out_dir / "failed" / run.run_id, failed)
     messages = "; ".join(result.error for result in failed)
-    raise NotebookFailed(f"{messages} (executed notebook kept in {kept})")
+    raise NotebookFailed(f"{messages}{kept}")
 
 
 def _execute_notebooks(
@@ -241,7 +276,8 @@ def _execute_notebooks(
     """Execute the selected notebooks into the run; raise if any failed."""
     with _timed(run, "notebooks"):
         (run.tmp / "notebooks").mkdir()
-        results = run_notebooks(selected, run.tmp, run.parameters, jobs, progress)
+        timeout = (run.config.get("report") or {}).get("cell_timeout_seconds")
+        results = run_notebooks(selected, run.tmp, run.parameters, jobs, progress, timeout)
     _raise_for_failures(run, results)
     return results
 
@@ -318,6 +354,33 @@ def _render(run: _Run, selected: list[Path], jobs: int, progress: bool) -> None:
     keep_data_quality(run.tmp)
 
 
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    """Turn SIGTERM or SIGINT into :class:`RunInterrupted`; a second signal waits its turn."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise RunInterrupted(signum)
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT raise :class:`RunInterrupted` inside the block (main thread only).
+
+    The exception unwinds the run: its workers and kernels are stopped (see
+    :func:`~helpers.report.notebooks.run_notebooks`) and its temporary folder removed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, _raise_interrupted)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run_report(
     config_path: str | Path = "",
     period: str = "",
@@ -329,24 +392,22 @@ def run_report(
 ) -> Path:
     """Render the report set for a dataset and period; return the published run folder.
 
-    Nothing under ``out_dir`` changes except on success (and the ``failed/`` folder on a
-    notebook failure).
+    Nothing under ``out_dir`` changes except on success (and ``failed/`` on a failure).
 
     Parameters
     ----------
     config_path
         The dataset's YAML config; empty means the sample world.
     period
-        ``"START:END"`` in ISO dates (either side may be empty); empty is the whole history; or
-        a relative period of :data:`helpers.config.RELATIVE_PERIODS` (resolved in ``run.json``).
+        ``"START:END"`` (ISO dates, either side may be empty) or a relative period.
     out_dir
-        The output folder; the run goes to ``out_dir/<run-id>/`` (default: ``reports/``).
+        The output folder (default ``reports/``); the run goes to ``out_dir/<run-id>/``.
     notebooks
-        Names or numbers of the notebooks to render (default: the report set).
+        Names or numbers of notebooks (default: the report set).
     jobs
         Notebooks rendered in parallel.
     progress
-        Whether to show progress bars.
+        Progress bars (else one line per notebook).
     as_of
         The day a relative period is resolved against: ``""`` or ``"today"`` (UTC), ``"data"``
         (the day after the data's last order date) or an ISO date.
@@ -364,7 +425,10 @@ def run_report(
     RunLocked
         When another run holds ``out_dir``'s lock.
     NotebookFailed
-        When a notebook raised (its executed copy is kept in ``out_dir/failed/<run-id>/``).
+        When a notebook raised or a cell ran past ``report.cell_timeout_seconds`` (its executed
+        copy and the error are kept in ``out_dir/failed/<run-id>/``).
+    RunInterrupted
+        When SIGTERM or SIGINT stopped the run (workers, kernels and the temporary folder gone).
     RunError
         When the metrics do not match their schema.
     """
@@ -374,16 +438,28 @@ def run_report(
     selected = report_notebooks(notebooks)
     if not selected:
         raise BadInput(f"no report notebooks found in {paths.NOTEBOOKS_DIR}")
-    with run_lock(out_dir):
-        started = datetime.now(UTC)
-        anchor = None if as_of in ("", "today", "data") else pd.Timestamp(as_of).date()
-        label = period if as_of == "data" else resolve_period(period, anchor)
-        run_id = make_run_id(config["name"], label, started)
-        run = _Run(config, period, as_of, out_dir, run_id, started, out_dir / f".tmp-{run_id}")
-        run.tmp.mkdir(parents=True)
-        try:
+    run = _new_run(config, period, as_of, out_dir)
+    with run_lock(out_dir, run.run_id):
+        return _render_and_publish(run, selected, jobs, progress)
+
+
+def _new_run(config: dict[str, Any], period: str, as_of: str, out_dir: Path) -> _Run:
+    """A run starting now; its id names the period resolved where the data is not needed."""
+    started = datetime.now(UTC)
+    anchor = None if as_of in ("", "today", "data") else pd.Timestamp(as_of).date()
+    label = period if as_of == "data" else resolve_period(period, anchor)
+    run_id = make_run_id(config["name"], label, started)
+    return _Run(config, period, as_of, out_dir, run_id, started, out_dir / f".tmp-{run_id}")
+
+
+def _render_and_publish(run: _Run, selected: list[Path], jobs: int, progress: bool) -> Path:
+    """Under the lock: clear dead runs' folders, render, publish; the temporary folder goes."""
+    remove_stale_runs(run.out_dir)
+    claim_run_folder(run.tmp)
+    try:
+        with _stopped_by_signals():
             _render(run, selected, jobs, progress)
-            return publish_run(run.tmp, out_dir, run.run_id)
-        finally:
-            if run.tmp.exists():
-                shutil.rmtree(run.tmp, ignore_errors=True)
+            return publish_run(run.tmp, run.out_dir, run.run_id)
+    finally:
+        if run.tmp.exists():
+            shutil.rmtree(run.tmp, ignore_errors=True)

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from helpers.config_schema import read_yaml, schema_errors
+from helpers.config.validation import read_yaml, schema_errors
 
 __all__ = [
     "ConfigError",
@@ -25,7 +25,7 @@ __all__ = [
     "resolve_path",
 ]
 
-_DEFAULTS_DIR = Path(__file__).parent / "defaults"
+_DEFAULTS_DIR = Path(__file__).parent.parent / "defaults"
 
 
 class ConfigError(ValueError):
@@ -77,7 +77,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     ConfigError
         When the file is missing, not UTF-8, not YAML (or has a duplicate key, or aliases that
         expand past a limit), not a mapping, names no ``order_lines`` table, or breaks the
-        schema (:mod:`helpers.config_schema`: an unknown key, a wrong type or range); the
+        schema (:mod:`helpers.config.validation`: an unknown key, a wrong type or range); the
         message names the file, each key path and what was expected.
     """
     given = Path(path).expanduser()
