@@ -8,7 +8,9 @@ import multiprocessing
 import os
 import re
 import signal
+import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -165,7 +167,10 @@ def _quiet_kernel_manager() -> type:
         """IPC transport; no interrupt on shutdown."""
 
         def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault(
+                "transport", "ipc"
+            )  # sockets /tmp/wbk-<random>-<n>, one set per kernel
+            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"wbk-{uuid.uuid4().hex}"))
             super().__init__(**kwargs)
 
         async def _async_interrupt_kernel(self) -> None:
