@@ -20,7 +20,7 @@ PORT       ?= 8866
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: CONFIG=$(CONFIG) PERIOD=START:END OUT=$(OUT) JOBS=$(JOBS)"
+	@echo "  Variables: CONFIG=$(CONFIG) PERIOD=START:END|last-month|last-quarter|ytd|last-12-months OUT=$(OUT) JOBS=$(JOBS)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -41,7 +41,7 @@ data/sample/flat/order_lines.parquet: $(STAMP) $(wildcard src/helpers/world/*.py
 
 data: $(SAMPLE) ## Generate the sample worlds (default and flat) into data/sample/
 
-report: setup data ## Render the full report set: make report [CONFIG=configs/x.yaml] [PERIOD=2024-01-01:2024-12-31]
+report: setup data ## Render the full report set: make report [CONFIG=configs/x.yaml] [PERIOD=2024-01-01:2024-12-31 or last-month, last-quarter, ytd, last-12-months]
 	$(BIN)/workbook report --config $(CONFIG) $(if $(PERIOD),--period $(PERIOD)) --out $(OUT) --jobs $(JOBS)
 
 lint: setup ## ruff lint + format check (notebooks included) and the stripped-notebook check

@@ -63,7 +63,8 @@ def test_open_workspace_under_a_run(tiny_config: Path, tmp_path: Path) -> None:
     assert ws.processed_dir == tmp_path / "run" / "processed"
     assert ws.has("order_lines") and ws.has("customers") and not ws.has("activities")
     assert ws.table("activities") is None
-    assert len(ws.table("order_lines")) == 3  # the whole history: no period filter
+    assert len(ws.table("order_lines")) == 2  # the period's lines (2025 is outside)
+    assert len(ws.history("order_lines")) == 3  # the whole history
     assert ws.table("order_lines") is ws.table("order_lines")  # read once
     assert ws.period_label == "2024-01-01 to 2024-12-31"
     ledger = ws.ledger

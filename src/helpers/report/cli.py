@@ -25,7 +25,16 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         help="dataset config (YAML); default: the sample world",
     )
     parser.add_argument(
-        "--period", default="", help="START:END in ISO dates, either side may be empty"
+        "--period",
+        default="",
+        help="START:END in ISO dates, either side may be empty; or last-month, last-quarter, "
+        "ytd, last-12-months (whole days before --as-of)",
+    )
+    parser.add_argument(
+        "--as-of",
+        default="today",
+        help="the day relative periods are resolved against: today (UTC, default), data (the "
+        "day after the data's last order date) or an ISO date",
     )
     parser.add_argument(
         "--out", default=str(paths.REPORTS_DIR), help="output folder; runs go to OUT/<run-id>/"
@@ -70,7 +79,15 @@ def _render(args: argparse.Namespace) -> None:
     names = (
         [args.notebook] if args.command == "run" else [n for n in args.notebooks.split(",") if n]
     )
-    run = run_report(args.config, args.period, args.out, names or None, args.jobs, not args.quiet)
+    run = run_report(
+        args.config,
+        args.period,
+        args.out,
+        names or None,
+        args.jobs,
+        not args.quiet,
+        as_of=args.as_of,
+    )
     print(f"report ready: {run / 'index.html'}")
 
 

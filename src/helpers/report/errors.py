@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EXIT_CODES", "RunError", "BadInput", "RunLocked", "NotebookFailed"]
+__all__ = ["EXIT_CODES", "RunError", "BadInput", "RunLocked", "NotebookFailed", "RunInterrupted"]
 
 #: Exit codes of ``workbook report`` for schedulers (documented in the README).
 EXIT_CODES: dict[str, int] = {
@@ -10,7 +10,9 @@ EXIT_CODES: dict[str, int] = {
     "internal_error": 1,
     "bad_input": 2,  # bad arguments, config or data: nothing was rendered
     "locked": 3,  # another run holds the output folder's lock
-    "notebook_failed": 4,  # a notebook raised: its executed copy is kept in <out>/failed/
+    "notebook_failed": 4,  # a notebook raised or a cell timed out: its copy is kept in <out>/failed/
+    "interrupted": 130,  # SIGINT (Ctrl-C): workers and kernels stopped, temporary folder removed
+    "terminated": 143,  # SIGTERM (a scheduler's stop): the same clean stop
 }
 
 
@@ -36,3 +38,17 @@ class NotebookFailed(RunError):
     """A notebook raised: its executed copy is kept in ``<out>/failed/<run-id>/``."""
 
     exit_code = EXIT_CODES["notebook_failed"]
+
+
+class RunInterrupted(RunError):
+    """The run was stopped by a signal: workers and kernels stopped, nothing published.
+
+    ``exit_code`` is 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
+    """
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        name = signal.Signals(signum).name
+        super().__init__(f"stopped by {name}: workers and kernels stopped, nothing published")
+        self.exit_code = 128 + signum

@@ -103,26 +103,41 @@ def _order_lines_row(recon: pd.DataFrame) -> dict[str, Any]:
     return rows.iloc[0].to_dict() if len(rows) else {}
 
 
-def reconciliation_block(processed: Path, ledger: pd.DataFrame) -> dict[str, Any]:
-    """Rows and revenue in = accepted + rejected (from ingest), and ledger totals = order lines.
+def reconciliation_block(
+    processed: Path,
+    ledger: pd.DataFrame,
+    period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
+) -> dict[str, Any]:
+    """Rows and revenue in = accepted + rejected (from ingest), and ledger totals = period's lines.
+
+    The ingest's balance is over the whole input (every row read is accepted or rejected); the
+    ledger's is over the period: the accepted order lines dated in the period (whole days, as
+    the ledger cuts them) against the period's ledger, to the cent.
 
     Parameters
     ----------
     processed
         The ingest's folder (``reconciliation.csv``, ``order_lines.parquet``).
     ledger
-        The run's customer ledger.
+        The run's customer ledger (for ``period``).
+    period
+        The ledger's window, ``(start, end)``; either side None (open).
 
     Returns
     -------
     dict
         ``tables`` (the ingest's reconciliation rows); the order lines' ``rows_*`` (counts) and
         ``revenue_*`` (currency, to the cent) where ingest reports them; ``ingest_balanced``
-        (None if unknown), ``ledger_revenue_difference`` (currency), ``ledger_matches_lines``
-        and ``balanced`` (both checks hold).
+        (None if unknown); ``period`` (start, end: ISO dates or None), ``period_lines`` (accepted
+        lines in the period) and ``period_revenue`` (their revenue, currency);
+        ``ledger_revenue_difference`` (currency), ``ledger_matches_lines`` and ``balanced``
+        (both checks hold).
     """
+    from helpers.report.workspace import in_period
+
     recon = pd.read_csv(processed / "reconciliation.csv")
-    lines = pd.read_parquet(processed / "order_lines.parquet", columns=["revenue"])
+    lines = pd.read_parquet(processed / "order_lines.parquet", columns=["order_date", "revenue"])
+    lines = in_period(lines, "order_date", period)
     block: dict[str, Any] = {"tables": recon.to_dict(orient="records")}
     row = _order_lines_row(recon)
     block |= {key: int(row[key]) for key in _ROW_KEYS if key in row}
@@ -130,6 +145,12 @@ def reconciliation_block(processed: Path, ledger: pd.DataFrame) -> dict[str, Any
     block["ingest_balanced"] = bool(recon["balanced"].all()) if "balanced" in recon else None
     lines_cents = int(round(lines["revenue"].sum() * 100))
     ledger_cents = int(round((ledger["list_revenue"] - ledger["discounts"]).sum() * 100))
+    block["period"] = {
+        "start": None if period[0] is None else period[0].date().isoformat(),
+        "end": None if period[1] is None else period[1].date().isoformat(),
+    }
+    block["period_lines"] = len(lines)
+    block["period_revenue"] = lines_cents / 100
     block["ledger_revenue_difference"] = (ledger_cents - lines_cents) / 100
     block["ledger_matches_lines"] = ledger_cents == lines_cents
     block["balanced"] = bool(

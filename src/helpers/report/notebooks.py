@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import re
+import signal
+import tempfile
 import time
+import uuid
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +28,11 @@ __all__ = [
     "notebook_parameters",
     "execute_notebook",
     "run_notebooks",
+    "stop_children",
     "to_html",
 ]
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
 
 _REPORT_PATTERN = re.compile(r"^(0[1-9]|[1-9][0-9])-.+\.ipynb$")  # 00-teaching is not a report page
 
@@ -134,6 +142,91 @@ def _source_cell(executed: Path, index: int) -> int:
     return index + 1 - sum("injected-parameters" in c.metadata.get("tags", []) for c in cells)
 
 
+def _running_cell(executed: Path) -> str:
+    """1-based number (as stored) of the last cell papermill started, or ``?``."""
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return "?"
+    started = [
+        i for i, cell in enumerate(cells) if cell.metadata.get("papermill", {}).get("start_time")
+    ]
+    return str(_source_cell(executed, started[-1])) if started else "?"
+
+
+def _quiet_kernel_manager() -> type:
+    """A kernel manager whose kernels log nothing that is not the user's business.
+
+    Its kernels talk over local IPC sockets (no TCP port, so ipykernel has no reason to warn
+    about unencrypted TCP) and are shut down without the SIGINT jupyter_client sends first
+    (which makes ipykernel log "ERROR | KeyboardInterrupt caught in kernel").
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        """IPC transport; no interrupt on shutdown."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault(
+                "transport", "ipc"
+            )  # sockets /tmp/wbk-<random>-<n>, one set per kernel
+            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"wbk-{uuid.uuid4().hex}"))
+            super().__init__(**kwargs)
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:  # a real interrupt still goes through
+                await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
+def _worker_started(parent: int) -> None:
+    """Set up a pool worker: it dies with the run and leaves interrupts to the run.
+
+    The kernel a worker starts exits by itself once its parent (the worker) is gone: ipykernel
+    polls for that every second.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
+    signal.signal(signal.SIGTERM, _worker_terminated)
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the run died before prctl took effect
+        _worker_terminated(signal.SIGTERM, None)
+
+
+def _worker_terminated(signum: int, frame: Any) -> None:
+    """Stop the worker's kernels and exit at once (the run was stopped or died)."""
+    stop_children(grace=1.0)
+    os._exit(128 + signum)
+
+
+def stop_children(grace: float = 3.0) -> int:
+    """Stop every process this one started (pool workers, their kernels): TERM, then KILL.
+
+    Parameters
+    ----------
+    grace
+        Seconds the processes get to exit after SIGTERM before they are killed.
+
+    Returns
+    -------
+    int
+        How many processes were running when asked to stop.
+    """
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=grace)
+    for child in alive:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    psutil.wait_procs(alive, timeout=grace)
+    return len(children)
+
+
 def _progress_bar(name: str, position: int) -> dict[str, Any] | bool:
     """Papermill's progress bar for a notebook at ``position`` (0: none)."""
     if not position:
@@ -142,11 +235,13 @@ def _progress_bar(name: str, position: int) -> dict[str, Any] | bool:
 
 
 def execute_notebook(
-    notebook: str, run_dir: str, parameters: dict[str, Any], position: int
+    notebook: str,
+    run_dir: str,
+    parameters: dict[str, Any],
+    position: int,
+    cell_timeout: float | None = None,
 ) -> NotebookResult:
     """Execute one notebook with papermill into ``run_dir/notebooks/``; never raises.
-
-    Runs in a worker process of :func:`run_notebooks`.
 
     Parameters
     ----------
@@ -158,6 +253,8 @@ def execute_notebook(
         The parameters papermill injects.
     position
         Line of its progress bar (0: no bar).
+    cell_timeout
+        Seconds a cell may run before the notebook fails (None: no limit).
 
     Returns
     -------
@@ -179,10 +276,15 @@ def execute_notebook(
             cwd=str(paths.NOTEBOOKS_DIR),
             progress_bar=_progress_bar(name, position),
             report_mode=False,
+            execution_timeout=cell_timeout,
+            kernel_manager_class=_quiet_kernel_manager(),
         )
     except pm.PapermillExecutionError as exc:
         where = f"notebook {name}, cell {_source_cell(output, exc.cell_index)}"
         error = f"{where}: {exc.ename}: {exc.evalue}"
+    except TimeoutError:  # nbclient's CellTimeoutError (its message repeats the cell's source)
+        where = f"notebook {name}, cell {_running_cell(output)}"
+        error = f"{where}: timed out after {cell_timeout:g} s (report.cell_timeout_seconds)"
     except Exception as exc:  # kernel died, bad notebook JSON, ...
         error = f"notebook {name}: {type(exc).__name__}: {exc}"
     else:
@@ -195,9 +297,17 @@ def execute_notebook(
 
 
 def run_notebooks(
-    selected: list[Path], run_dir: Path, params: dict[str, Any], jobs: int, progress: bool
+    selected: list[Path],
+    run_dir: Path,
+    params: dict[str, Any],
+    jobs: int,
+    progress: bool,
+    cell_timeout: float | None = None,
 ) -> list[NotebookResult]:
     """Run the notebooks, ``jobs`` at a time, each in its own process and kernel.
+
+    Workers die with the run (``PR_SET_PDEATHSIG``) and ignore Ctrl-C; on any exception
+    (SIGINT, SIGTERM...) every worker and kernel is stopped before it goes on.
 
     Parameters
     ----------
@@ -211,41 +321,58 @@ def run_notebooks(
         Notebooks run at once (at least 1).
     progress
         Whether to show progress bars.
+    cell_timeout
+        Seconds a cell may run before its notebook fails (None: no limit).
 
     Returns
     -------
     list of NotebookResult
         One per notebook, in the order of ``selected``.
     """
-    from tqdm.auto import tqdm
-
-    results: list[NotebookResult] = []
     workers = max(1, jobs)
-    context = multiprocessing.get_context("spawn")
-    with (
-        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
-        tqdm(
-            total=len(selected), desc="report", unit="notebook", disable=not progress, position=0
-        ) as bar,
-    ):
-        futures = {
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_started,
+        initargs=(os.getpid(),),
+    )
+    try:
+        futures = [
             pool.submit(
                 execute_notebook,
                 str(notebook),
                 str(run_dir),
                 params,
                 (index % workers) + 1 if progress else 0,
-            ): notebook
+                cell_timeout,
+            )
             for index, notebook in enumerate(selected)
-        }
+        ]
+        results = _collect(futures, progress)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_children()
+        raise
+    pool.shutdown(wait=True)
+    order = {notebook.stem: index for index, notebook in enumerate(selected)}
+    return sorted(results, key=lambda result: order[result.name])
+
+
+def _collect(futures: list[Future], progress: bool) -> list[NotebookResult]:
+    """The notebooks' results as they finish: a progress bar, or else one line per notebook."""
+    from tqdm.auto import tqdm
+
+    results: list[NotebookResult] = []
+    with tqdm(total=len(futures), desc="report", unit="notebook", disable=not progress) as bar:
         for future in as_completed(futures):
             result = future.result()
             results.append(result)
             state = "ok" if result.ok else "FAILED"
             bar.set_postfix_str(f"{result.name} {state} {result.seconds:.0f}s")
             bar.update(1)
-    order = {notebook.stem: index for index, notebook in enumerate(selected)}
-    return sorted(results, key=lambda result: order[result.name])
+            if not progress:
+                print(f"{state:<6} {result.name} ({result.seconds:.0f} s)", flush=True)
+    return results
 
 
 def to_html(executed: Path, out_html: Path) -> None:

@@ -13,13 +13,24 @@ from pathlib import Path
 
 from helpers.report.errors import RunLocked
 
-__all__ = ["make_run_id", "run_lock", "publish_run", "keep_data_quality"]
+__all__ = [
+    "slug",
+    "make_run_id",
+    "run_lock",
+    "claim_run_folder",
+    "remove_stale_runs",
+    "publish_run",
+    "keep_data_quality",
+]
+
+#: the file in a run's temporary folder naming the process that renders it
+_OWNER = ".owner"
 
 #: what the ingest leaves that a report keeps (in ``data-quality/``)
 _DATA_QUALITY_FILES = ("rejects.csv", "reconciliation.csv", "dictionary.csv", "ingest.json")
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """``text`` with every run of characters other than letters, digits and dots as one ``-``."""
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-") or "all"
 
@@ -41,20 +52,22 @@ def make_run_id(dataset: str, period: str, when: datetime) -> str:
     str
         E.g. ``sample_2024-01-01-2024-12-31_20260101T120000000000Z``.
     """
-    period_slug = _slug(period) if period else "all"
-    return f"{_slug(dataset)}_{period_slug}_{when.strftime('%Y%m%dT%H%M%S%fZ')}"
+    period_slug = slug(period) if period else "all"
+    return f"{slug(dataset)}_{period_slug}_{when.strftime('%Y%m%dT%H%M%S%fZ')}"
 
 
 @contextlib.contextmanager
-def run_lock(out_dir: Path) -> Iterator[None]:
+def run_lock(out_dir: Path, run_id: str = "") -> Iterator[None]:
     """Hold an exclusive, non-blocking lock on ``out_dir`` for the duration of a run.
 
-    The lock file ``out_dir/.lock`` names its holder (process id and since when).
+    The lock file ``out_dir/.lock`` names its holder: process id, run id and since when.
 
     Parameters
     ----------
     out_dir
         The output folder (created if missing).
+    run_id
+        The run that holds the lock (its temporary folder is ``out_dir/.tmp-<run_id>``).
 
     Raises
     ------
@@ -73,7 +86,8 @@ def run_lock(out_dir: Path) -> Iterator[None]:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
+        since = datetime.now(UTC).isoformat(timespec="seconds")
+        handle.write(f"pid {os.getpid()} run {run_id or '-'} since {since}")
         handle.flush()
         try:
             yield
@@ -81,6 +95,70 @@ def run_lock(out_dir: Path) -> Iterator[None]:
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def claim_run_folder(tmp: Path) -> None:
+    """Create a run's temporary folder and name its owner (this process) in ``.owner``.
+
+    Parameters
+    ----------
+    tmp
+        The run's temporary folder, ``out_dir/.tmp-<run-id>`` (must not exist).
+    """
+    tmp.mkdir(parents=True)
+    (tmp / _OWNER).write_text(f"{os.getpid()}\n")
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (a zombie counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):
+        if " Z " in Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1][:3]:
+            return False
+    return True
+
+
+def _owner(tmp: Path) -> int | None:
+    """The process id named in a temporary folder's ``.owner`` (None if unreadable)."""
+    try:
+        return int((tmp / _OWNER).read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def remove_stale_runs(out_dir: Path) -> list[str]:
+    """Remove the temporary folders of runs whose process is gone (killed, crashed).
+
+    Call it while holding :func:`run_lock`: no live run can then be rendering into
+    ``out_dir``. A folder whose owner still runs is left alone; so are ``.latest-*`` links of a
+    publish that was cut short (removed as well).
+
+    Parameters
+    ----------
+    out_dir
+        The output folder.
+
+    Returns
+    -------
+    list of str
+        The names of the folders removed.
+    """
+    removed = []
+    for tmp in sorted(out_dir.glob(".tmp-*")):
+        owner = _owner(tmp)
+        if owner is not None and owner != os.getpid() and _alive(owner):
+            continue
+        shutil.rmtree(tmp, ignore_errors=True)
+        removed.append(tmp.name)
+    for link in out_dir.glob(".latest-*"):
+        with contextlib.suppress(OSError):
+            link.unlink()
+    return removed
 
 
 def publish_run(tmp: Path, out_dir: Path, run_id: str) -> Path:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,12 +27,13 @@ import jsonschema
 import pandas as pd
 
 from helpers import paths
-from helpers.config import ConfigError, load_config, parse_period
+from helpers.config import RELATIVE_PERIODS, ConfigError, load_config, parse_period, resolve_period
 from helpers.report.errors import (
     EXIT_CODES,
     BadInput,
     NotebookFailed,
     RunError,
+    RunInterrupted,
     RunLocked,
 )
 from helpers.report.metrics import (
@@ -42,7 +45,14 @@ from helpers.report.metrics import (
     versions,
 )
 from helpers.report.notebooks import NotebookResult, report_notebooks, run_notebooks, to_html
-from helpers.report.publish import keep_data_quality, make_run_id, publish_run, run_lock
+from helpers.report.publish import (
+    claim_run_folder,
+    keep_data_quality,
+    make_run_id,
+    publish_run,
+    remove_stale_runs,
+    run_lock,
+)
 from helpers.results import json_safe
 
 __all__ = [
@@ -51,6 +61,7 @@ __all__ = [
     "BadInput",
     "RunLocked",
     "NotebookFailed",
+    "RunInterrupted",
     "RunTimings",
     "run_report",
 ]
@@ -74,27 +85,30 @@ class RunTimings:
 
 @dataclass
 class _Run:
-    """One run in progress: its inputs, its temporary folder and what it has measured."""
+    """One run in progress: its inputs, its temporary folder and what it has measured.
+
+    ``period`` is the period as asked (``last-month``, ``2024-03-01:2024-03-31``, ...);
+    ``resolved`` and ``bounds`` are what it stands for, set once the data's dates are known.
+    """
 
     config: dict[str, Any]
     period: str
-    bounds: tuple[pd.Timestamp | None, pd.Timestamp | None]
+    as_of: str
     out_dir: Path
     run_id: str
     started: datetime
+    tmp: Path
+    resolved: str = ""
+    bounds: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)
+    coverage: dict[str, Any] = field(default_factory=dict)
     timings: RunTimings = field(default_factory=RunTimings)
 
     @property
-    def tmp(self) -> Path:
-        """The folder the run renders into before it is published."""
-        return self.out_dir / f".tmp-{self.run_id}"
-
-    @property
     def parameters(self) -> dict[str, Any]:
-        """The parameters every notebook of the run gets."""
+        """The parameters every notebook of the run gets (the period resolved to ISO dates)."""
         return {
             "config_path": self.config["_path"],
-            "period": self.period,
+            "period": self.resolved,
             "run_dir": str(self.tmp),
             "interactive": False,
         }
@@ -113,18 +127,88 @@ def _iso(timestamp: pd.Timestamp | None) -> str | None:
     return None if timestamp is None else timestamp.date().isoformat()
 
 
-def _load_inputs(
-    config_path: str | Path, period: str
-) -> tuple[dict[str, Any], tuple[pd.Timestamp | None, pd.Timestamp | None]]:
-    """The dataset's config and the period's bounds; a bad one is :class:`BadInput`."""
+def _check_as_of(as_of: str) -> str:
+    """``as_of`` as given when it is ``""``, ``today``, ``data`` or an ISO date; else BadInput."""
+    if as_of in ("", "today", "data"):
+        return as_of
     try:
-        return load_config(config_path or paths.SAMPLE_CONFIG), parse_period(period)
+        parse_period(f"{as_of}:")
+    except ConfigError:
+        raise BadInput(f"--as-of {as_of!r}: expected today, data or an ISO date") from None
+    return as_of
+
+
+def _load_inputs(config_path: str | Path, period: str) -> dict[str, Any]:
+    """The dataset's config, the period's syntax checked; a bad one is :class:`BadInput`."""
+    try:
+        config = load_config(config_path or paths.SAMPLE_CONFIG)
+        if period.strip() not in RELATIVE_PERIODS:
+            parse_period(period)
     except ConfigError as exc:
         raise BadInput(str(exc)) from None
+    return config
+
+
+def _covered(first: pd.Timestamp | None, last: pd.Timestamp | None) -> str:
+    """What the accepted order lines cover, in words."""
+    if first is None or last is None:
+        return "no dates"
+    return f"{first.date()} to {last.date()}"
+
+
+def _resolve_period(run: _Run, processed: Path) -> None:
+    """Resolve the asked period against the data; stop with BadInput when it selects nothing.
+
+    A relative period is resolved as of ``run.as_of``: today (UTC) by default, ``data`` for the
+    day after the last accepted order date, or an ISO date.
+    """
+    from helpers.report.workspace import in_period
+
+    lines = pd.read_parquet(processed / "order_lines.parquet", columns=["order_date"])
+    dates = pd.to_datetime(lines["order_date"]).dropna()
+    first, last = (dates.min(), dates.max()) if len(dates) else (None, None)
+    anchor = None
+    if run.as_of == "data" and last is not None:
+        anchor = (last + pd.Timedelta(days=1)).date()
+    elif run.as_of not in ("", "today", "data"):
+        anchor = pd.Timestamp(run.as_of).date()
+    run.resolved = resolve_period(run.period, anchor)
+    run.bounds = parse_period(run.resolved)
+    selected = len(in_period(lines, "order_date", run.bounds))
+    run.coverage = {
+        "asked": run.period,
+        "as_of": (anchor or datetime.now(UTC).date()).isoformat(),
+        "data_first": _iso(first),
+        "data_last": _iso(last),
+        "lines_in_period": selected,
+    }
+    if not len(lines):
+        _keep_rejects(run, processed)
+        raise BadInput(
+            f"{run.config['name']}: no order line was accepted, so there is nothing to report "
+            f"(period asked: {run.period or 'all'}; the accepted data covers no dates; the "
+            f"rejected rows and their reasons are kept in {run.out_dir / 'failed' / run.run_id})"
+        )
+    if not selected:
+        start, end = (_iso(bound) or "…" for bound in run.bounds)
+        raise BadInput(
+            f"{run.config['name']}: period {start} to {end} (asked: {run.period}) selects no "
+            f"order lines; the data covers {_covered(first, last)} ({len(lines):,} accepted "
+            "lines); nothing rendered"
+        )
+
+
+def _keep_rejects(run: _Run, processed: Path) -> None:
+    """Copy the ingest's rejects and reconciliation into ``<out>/failed/<run-id>/``."""
+    kept = run.out_dir / "failed" / run.run_id
+    kept.mkdir(parents=True, exist_ok=True)
+    for name in ("rejects.csv", "reconciliation.csv"):
+        if (processed / name).exists():
+            shutil.copy2(processed / name, kept / name)
 
 
 def _prepare_data(run: _Run) -> pd.DataFrame:
-    """Ingest the dataset into the run and build its ledger once; return the ledger.
+    """Ingest the dataset into the run, resolve the period and build its ledger; return it.
 
     The ledger's totals are recorded in every run, whatever notebooks run.
     """
@@ -138,6 +222,7 @@ def _prepare_data(run: _Run) -> pd.DataFrame:
             prepare(run.config, processed)
         except (IngestError, ConfigError) as exc:
             raise BadInput(str(exc)) from None
+    _resolve_period(run, processed)
     with _timed(run, "ledger"):
         workspace = Workspace(
             config=run.config, period=run.bounds, run_dir=run.tmp, processed_dir=processed
@@ -147,18 +232,42 @@ def _prepare_data(run: _Run) -> pd.DataFrame:
     return ledger
 
 
+def _keep_failed(kept: Path, failed: list[NotebookResult]) -> str:
+    """Keep the failures' errors (``errors.txt``) and executed notebooks; say what could not be.
+
+    The errors are written first and are small: they survive a disk too full for the notebooks.
+    A notebook that cannot be copied whole is not left half-written.
+    """
+    problems = []
+    try:
+        kept.mkdir(parents=True, exist_ok=True)
+        (kept / "errors.txt").write_text("".join(f"{result.error}\n" for result in failed))
+    except OSError as exc:
+        return f"; could not keep anything in {kept}: {exc.strerror or exc}"
+    for result in failed:
+        target = kept / Path(result.output).name
+        try:
+            if Path(result.output).exists():
+                shutil.copy2(result.output, target)
+        except OSError as exc:
+            target.unlink(missing_ok=True)
+            problems.append(f"{target.name}: {exc.strerror or exc}")
+    if problems:
+        return f"; errors kept in {kept / 'errors.txt'}, not the notebook ({'; '.join(problems)})"
+    return f" (executed notebook kept in {kept})"
+
+
 def _raise_for_failures(run: _Run, results: list[NotebookResult]) -> None:
-    """Keep the failed notebooks in ``<out>/failed/<run-id>/`` and raise :class:`NotebookFailed`."""
+    """Keep the failed notebooks in ``<out>/failed/<run-id>/`` and raise :class:`NotebookFailed`.
+
+    The notebooks' own errors are in the message whatever could be kept.
+    """
     failed = [result for result in results if not result.ok]
     if not failed:
         return
-    kept = run.out_dir / "failed" / run.run_id
-    kept.mkdir(parents=True)
-    for result in failed:
-        if Path(result.output).exists():
-            shutil.copy2(result.output, kept / Path(result.output).name)
+    kept = _keep_failed(run.out_dir / "failed" / run.run_id, failed)
     messages = "; ".join(result.error for result in failed)
-    raise NotebookFailed(f"{messages} (executed notebook kept in {kept})")
+    raise NotebookFailed(f"{messages}{kept}")
 
 
 def _execute_notebooks(
@@ -167,7 +276,8 @@ def _execute_notebooks(
     """Execute the selected notebooks into the run; raise if any failed."""
     with _timed(run, "notebooks"):
         (run.tmp / "notebooks").mkdir()
-        results = run_notebooks(selected, run.tmp, run.parameters, jobs, progress)
+        timeout = (run.config.get("report") or {}).get("cell_timeout_seconds")
+        results = run_notebooks(selected, run.tmp, run.parameters, jobs, progress, timeout)
     _raise_for_failures(run, results)
     return results
 
@@ -191,7 +301,7 @@ def _run_info(run: _Run, results: list[NotebookResult]) -> dict[str, Any]:
     return {
         "id": run.run_id,
         "dataset": run.config["name"],
-        "period": {"start": _iso(run.bounds[0]), "end": _iso(run.bounds[1])},
+        "period": {"start": _iso(run.bounds[0]), "end": _iso(run.bounds[1])} | run.coverage,
         "created": run.started.isoformat(timespec="seconds"),
         "config_fingerprint": config_fingerprint(run.config),
         "notebooks": [result.name for result in results],
@@ -203,7 +313,8 @@ def _write_metrics(run: _Run, run_info: dict[str, Any], ledger: pd.DataFrame) ->
 
     Raises :class:`RunError` when the payload does not match the metrics schema.
     """
-    metrics = build_metrics(run.tmp, run_info, reconciliation_block(run.tmp / "processed", ledger))
+    reconciliation = reconciliation_block(run.tmp / "processed", ledger, run.bounds)
+    metrics = build_metrics(run.tmp, run_info, reconciliation)
     try:
         validate_metrics(metrics)
     except jsonschema.ValidationError as exc:
@@ -243,6 +354,33 @@ def _render(run: _Run, selected: list[Path], jobs: int, progress: bool) -> None:
     keep_data_quality(run.tmp)
 
 
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    """Turn SIGTERM or SIGINT into :class:`RunInterrupted`; a second signal waits its turn."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise RunInterrupted(signum)
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT raise :class:`RunInterrupted` inside the block (main thread only).
+
+    The exception unwinds the run: its workers and kernels are stopped (see
+    :func:`~helpers.report.notebooks.run_notebooks`) and its temporary folder removed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, _raise_interrupted)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run_report(
     config_path: str | Path = "",
     period: str = "",
@@ -250,26 +388,29 @@ def run_report(
     notebooks: Sequence[str] | None = None,
     jobs: int = 2,
     progress: bool = True,
+    as_of: str = "",
 ) -> Path:
     """Render the report set for a dataset and period; return the published run folder.
 
-    Nothing under ``out_dir`` changes except on success (and the ``failed/`` folder on a
-    notebook failure).
+    Nothing under ``out_dir`` changes except on success (and ``failed/`` on a failure).
 
     Parameters
     ----------
     config_path
         The dataset's YAML config; empty means the sample world.
     period
-        ``"START:END"`` in ISO dates (either side may be empty); empty is the whole history.
+        ``"START:END"`` (ISO dates, either side may be empty) or a relative period.
     out_dir
-        The output folder; the run goes to ``out_dir/<run-id>/`` (default: ``reports/``).
+        The output folder (default ``reports/``); the run goes to ``out_dir/<run-id>/``.
     notebooks
-        Names or numbers of the notebooks to render (default: the report set).
+        Names or numbers of notebooks (default: the report set).
     jobs
         Notebooks rendered in parallel.
     progress
-        Whether to show progress bars.
+        Progress bars (else one line per notebook).
+    as_of
+        The day a relative period is resolved against: ``""`` or ``"today"`` (UTC), ``"data"``
+        (the day after the data's last order date) or an ISO date.
 
     Returns
     -------
@@ -279,27 +420,46 @@ def run_report(
     Raises
     ------
     BadInput
-        When the config, period, notebook names or data are bad (nothing rendered).
+        When the config, period, notebook names or data are bad, when no order line was
+        accepted or the period selects none (nothing rendered).
     RunLocked
         When another run holds ``out_dir``'s lock.
     NotebookFailed
-        When a notebook raised (its executed copy is kept in ``out_dir/failed/<run-id>/``).
+        When a notebook raised or a cell ran past ``report.cell_timeout_seconds`` (its executed
+        copy and the error are kept in ``out_dir/failed/<run-id>/``).
+    RunInterrupted
+        When SIGTERM or SIGINT stopped the run (workers, kernels and the temporary folder gone).
     RunError
         When the metrics do not match their schema.
     """
     out_dir = Path(out_dir or paths.REPORTS_DIR).resolve()
-    config, bounds = _load_inputs(config_path, period)
+    config = _load_inputs(config_path, period)
+    as_of = _check_as_of(as_of)
     selected = report_notebooks(notebooks)
     if not selected:
         raise BadInput(f"no report notebooks found in {paths.NOTEBOOKS_DIR}")
-    with run_lock(out_dir):
-        started = datetime.now(UTC)
-        run_id = make_run_id(config["name"], period, started)
-        run = _Run(config, period, bounds, out_dir, run_id, started)
-        run.tmp.mkdir(parents=True)
-        try:
+    run = _new_run(config, period, as_of, out_dir)
+    with run_lock(out_dir, run.run_id):
+        return _render_and_publish(run, selected, jobs, progress)
+
+
+def _new_run(config: dict[str, Any], period: str, as_of: str, out_dir: Path) -> _Run:
+    """A run starting now; its id names the period resolved where the data is not needed."""
+    started = datetime.now(UTC)
+    anchor = None if as_of in ("", "today", "data") else pd.Timestamp(as_of).date()
+    label = period if as_of == "data" else resolve_period(period, anchor)
+    run_id = make_run_id(config["name"], label, started)
+    return _Run(config, period, as_of, out_dir, run_id, started, out_dir / f".tmp-{run_id}")
+
+
+def _render_and_publish(run: _Run, selected: list[Path], jobs: int, progress: bool) -> Path:
+    """Under the lock: clear dead runs' folders, render, publish; the temporary folder goes."""
+    remove_stale_runs(run.out_dir)
+    claim_run_folder(run.tmp)
+    try:
+        with _stopped_by_signals():
             _render(run, selected, jobs, progress)
-            return publish_run(run.tmp, out_dir, run.run_id)
-        finally:
-            if run.tmp.exists():
-                shutil.rmtree(run.tmp, ignore_errors=True)
+            return publish_run(run.tmp, run.out_dir, run.run_id)
+    finally:
+        if run.tmp.exists():
+            shutil.rmtree(run.tmp, ignore_errors=True)

@@ -21,7 +21,56 @@ from helpers import paths
 from helpers.config import load_config, parse_period, resolve_path
 from helpers.results import json_safe
 
-__all__ = ["Workspace", "open_workspace", "prepare", "config_fingerprint"]
+__all__ = [
+    "Workspace",
+    "open_workspace",
+    "prepare",
+    "config_fingerprint",
+    "in_period",
+    "PERIOD_COLUMNS",
+]
+
+#: the date column by which each dated canonical table is cut to a period
+PERIOD_COLUMNS = {
+    "order_lines": "order_date",
+    "activities": "date",
+    "acquisition_spend": "month",
+    "opportunities": "date",
+}
+
+
+def in_period(
+    frame: pd.DataFrame, column: str, period: tuple[pd.Timestamp | None, pd.Timestamp | None]
+) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` falls in the period (whole days, inclusive).
+
+    The same window as the ledger's: ``start <= date < end + 1 day``, so a time of day on the
+    last day counts.
+
+    Parameters
+    ----------
+    frame
+        A canonical table.
+    column
+        Its date column.
+    period
+        ``(start, end)``, either may be None (open).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows in the period, all columns (``frame`` itself when the period is open).
+    """
+    start, end = period
+    if start is None and end is None:
+        return frame
+    dates = pd.to_datetime(frame[column])
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= dates >= pd.Timestamp(start)
+    if end is not None:
+        keep &= dates < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    return frame.loc[keep]
 
 
 def config_fingerprint(config: dict[str, Any]) -> str:
@@ -103,6 +152,7 @@ class Workspace:
     run_dir: Path
     processed_dir: Path
     _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
+    _cut: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     # ---- inputs -------------------------------------------------------------------------
     def has(self, name: str) -> bool:
@@ -120,8 +170,30 @@ class Workspace:
         """
         return (self.processed_dir / f"{name}.parquet").exists()
 
+    def history(self, name: str) -> pd.DataFrame | None:
+        """Canonical table ``name`` over the whole history (no period filter), read once.
+
+        Parameters
+        ----------
+        name
+            A canonical table, e.g. ``"order_lines"``.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The table with the columns of :mod:`helpers.schema`, or None if the dataset has none.
+        """
+        if name not in self._tables:
+            path = self.processed_dir / f"{name}.parquet"
+            self._tables[name] = pd.read_parquet(path) if path.exists() else None
+        return self._tables[name]
+
     def table(self, name: str) -> pd.DataFrame | None:
-        """Canonical table ``name`` (whole history, no period filter), read once.
+        """Canonical table ``name`` in the workspace's period: the lines the ledger sees.
+
+        Dated tables (:data:`PERIOD_COLUMNS`: order lines, activities, acquisition spend,
+        opportunities) are cut to the period like the ledger; the others (customers, products)
+        are whole. :meth:`history` gives the whole history.
 
         Parameters
         ----------
@@ -133,10 +205,12 @@ class Workspace:
         pandas.DataFrame or None
             The table with the columns of :mod:`helpers.schema`, or None if the dataset has none.
         """
-        if name not in self._tables:
-            path = self.processed_dir / f"{name}.parquet"
-            self._tables[name] = pd.read_parquet(path) if path.exists() else None
-        return self._tables[name]
+        whole = self.history(name)
+        if whole is None or name not in PERIOD_COLUMNS or PERIOD_COLUMNS[name] not in whole:
+            return whole
+        if name not in self._cut:
+            self._cut[name] = in_period(whole, PERIOD_COLUMNS[name], self.period)
+        return self._cut[name]
 
     @property
     def period_label(self) -> str:

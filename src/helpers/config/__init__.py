@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
+
+from helpers.config.validation import read_yaml, schema_errors
 
 __all__ = [
     "ConfigError",
@@ -16,10 +20,12 @@ __all__ = [
     "defaults",
     "given",
     "parse_period",
+    "resolve_period",
+    "RELATIVE_PERIODS",
     "resolve_path",
 ]
 
-_DEFAULTS_DIR = Path(__file__).parent / "defaults"
+_DEFAULTS_DIR = Path(__file__).parent.parent / "defaults"
 
 
 class ConfigError(ValueError):
@@ -69,7 +75,10 @@ def load_config(path: str | Path) -> dict[str, Any]:
     Raises
     ------
     ConfigError
-        When the file is missing, not YAML, not a mapping, or names no ``order_lines`` table.
+        When the file is missing, not UTF-8, not YAML (or has a duplicate key, or aliases that
+        expand past a limit), not a mapping, names no ``order_lines`` table, or breaks the
+        schema (:mod:`helpers.config.validation`: an unknown key, a wrong type or range); the
+        message names the file, each key path and what was expected.
     """
     given = Path(path).expanduser()
     path = given.resolve()
@@ -82,9 +91,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raw = read_yaml(path) or {}
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {type(raw).__name__}")
     if "tables" not in raw or not isinstance(raw["tables"], Mapping):
@@ -93,7 +102,14 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: 'tables' must name an 'order_lines' source (the one required table)"
         )
-    config = _merge(defaults(), raw)
+    base = defaults()
+    config = _merge(base, raw)
+    problems = schema_errors(config, sections=base)
+    if problems:
+        listed = "; ".join(problems[:8]) + (
+            f"; and {len(problems) - 8} more" if len(problems) > 8 else ""
+        )
+        raise ConfigError(f"{path}: {listed}")
     config["_given"] = copy.deepcopy(dict(raw))  # what the user wrote, apart from the defaults
     config["_path"] = str(path)
     config["_dir"] = str(path.parent)
@@ -144,6 +160,73 @@ def resolve_path(config: Mapping[str, Any], value: str | Path) -> Path:
     return p if p.is_absolute() else (Path(config.get("_dir", ".")) / p).resolve()
 
 
+#: relative periods a scheduler may ask for (see :func:`resolve_period`)
+RELATIVE_PERIODS = ("last-month", "last-quarter", "ytd", "last-12-months")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def resolve_period(period: str | None, as_of: date | None = None) -> str:
+    """A period as ``"START:END"`` in ISO dates, relative words resolved against ``as_of``.
+
+    Every relative period covers whole days before ``as_of`` (the last complete day is
+    ``as_of - 1 day``, called E below):
+
+    - ``last-month``: the last complete calendar month ending on or before E;
+    - ``last-quarter``: the last complete calendar quarter ending on or before E;
+    - ``ytd``: 1 January of E's year to E;
+    - ``last-12-months``: the twelve complete calendar months ending with ``last-month``.
+
+    Parameters
+    ----------
+    period : str or None
+        A relative word of :data:`RELATIVE_PERIODS`, or anything :func:`parse_period` reads
+        (returned unchanged).
+    as_of : datetime.date, optional
+        The anchor day (default: today, UTC): the run "as of" this day.
+
+    Returns
+    -------
+    str
+        ``"START:END"`` for a relative word; ``period`` (or ``""``) otherwise.
+
+    Examples
+    --------
+    >>> resolve_period("last-month", date(2024, 4, 15))
+    '2024-03-01:2024-03-31'
+    >>> resolve_period("ytd", date(2024, 4, 15))
+    '2024-01-01:2024-04-14'
+    """
+    text = (period or "").strip()
+    if text not in RELATIVE_PERIODS:
+        return period or ""
+    last_day = pd.Timestamp(as_of or datetime.now(UTC).date()) - pd.Timedelta(days=1)
+    if text == "ytd":
+        return f"{last_day.year}-01-01:{last_day.date().isoformat()}"
+    months = 3 if text == "last-quarter" else 1
+    end = (last_day + pd.Timedelta(days=1)).to_period(f"{months}M" if months == 1 else "Q")
+    end = (end - 1).end_time.normalize()  # the last complete month or quarter
+    span = 12 if text == "last-12-months" else months
+    start = (end - pd.DateOffset(months=span) + pd.Timedelta(days=1)).normalize()
+    return f"{start.date().isoformat()}:{end.date().isoformat()}"
+
+
+def _period_bound(label: str, value: Any) -> pd.Timestamp | None:
+    """One side of a period: None when empty; an ISO date (text) or a date-like value."""
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, str) and not _ISO_DATE.match(value.strip()):
+        raise ConfigError(
+            f"period {label} {value!r}: expected an ISO date like 2024-01-31 "
+            f"(or a whole period: {', '.join(RELATIVE_PERIODS)})"
+        )
+    try:
+        return pd.Timestamp(str(value).strip())
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"period {label} {value!r}: expected an ISO date like 2024-01-31"
+        ) from None
+
+
 def parse_period(
     period: str | None | tuple[Any, Any],
 ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -152,8 +235,9 @@ def parse_period(
     Parameters
     ----------
     period : str, tuple or None
-        ``"START:END"`` with ISO dates, either side empty for open; a (start, end) pair; or
-        None / ``""`` / ``":"`` for the whole data.
+        ``"START:END"`` with ISO dates (YYYY-MM-DD), either side empty for open; a relative
+        word of :data:`RELATIVE_PERIODS` (resolved against today, see :func:`resolve_period`);
+        a (start, end) pair; or None / ``""`` / ``":"`` for the whole data.
 
     Returns
     -------
@@ -163,35 +247,28 @@ def parse_period(
     Raises
     ------
     ConfigError
-        When the text has no ``:``, a side is not a date, or the start is after the end.
+        When the text has no ``:``, a side is not an ISO date (``now``, ``today`` are refused),
+        or the start is after the end.
 
     Examples
     --------
     >>> parse_period("2024-01-01:")
     (Timestamp('2024-01-01 00:00:00'), None)
     """
+    if isinstance(period, str):
+        period = resolve_period(period)
     if period is None or period == "" or period == ":":
         return None, None
     if isinstance(period, str):
         if ":" not in period:
             raise ConfigError(
-                f"period {period!r}: expected 'START:END' (ISO dates, either may be empty)"
+                f"period {period!r}: expected 'START:END' (ISO dates, either may be empty) "
+                f"or one of {', '.join(RELATIVE_PERIODS)}"
             )
         start_s, end_s = period.split(":", 1)
     else:
         start_s, end_s = period
-    out: list[pd.Timestamp | None] = []
-    for label, s in (("start", start_s), ("end", end_s)):
-        if s is None or str(s).strip() == "":
-            out.append(None)
-            continue
-        try:
-            out.append(pd.Timestamp(str(s).strip()))
-        except (ValueError, TypeError):
-            raise ConfigError(
-                f"period {label} {s!r}: expected an ISO date like 2024-01-31"
-            ) from None
-    start, end = out
+    start, end = _period_bound("start", start_s), _period_bound("end", end_s)
     if start is not None and end is not None and start > end:
         raise ConfigError(f"period {period!r}: start is after end")
     return start, end
