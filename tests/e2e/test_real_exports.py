@@ -61,9 +61,10 @@ def _render(folder: Path, name: str, csv_path: Path) -> dict[str, Any]:
 
 def _in_yen(source: Path, target: Path) -> Path:
     """The export with every money column multiplied by ``YEN_FACTOR`` (text kept exact)."""
-    with source.open(encoding="utf-8", newline="") as fin, target.open(
-        "w", encoding="utf-8", newline=""
-    ) as fout:
+    with (
+        source.open(encoding="utf-8", newline="") as fin,
+        target.open("w", encoding="utf-8", newline="") as fout,
+    ):
         reader = csv.DictReader(fin)
         writer = csv.DictWriter(fout, fieldnames=reader.fieldnames)
         writer.writeheader()
@@ -112,7 +113,10 @@ def test_superstore_shows_the_assumed_view_beside_it(superstore: dict[str, Any])
 def test_no_finding_reads_nan_or_infinite(superstore: dict[str, Any]) -> None:
     for section, sentences in superstore["findings"].items():
         for sentence in sentences:
-            assert not re.search(r"\bnan\b|\binf\b|-0%", sentence, re.IGNORECASE), (section, sentence)
+            assert not re.search(r"\bnan\b|\binf\b|-0%", sentence, re.IGNORECASE), (
+                section,
+                sentence,
+            )
 
 
 # ---- the same business in another currency -------------------------------------------------

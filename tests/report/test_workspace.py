@@ -89,3 +89,14 @@ def test_figures_and_exports_go_to_the_run(tiny_config: Path, tmp_path: Path) ->
     assert png == ws.figures_dir / "line.png" and png.with_suffix(".svg").exists()
     written = ws.export(pd.DataFrame({"name": ["=HYPERLINK(1)"], "profit": [1.5]}), "list")
     assert written and all(p.parent == ws.exports_dir and p.exists() for p in written)
+
+
+@pytest.mark.parametrize(
+    "name", ["../../../x", "..", "/etc/passwd", "a/../../b", "~root", ". .", ""], ids=repr
+)
+def test_dataset_names_never_escape_the_processed_folder(name: str, tmp_path: Path) -> None:
+    from helpers.report.workspace import dataset_folder
+
+    folder = dataset_folder(name, tmp_path)
+    assert folder.parent == tmp_path
+    assert folder.name not in {"", ".", ".."} and "/" not in folder.name

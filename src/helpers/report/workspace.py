@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -325,6 +326,35 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def dataset_folder(name: str, root: Path | None = None) -> Path:
+    """The folder of a dataset's processed tables, always inside ``root``.
+
+    Parameters
+    ----------
+    name : str
+        The dataset's name (from its config); any character other than letters, digits, dots
+        and dashes becomes ``-`` and leading dots are dropped, so ``../../x`` cannot escape.
+    root : pathlib.Path, optional
+        Default :data:`helpers.paths.PROCESSED_DIR`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``root / <slug>``.
+
+    Raises
+    ------
+    ValueError
+        Should the slug still resolve outside ``root`` (it cannot by construction).
+    """
+    root = Path(root or paths.PROCESSED_DIR)
+    folder = re.sub(r"[^A-Za-z0-9.-]+", "-", str(name)).strip("-.") or "dataset"
+    path = root / folder
+    if root.resolve() not in path.resolve().parents:
+        raise ValueError(f"dataset name {name!r} resolves outside {root}")
+    return path
+
+
 def open_workspace(
     config_path: str | Path = "",
     period: str = "",
@@ -360,7 +390,7 @@ def open_workspace(
         if not (processed / "order_lines.parquet").exists():
             prepare(config, processed)
     else:
-        base = paths.PROCESSED_DIR / name
+        base = dataset_folder(name)
         processed = prepare(config, base / "tables")
         run = base / "interactive"
     run.mkdir(parents=True, exist_ok=True)
