@@ -23,6 +23,7 @@ from helpers.config import load_config, parse_period, resolve_path
 from helpers.results import json_safe
 
 __all__ = [
+    "dataset_folder",
     "Workspace",
     "open_workspace",
     "prepare",
