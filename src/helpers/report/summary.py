@@ -169,7 +169,7 @@ def _headlines(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _losers(section: Mapping[str, Any]) -> str | None:
-    """ "155 customers (19.5%)" from a section's loss-making figures, if it has them."""
+    """The words "155 customers (19.5%)" from a section's loss-making figures, if it has them."""
     count, share = section.get("loss_making_customers"), section.get("loss_making_share")
     if count is None or share is None:
         return None
