@@ -28,6 +28,7 @@ import pandas as pd
 
 from helpers import paths
 from helpers.config import RELATIVE_PERIODS, ConfigError, load_config, parse_period, resolve_period
+from helpers.report.changes import compare_runs, previous_metrics
 from helpers.report.errors import (
     EXIT_CODES,
     BadInput,
@@ -315,6 +316,8 @@ def _write_metrics(run: _Run, run_info: dict[str, Any], ledger: pd.DataFrame) ->
     """
     reconciliation = reconciliation_block(run.tmp / "processed", ledger, run.bounds)
     metrics = build_metrics(run.tmp, run_info, reconciliation)
+    previous = previous_metrics(run.out_dir, run_info["dataset"], run_info["config_fingerprint"])
+    metrics["changes"] = compare_runs(metrics, previous)
     try:
         validate_metrics(metrics)
     except jsonschema.ValidationError as exc:

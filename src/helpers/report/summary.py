@@ -190,6 +190,33 @@ def _sensitivity_sentence(name: str, verdict: Mapping[str, Any]) -> str | None:
     )
 
 
+def _change_rows(changes: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The "what changed" table: each figure before and now, formatted by its kind."""
+    formats = {
+        "money": format_money,
+        "share": lambda value: f"{value:.1%}",
+        "count": lambda value: f"{value:,.1f}".removesuffix(".0"),
+    }
+    rows = []
+    for row in changes.get("rows", []):
+        show = formats.get(row["kind"], str)
+        if row["kind"] == "share":
+            change = f"{row['change'] * 100:+.1f} points"
+        else:
+            change = show(row["change"]) if row["change"] < 0 else "+" + show(row["change"])
+            if row.get("change_pct") is not None:
+                change += f" ({row['change_pct']:+.1%})"
+        rows.append(
+            {
+                "label": row["label"],
+                "previous": show(row["previous"]),
+                "current": show(row["current"]),
+                "change": "unchanged" if row["direction"] == "unchanged" else change,
+            }
+        )
+    return rows
+
+
 def lead_sentences(metrics: Mapping[str, Any]) -> list[str]:
     """The summary's opening: which level of profit it leads with, and what assumptions change.
 
@@ -254,6 +281,8 @@ def write_index(
         recon=metrics.get("reconciliation", {}),
         headlines=_headlines(metrics),
         lead=lead_sentences(metrics),
+        changes=_change_rows(metrics.get("changes") or {}),
+        previous=(metrics.get("changes") or {}).get("previous_run"),
         findings=_findings(metrics, pages),
         figures=_figures(run_dir),
         pages=pages,
