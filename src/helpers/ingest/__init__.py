@@ -5,7 +5,7 @@ Modules, in the order a file passes through them:
 - ``errors``: :class:`IngestError`, the file-level problem that stops a run;
 - ``encodings``, ``sniffing``, ``readers``: a file's encoding, format, delimiter and header,
   then its columns as text (CSV, xlsx, Parquet);
-- ``values``: text to numbers, dates and yes/no values, a column at a time;
+- ``values``, ``dates``: text to numbers, yes/no values and dates, a column at a time;
 - ``columns``: a table's options, source files and column mapping;
 - ``checks``, ``amounts``, ``rejects``, ``validation``: one file's row checks, order-line
   amounts and rejects, and the accepted rows;

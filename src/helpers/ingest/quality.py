@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from helpers import schema
+from helpers.ingest.dates import human_date_format
 from helpers.ingest.loading import LoadedTable
 from helpers.ingest.validation import FileOut
-from helpers.ingest.values import human_date_format
 
 __all__ = ["table_findings", "reconciliation_findings", "dictionary_rows"]
 
@@ -43,7 +43,7 @@ def _read_as(table: str, file: FileOut) -> str:
     if "," in set(meta["decimal"].values()):
         how += ", decimal comma"
     formats = sorted(
-        {human_date_format(fmt) for fmt in meta["date_format"].values() if fmt != "(typed)"}
+        {human_date_format(fmt) for fmt in meta["date_format"].values() if not fmt.startswith("(")}
     )
     if formats:
         how += f", dates as {' / '.join(formats)}"
