@@ -335,17 +335,9 @@ def parse_numbers(
     bad = ~null & ~valid
     mixed = _other_decimal(core, bad, decimal)
     floats[bad | null] = np.nan
-    percent_mask = _numpy_mask(percent)
-    return NumberResult(
-        floats,
-        null,
-        bad,
-        mixed,
-        decimal,
-        ambiguous,
-        evidence,
-        percent_mask & ~bad if percent_mask.any() else None,
-    )
+    percent_mask = _numpy_mask(percent) & ~bad
+    found = percent_mask if percent_mask.any() else None
+    return NumberResult(floats, null, bad, mixed, decimal, ambiguous, evidence, found)
 
 
 # ---- yes/no ---------------------------------------------------------------------------------
