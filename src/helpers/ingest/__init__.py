@@ -7,11 +7,11 @@ Modules, in the order a file passes through them:
   then its columns as text (CSV, xlsx, Parquet);
 - ``values``, ``dates``: text to numbers, yes/no values and dates, a column at a time;
 - ``columns``: a table's options, source files and column mapping;
-- ``checks``, ``amounts``, ``rejects``, ``validation``: one file's row checks, order-line
-  amounts and rejects, and the accepted rows;
+- ``checks``, ``amounts``, ``suspects``, ``rejects``, ``validation``: one file's row checks,
+  order-line amounts, rows that parse but cannot be right, rejects, and the accepted rows;
 - ``loading``: every file of one table;
-- ``reconciliation``, ``quality``, ``coverage``: rows and revenue balanced to the cent, findings
-  and the data dictionary, coverage per month;
+- ``money``, ``reconciliation``, ``quality``, ``coverage``: exact totals, rows and revenue
+  balanced to the cent, findings and the data dictionary, coverage per month;
 - ``pipeline``: the whole dataset in, the outputs written.
 """
 
