@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from helpers.config import load_config
-from helpers.ingest import ingest_dataset
+from helpers.ingest import IngestError, ingest_dataset
 from helpers.ingest.money import exact_total, to_money
 
 HEADER = "order_id,customer_id,order_date,product_id,quantity,unit_price,discount,unit_cost"
@@ -150,4 +150,67 @@ def test_discount_over_the_list_value_is_said(tmp_path: Path) -> None:
         "order_lines: 1 line of o.csv carry a discount larger than the line's list value, so "
         "the sale is negative (e.g. row 2: discount 120.00 on 100.00); kept as they are "
         "(revenue -20.00): check the discount column."
+    ) in result.quality
+
+
+# ---- whole-file problems --------------------------------------------------------------------
+def test_columns_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    body = HEADER + ",Quantity\nO1,C1,2023-01-05,P1,1,10,0,6,5\n"
+    with pytest.raises(IngestError) as info:
+        _ingest(tmp_path, {"order_lines": {"path": _write(tmp_path, "o.csv", body)}})
+    assert str(info.value) == (
+        "o.csv: row 1 (header): columns 'quantity' and 'Quantity' differ only in case or "
+        "spacing (expected one column for order_lines.quantity; map the right one under "
+        "tables.order_lines.columns.quantity)"
+    )
+    # mapped explicitly, the choice is the config's
+    result = _ingest(
+        tmp_path, {"order_lines": {"path": "o.csv", "columns": {"quantity": "Quantity"}}}
+    )
+    assert result.tables["order_lines"]["quantity"].tolist() == [5]
+
+
+def test_the_same_file_listed_twice_is_refused(tmp_path: Path) -> None:
+    _write(tmp_path, "o.csv", HEADER + "\nO1,C1,2023-01-05,P1,1,10,0,6\n")
+    with pytest.raises(IngestError) as info:
+        _ingest(tmp_path, {"order_lines": {"path": ["o.csv", "*.csv"]}})
+    assert str(info.value) == (
+        f"{tmp_path / 'config.yaml'}: tables.order_lines.path: 'o.csv' is listed twice "
+        "(expected each file once; its lines would be counted twice)"
+    )
+
+
+def test_overlapping_exports_are_flagged(tmp_path: Path) -> None:
+    _write(
+        tmp_path, "a.csv", HEADER + "\nO1,C1,2023-01-05,P1,1,10,0,6\nO2,C1,2023-01-06,P1,2,10,0,6\n"
+    )
+    _write(
+        tmp_path, "b.csv", HEADER + "\nO2,C1,2023-01-06,P1,2,10,0,6\nO3,C2,2023-01-07,P1,1,5,0,3\n"
+    )
+    result = _ingest(tmp_path, {"order_lines": {"path": ["a.csv", "b.csv"]}})
+    lines = result.tables["order_lines"]
+    assert lines["is_duplicate"].tolist() == [False, False, True, False]
+    assert (
+        "order_lines: 1 line of b.csv repeat lines of a.csv (same order, customer, date, "
+        "product, quantity and revenue): the exports overlap; flagged is_duplicate "
+        "(revenue 20.00)."
+    ) in result.quality
+
+
+@pytest.mark.parametrize("head_rows", [2, 40_000], ids=["in the head", "past the head"])
+def test_utf8_file_with_a_few_cp1252_lines_is_read_line_by_line(
+    tmp_path: Path, head_rows: int
+) -> None:
+    utf8 = "".join(f"O{i},Müller-{i % 3},2023-01-05,P1,1,10,0,6\n" for i in range(head_rows))
+    latin = "O-x,Großhändler,2023-01-06,P1,1,5,0,3\n".encode("cp1252")
+    (tmp_path / "o.csv").write_bytes((HEADER + "\n" + utf8).encode("utf-8") + latin)
+    result = _ingest(tmp_path, {"order_lines": {"path": "o.csv"}})
+    customers = result.tables["order_lines"]["customer_id"]
+    assert customers.iloc[0] == "Müller-0"  # UTF-8 lines stay UTF-8, no mojibake
+    assert customers.iloc[-1] == "Großhändler"
+    line = head_rows + 2
+    assert (
+        f"order_lines: o.csv read as CSV in utf-8 (utf-8 by line, else cp1252), delimiter ',' "
+        f"(1 line not UTF-8, read as cp1252: {line}), dates as yyyy-mm-dd: "
+        f"{head_rows + 1:,} rows."
     ) in result.quality

@@ -40,6 +40,12 @@ def _read_as(table: str, file: FileOut) -> str:
         how += f" in {meta['encoding']} ({meta['encoding_how']}), delimiter '{delimiter}'"
     elif meta.get("format") == "xlsx":
         how += f", sheet '{meta['sheet']}'"
+    fallen = meta.get("fallback_lines") or []
+    if fallen:
+        shown = ", ".join(map(str, fallen[:5])) + (
+            f" and {len(fallen) - 5} more" if len(fallen) > 5 else ""
+        )
+        how += f" ({_counted(len(fallen), 'line')} not UTF-8, read as {meta['encoding_how'].split()[-1]}: {shown})"
     if "," in set(meta["decimal"].values()):
         how += ", decimal comma"
     formats = sorted(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from helpers.ingest.encodings import (
+    decode_by_line,
     detect_encoding,
+    file_is_mixed_utf8,
     locate_decode_error,
     non_utf8_sample,
     undecodable_error,
@@ -119,18 +122,45 @@ def _read_csv_redetected(
     return result
 
 
-def _read_csv_decoded(
-    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any]
-) -> tuple[pa.Table, list[_BadRow]]:
-    """Read in the sniffed encoding; if only the head was UTF-8, detect the encoding and retry."""
+def _utf8_copy(path: Path, layout: CsvLayout, opts: Mapping[str, Any], folder: Path) -> Path:
+    """A UTF-8 copy of a UTF-8 file holding a few lines in the Latin code page, line by line.
+
+    ``layout`` records how: ``encoding_how`` names the code page, ``fallback_lines`` the lines.
+    """
+    latin = str(opts["latin_encoding"])
     try:
-        return _read_csv_table(path, layout, layout.encoding)
+        text, fallen = decode_by_line(path.read_bytes(), latin)
+    except UnicodeDecodeError:
+        return path  # not this case: the caller's error names the bytes
+    copy = folder / "utf8.csv"
+    copy.write_text(text, encoding="utf-8", newline="")
+    layout.encoding, layout.encoding_how = "utf-8", f"utf-8 by line, else {latin}"
+    layout.fallback_lines = fallen
+    return copy
+
+
+def _read_csv_decoded(
+    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any], folder: Path
+) -> tuple[pa.Table, list[_BadRow], Path]:
+    """Read in the sniffed encoding; if only the head was UTF-8, detect the encoding and retry.
+
+    A UTF-8 file with a few lines in another encoding is read line by line from a UTF-8 copy
+    in ``folder``; the path returned is the file actually read.
+    """
+    if layout.encoding_how.startswith("utf-8 by line"):
+        path = _utf8_copy(path, layout, opts, folder)
+    try:
+        return (*_read_csv_table(path, layout, layout.encoding), path)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if "invalid UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError):
             raise IngestError(f"{name}: cannot be read as CSV ({exc})") from None
         if layout.encoding_how in ("configured", "BOM"):
             raise undecodable_error(path, layout.encoding, name, table, default_line=0) from None
-    return _read_csv_redetected(path, layout, name, table, opts)
+    if file_is_mixed_utf8(path):
+        copy = _utf8_copy(path, layout, opts, folder)
+        if copy != path:
+            return (*_read_csv_table(copy, layout, "utf-8"), copy)
+    return (*_read_csv_redetected(path, layout, name, table, opts), path)
 
 
 def _newlines_per_row(table: pa.Table) -> np.ndarray:
@@ -237,19 +267,22 @@ def read_csv_raw(
         When the file cannot be parsed as CSV or decoded, has only a header, or ends in an
         unterminated quote.
     """
-    raw_table, bad = _read_csv_decoded(path, layout, name, table, opts)
-    raw_table = raw_table.rename_columns(layout.header)
-    header_line = layout.skip_rows + 1
-    if raw_table.num_rows + len(bad) == 0:
-        raise _no_data_rows(name, header_line + 1)
-    lines, extra, is_bad = _physical_lines(raw_table, bad, header_line)
-    _check_last_record_closes(path, layout, name, lines, extra)
+    with tempfile.TemporaryDirectory(prefix="ingest-") as folder:
+        raw_table, bad, text_path = _read_csv_decoded(path, layout, name, table, opts, Path(folder))
+        raw_table = raw_table.rename_columns(layout.header)
+        header_line = layout.skip_rows + 1
+        if raw_table.num_rows + len(bad) == 0:
+            raise _no_data_rows(name, header_line + 1)
+        lines, extra, is_bad = _physical_lines(raw_table, bad, header_line)
+        _check_last_record_closes(text_path, layout, name, lines, extra)
     meta = {
         "format": "csv",
         "encoding": layout.encoding,
         "encoding_how": layout.encoding_how,
         "delimiter": layout.delimiter,
     }
+    if layout.fallback_lines:
+        meta["fallback_lines"] = layout.fallback_lines
     bad_rows = _ragged_rows(bad, lines, header_line, len(layout.header))
     return RawFile(path, name, raw_table, lines[~is_bad], bad_rows, meta)
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers.ingest.encodings import choose_encoding, decode_prefix, undecodable_error
+from helpers.ingest.encodings import (
+    choose_encoding,
+    decode_by_line,
+    decode_prefix,
+    undecodable_error,
+)
 from helpers.ingest.errors import IngestError
 
 __all__ = ["CsvLayout", "sniff_format", "sniff_csv", "check_unique_header"]
@@ -21,11 +26,12 @@ class CsvLayout:
     """What sniffing the head of a text file found."""
 
     encoding: str
-    encoding_how: str  # "configured", "BOM", "utf-8", "detected"
+    encoding_how: str  # "configured", "BOM", "utf-8", "detected", "utf-8 by line, else cp1252"
     delimiter: str
     quotechar: str
     header: list[str]
     skip_rows: int
+    fallback_lines: list[int] = field(default_factory=list)  # lines read in the Latin code page
 
 
 def sniff_format(path: Path, configured: str) -> str:
@@ -96,7 +102,10 @@ def _head_lines(path: Path, opts: Mapping[str, Any], name: str, table: str) -> t
     head = _read_head(path, int(opts["sniff_bytes"]))
     encoding, how = choose_encoding(path, head, str(opts["encoding"]), opts["latin_encoding"], name)
     try:
-        text = decode_prefix(head, encoding)
+        if how.startswith("utf-8 by line"):
+            text, _ = decode_by_line(head, opts["latin_encoding"])
+        else:
+            text = decode_prefix(head, encoding)
     except UnicodeDecodeError:
         raise undecodable_error(path, encoding, name, table, default_line=1) from None
     return text.lstrip("\ufeff"), encoding, how
