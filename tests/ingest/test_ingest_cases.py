@@ -67,3 +67,41 @@ def test_excel_day_number_origin(day_number: int, day: str) -> None:
     parsed = parse_dates(pa.array([str(day_number), str(day_number + 1)]))
     assert parsed.values[0] == pd.Timestamp(day).to_datetime64()
     assert parsed.values[1] - parsed.values[0] == pd.Timedelta(days=1).to_timedelta64()
+
+
+def test_numeric_ids_against_zero_padded_master_are_reported(tmp_path: Path) -> None:
+    result = _run("id-numeric-vs-padded", tmp_path)
+    (link,) = result.summary["keys"]
+    assert (link["table"], link["parent"], link["ids"], link["ids_unmatched"]) == (
+        "order_lines",
+        "customers",
+        60,
+        60,
+    )
+    assert link["examples"] == ["1", "2", "3"]
+    assert link["revenue_unmatched"] == link["revenue"] == 1_582_954.87
+    assert link["would_match"]["leading_zeros"] == 60
+    assert any(
+        "60 of 60 customer_ids" in note and "set ingest.id_normalise: [leading_zeros]" in note
+        for note in result.quality
+    )
+
+
+def test_numeric_ids_match_once_leading_zeros_are_normalised(tmp_path: Path) -> None:
+    import yaml
+
+    from helpers.ledger import build_ledger
+
+    folder = tmp_path / "id-numeric-vs-padded"
+    shutil.copytree(CASES / "id-numeric-vs-padded", folder)
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    config["ingest"] = {"id_normalise": ["leading_zeros"]}
+    (folder / "config.yaml").write_text(yaml.safe_dump(config))
+    loaded = load_config(folder / "config.yaml")
+    result = ingest_dataset(loaded, tmp_path / "out")
+    assert result.summary["keys"] == []
+    assert result.tables["order_lines"]["customer_id"].iloc[0] == "1"
+    ledger = build_ledger(tmp_path / "out", loaded)
+    # EXPECTED.md: rebates 5% of 1,582,954.87 = 79,147.74, names filled
+    assert round(ledger["rebates"].sum(), 2) == 79_147.74
+    assert ledger["name"].notna().all()

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from helpers.ingest.columns import source_fields
 from helpers.ingest.dates import DateResult, human_date_format, parse_dates
+from helpers.ingest.keys import KEY_FIELDS, normalise_ids
 from helpers.ingest.readers import RawFile
 from helpers.ingest.values import (
     decimal_evidence,
@@ -275,6 +276,8 @@ def parse_fields(parser: FileParser, fields: dict[str, str], required: list[str]
             continue
         if dtype == "string":
             text = parser.text(fld)
+            if fld in KEY_FIELDS and parser.opts.get("id_normalise"):
+                text = normalise_ids(text, list(parser.opts["id_normalise"]))
             if fld in required:
                 parser.require(fld, pc.is_null(text).to_numpy(zero_copy_only=False), dtype)
             out[fld] = text

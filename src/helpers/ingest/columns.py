@@ -11,6 +11,7 @@ from typing import Any
 from helpers import schema
 from helpers.config import resolve_path
 from helpers.ingest.errors import IngestError
+from helpers.ingest.keys import ID_STEPS
 from helpers.ingest.readers import RawFile
 
 __all__ = [
@@ -139,6 +140,13 @@ def table_options(config: Mapping[str, Any], table: str, spec: Any) -> dict[str,
     opts = {**base, **spec}
     if table == "order_lines":
         _check_order_options(config, table, opts)
+    steps = opts.get("id_normalise") or []
+    unknown = [step for step in steps if step not in ID_STEPS] if isinstance(steps, list) else steps
+    if unknown:
+        raise IngestError(
+            f"{config_name(config)}: tables.{table}.id_normalise: {unknown!r} (expected a list "
+            f"of: {', '.join(ID_STEPS)})"
+        )
     return opts
 
 
