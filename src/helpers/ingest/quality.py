@@ -38,8 +38,10 @@ def _read_as(table: str, file: FileOut) -> str:
     if meta.get("format") == "csv":
         delimiter = {"\t": "tab"}.get(meta["delimiter"], meta["delimiter"])
         how += f" in {meta['encoding']} ({meta['encoding_how']}), delimiter '{delimiter}'"
-    elif meta.get("format") == "xlsx":
+    elif "sheet" in meta:
         how += f", sheet '{meta['sheet']}'"
+        if meta.get("sheet_note"):
+            how += f" ({meta['sheet_note']}; the first visible one was read)"
     fallen = meta.get("fallback_lines") or []
     if fallen:
         shown = ", ".join(map(str, fallen[:5])) + (

@@ -302,11 +302,32 @@ def _cell_text(value: Any) -> str | None:
     return text if text.strip() else None
 
 
+def _pick_sheet_name(sheets: list[str], hidden: set[str], sheet: Any, name: str) -> str:
+    """The configured sheet (by name or 0-based number), else the first visible one."""
+    if sheet is None or sheet == "":
+        visible = [title for title in sheets if title not in hidden]
+        return visible[0] if visible else sheets[0]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(sheets):
+            raise IngestError(
+                f"{name}: sheet number {sheet} not found (expected 0 to {len(sheets) - 1}; "
+                f"sheets are: {', '.join(map(repr, sheets))})"
+            )
+        return sheets[sheet]
+    if sheet not in sheets:
+        raise IngestError(
+            f"{name}: sheet {sheet!r} not found (expected one of the workbook's sheets: "
+            f"{', '.join(map(repr, sheets))})"
+        )
+    return str(sheet)
+
+
 def _pick_sheet(workbook: Any, sheet: Any, name: str) -> Any:
-    """The configured sheet (by name or 0-based number), else the first one."""
+    """The configured sheet (by name or 0-based number), else the first visible one."""
     sheets = workbook.sheetnames
     if sheet is None or sheet == "":
-        return workbook[sheets[0]]
+        hidden = {ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"}
+        return workbook[_pick_sheet_name(sheets, hidden, sheet, name)]
     if isinstance(sheet, int):
         if not 0 <= sheet < len(sheets):
             raise IngestError(
@@ -346,6 +367,48 @@ def _sheet_rows(path: Path, name: str, sheet: Any, skip: int) -> tuple[list[list
     return rows, worksheet.title
 
 
+def _calamine_rows(path: Path, name: str, sheet: Any, skip: int) -> tuple[list[list[Any]], str]:
+    """Rows of a .xls, .xlsb or .ods sheet as text (python-calamine), like :func:`_sheet_rows`."""
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own and OS errors
+        raise IngestError(f"{name}: not a readable spreadsheet ({exc})") from None
+    try:
+        sheets = list(workbook.sheet_names)
+        hidden = {
+            meta.name
+            for meta in workbook.sheets_metadata
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible
+        }
+        title = _pick_sheet_name(sheets, hidden, sheet, name)
+        values = workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    finally:
+        workbook.close()
+    rows = [[_cell_text(value) for value in row] for row in values[skip:]]
+    while rows and all(value is None for value in rows[-1]):
+        rows.pop()
+    return rows, title
+
+
+def _first_sheet_note(path: Path, fmt: str, title: str) -> str:
+    """``; the first sheet 'X' is hidden`` when the sheet read is not the workbook's first."""
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        first = workbook.sheetnames[0]
+        workbook.close()
+    else:
+        import python_calamine
+
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        first = workbook.sheet_names[0]
+        workbook.close()
+    return "" if first == title else f"the first sheet {first!r} is hidden"
+
+
 def read_xlsx_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
     """Read one sheet of an Excel workbook (cells as text; dates in ISO form).
 
@@ -374,7 +437,9 @@ def read_xlsx_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) ->
         column twice or no data row follows it.
     """
     skip = int(opts.get("skip_rows") or 0)
-    rows, title = _sheet_rows(path, name, opts.get("sheet"), skip)
+    fmt = str(opts.get("_format") or "xlsx")
+    reader = _sheet_rows if fmt == "xlsx" else _calamine_rows
+    rows, title = reader(path, name, opts.get("sheet"), skip)
     if not rows:
         raise IngestError(f"{name}: sheet {title!r} is empty (expected a header row and data rows)")
     header = [(column or "").strip() for column in rows[0]]
@@ -389,9 +454,11 @@ def read_xlsx_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) ->
         for i, column in enumerate(header)
     }
     row_numbers = np.arange(len(data), dtype=np.int64) + skip + 2
-    return RawFile(
-        path, name, pa.table(columns), row_numbers, [], {"format": "xlsx", "sheet": title}
-    )
+    meta = {"format": fmt, "sheet": title}
+    note = _first_sheet_note(path, fmt, title) if opts.get("sheet") in (None, "") else ""
+    if note:
+        meta["sheet_note"] = note
+    return RawFile(path, name, pa.table(columns), row_numbers, [], meta)
 
 
 # ---- Parquet and the dispatcher -------------------------------------------------------------
@@ -457,13 +524,14 @@ def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawF
     fmt = sniff_format(path, str(opts.get("format") or "auto"))
     if fmt == "parquet":
         return read_parquet_raw(path, name)
-    if fmt == "xlsx":
-        return read_xlsx_raw(path, name, table, opts)
+    if fmt in ("xlsx", "xls", "xlsb", "ods"):
+        return read_xlsx_raw(path, name, table, {**opts, "_format": fmt})
     if fmt in ("csv", "tsv", "txt"):
         if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
             opts = {**opts, "delimiter": "\t"}
         layout = sniff_csv(path, opts, name, table)
         return read_csv_raw(path, layout, name, table, opts)
     raise IngestError(
-        f"{name}: unknown format {fmt!r} (expected auto, csv, tsv, txt, xlsx or parquet)"
+        f"{name}: unknown format {fmt!r} (expected auto, csv, tsv, txt, xlsx, xls, xlsb, ods or "
+        "parquet)"
     )

@@ -47,7 +47,8 @@ def sniff_format(path: Path, configured: str) -> str:
     Returns
     -------
     str
-        ``configured`` as given, else ``parquet``, ``xlsx`` or ``csv``.
+        ``configured`` as given, else ``parquet``, ``xlsx``, ``xls``, ``xlsb``, ``ods`` or
+        ``csv``.
     """
     if configured and configured != "auto":
         return configured
@@ -55,14 +56,32 @@ def sniff_format(path: Path, configured: str) -> str:
         magic = handle.read(4)
     if magic == b"PAR1":
         return "parquet"
-    if magic == b"PK\x03\x04":
-        return "xlsx"
     ext = path.suffix.lower().lstrip(".")
+    if magic == b"PK\x03\x04":
+        return ext if ext in ("ods", "xlsb") else _zip_format(path)
+    if magic == b"\xd0\xcf\x11\xe0":  # an OLE2 compound file: Excel 97-2003
+        return "xls"
     if ext in ("parquet", "pq"):
         return "parquet"
-    if ext in ("xlsx", "xlsm"):
-        return "xlsx"
+    if ext in ("xlsx", "xlsm", "xls", "xlsb", "ods"):
+        return "xlsx" if ext == "xlsm" else ext
     return "csv"
+
+
+def _zip_format(path: Path) -> str:
+    """``ods`` for an OpenDocument spreadsheet (its ``mimetype`` entry), else ``xlsx``."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "mimetype" in archive.namelist():
+                if b"opendocument.spreadsheet" in archive.read("mimetype"):
+                    return "ods"
+            if "xl/workbook.bin" in archive.namelist():
+                return "xlsb"
+    except zipfile.BadZipFile:
+        pass
+    return "xlsx"
 
 
 def check_unique_header(header: list[str], name: str, header_row: int) -> None:
