@@ -3,8 +3,8 @@
 Modules, in the order a file passes through them:
 
 - ``errors``: :class:`IngestError`, the file-level problem that stops a run;
-- ``encodings``, ``sniffing``, ``readers``: a file's encoding, format, delimiter and header,
-  then its columns as text (CSV, xlsx, Parquet);
+- ``encodings``, ``sniffing``, ``rawfile``, ``readers``, ``sheets``: a file's encoding, format,
+  delimiter and header, then its columns as text (CSV, xlsx / xls / ods, Parquet);
 - ``values``, ``dates``: text to numbers, yes/no values and dates, a column at a time;
 - ``columns``: a table's options, source files and column mapping;
 - ``checks``, ``amounts``, ``suspects``, ``rejects``, ``validation``: one file's row checks,
