@@ -147,7 +147,7 @@ def test_discount_over_the_list_value_is_said(tmp_path: Path) -> None:
     result = _ingest(tmp_path, {"order_lines": {"path": _write(tmp_path, "o.csv", body)}})
     assert result.tables["order_lines"]["revenue"].tolist() == [-20.0, 10.0]
     assert (
-        "order_lines: 1 line of o.csv carry a discount larger than the line's list value, so "
+        "order_lines: 1 line of o.csv carries a discount larger than the line's list value, so "
         "the sale is negative (e.g. row 2: discount 120.00 on 100.00); kept as they are "
         "(revenue -20.00): check the discount column."
     ) in result.quality
@@ -191,7 +191,7 @@ def test_overlapping_exports_are_flagged(tmp_path: Path) -> None:
     lines = result.tables["order_lines"]
     assert lines["is_duplicate"].tolist() == [False, False, True, False]
     assert (
-        "order_lines: 1 line of b.csv repeat lines of a.csv (same order, customer, date, "
+        "order_lines: 1 line of b.csv repeats lines of a.csv (same order, customer, date, "
         "product, quantity and revenue): the exports overlap; flagged is_duplicate "
         "(revenue 20.00)."
     ) in result.quality

@@ -11,7 +11,7 @@ import yaml
 
 from helpers import paths
 from helpers.config import load_config
-from helpers.ingest import ingest_dataset
+from helpers.ingest import IngestError, ingest_dataset
 
 EXAMPLES = paths.DATA_DIR / "examples"
 
@@ -66,3 +66,60 @@ def test_hidden_first_sheet_of_an_xlsx(tmp_path: Path) -> None:
     result = _ingest(tmp_path, {"order_lines": {"path": "o.xlsx"}})
     assert result.tables["order_lines"]["revenue"].tolist() == [20.0]
     assert any("(the first sheet 'Notes' is hidden" in note for note in result.quality)
+
+
+def _example(config_name: str, tmp_path: Path):
+    return ingest_dataset(load_config(paths.CONFIGS_DIR / config_name), tmp_path / "out")
+
+
+def test_transaction_log_derives_orders_per_customer_and_day(tmp_path: Path) -> None:
+    result = _example("example-transactions.yaml", tmp_path)
+    lines = result.tables["order_lines"]
+    # six transactions; C001 bought twice on 2024-01-03: five orders
+    assert lines["order_id"].tolist() == [
+        "C001|2024-01-03",
+        "C001|2024-01-03",
+        "C002|2024-01-03",
+        "C001|2024-02-11",
+        "C003|2024-02-12",
+        "C002|2024-03-01",
+    ]
+    assert lines["line_no"].tolist() == [1, 2, 1, 1, 1, 1]
+    assert set(lines["product_id"]) == {"unknown"}
+    assert lines["revenue"].sum() == 171.4  # 25 + 14.50 + 99.90 + 40 + 12 - 20
+    assert lines["is_return"].tolist() == [False] * 5 + [True]
+    assert any(
+        "is a transaction log: 5 orders derived as one per customer and day from 6 "
+        "transactions, product 'unknown'." in note
+        for note in result.quality
+    )
+
+
+def test_erp_header_lines_and_price_list(tmp_path: Path) -> None:
+    result = _example("example-erp.yaml", tmp_path)
+    lines = result.tables["order_lines"]
+    assert lines["customer_id"].tolist() == ["C100", "C100", "C101", "C100", "C102"]
+    assert lines["ship_mode"].tolist() == ["Standard", "Standard", "Express", "Standard", "Pickup"]
+    # 6 x 2.55 + 6 x 3.39 + 8 x 2.75 - 2 x 2.55 + 12 x 3.39, by hand from the price list
+    assert round(lines["revenue"].sum(), 2) == 93.22
+    assert round(lines["cost"].sum(), 2) == 56.6
+    assert lines.loc[lines["order_id"] == "C536379", "is_return"].tolist() == [True]
+    # the line of a product missing from the price list is rejected, not priced at zero
+    assert result.rejects[["source_row", "reason"]].values.tolist() == [
+        [7, "column 'unit_price': value is empty (expected a number for unit_price)"]
+    ]
+    assert any("5 of 6 lines found their row; 1 did not" in note for note in result.quality)
+    assert any("1 line of" in note and "'^C'" in note for note in result.quality)
+
+
+def test_a_header_naming_an_order_twice_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "h.csv").write_text(
+        "order_id,customer_id,order_date\nO1,C1,2024-01-02\nO1,C2,2024-01-03\n"
+    )
+    (tmp_path / "l.csv").write_text("order_id,product_id,quantity,unit_price\nO1,P1,1,10\n")
+    with pytest.raises(IngestError) as info:
+        _ingest(tmp_path, {"order_lines": {"path": "l.csv", "header": {"path": "h.csv"}}})
+    assert str(info.value) == (
+        "h.csv: rows 2 and 3: order_id 'O1' appears twice (expected one row per order_id; the "
+        "lines would be counted twice)"
+    )

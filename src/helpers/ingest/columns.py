@@ -33,7 +33,7 @@ _ORDER_EXTRAS = {
     "margin": "float64",  # line margin as a fraction of sales (amounts: line)
     "credit_note": "bool",  # a flag or document type marking credit notes / returns
 }
-_TABLE_KEYS = {"path", "columns"}
+_TABLE_KEYS = {"path", "columns", "header", "price_list"}
 _MODES = ("unit", "line", "revenue_only")
 _ABSENT = "\0"  # prefix of a configured source column the file does not have
 
@@ -291,6 +291,8 @@ def _required_to_match(opts: Mapping[str, Any], table: str) -> list[str]:
         required += ["unit_price"] if opts["amounts"] == "unit" else ["sales"]
         if opts["amounts"] == "revenue_only":
             required = [fld for fld in required if fld != "quantity"]
+        if opts.get("transaction_log"):
+            required = [fld for fld in required if fld not in ("order_id", "product_id")]
     return required
 
 

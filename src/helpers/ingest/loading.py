@@ -16,6 +16,7 @@ from helpers.ingest.columns import config_name, resolve_sources, table_options
 from helpers.ingest.errors import IngestError
 from helpers.ingest.readers import read_raw
 from helpers.ingest.rejects import empty_rejects
+from helpers.ingest.shapes import attach_lookups
 from helpers.ingest.validation import FileOut, validate_file
 
 __all__ = ["LoadedTable", "load_sources", "load_table", "flag_overlaps"]
@@ -71,6 +72,16 @@ def _fill_line_no(accepted: pa.Table) -> pa.Table:
     return accepted.set_column(position, "line_no", pa.array(values))
 
 
+def _lookup_reader(config: Mapping[str, Any], table: str) -> Any:
+    """How a lookup file (order header, price list) is read: with the table's defaults."""
+
+    def read(path: Any, name: str, spec: Mapping[str, Any]) -> Any:
+        options = {key: value for key, value in spec.items() if key != "columns"}
+        return read_raw(path, name, table, table_options(config, table, options))
+
+    return read
+
+
 def flag_overlaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Order lines of one file that repeat a line of another file: the exports overlap.
 
@@ -101,7 +112,7 @@ def flag_overlaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         revenue = float(frame.loc[group.index, "revenue"].sum())
         notes.append(
             f"order_lines: {len(group):,} line{'s' if len(group) != 1 else ''} of {later} "
-            f"repeat lines of {earlier} (same order, customer, date, product, quantity and "
+            f"{'repeat' if len(group) != 1 else 'repeats'} lines of {earlier} (same order, customer, date, product, quantity and "
             f"revenue): the exports overlap; flagged is_duplicate (revenue {revenue:,.2f})."
         )
     return out, notes
@@ -140,7 +151,11 @@ def load_sources(spec: Any, table: str, config: Mapping[str, Any]) -> LoadedTabl
     files: list[FileOut] = []
     for path, name in resolve_sources(config, table, opts["path"]):
         raw = read_raw(path, name, table, opts)
+        joined: list[str] = []
+        if table == "order_lines":
+            raw, joined = attach_lookups(raw, opts, config, _lookup_reader(config, table))
         files.append(validate_file(raw, table, opts, config))
+        files[-1].notes[:0] = joined
     accepted = pa.concat_tables([file.accepted for file in files])
     if table == "order_lines":
         accepted = _fill_line_no(accepted)

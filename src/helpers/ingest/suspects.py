@@ -135,7 +135,7 @@ def note_discounts_over_list(
     listed = amounts["revenue"][first] + amounts["discount"][first]
     parser.notes.append(
         f"{parser.table}: {int(over.sum()):,} line{'s' if over.sum() != 1 else ''} of "
-        f"{parser.raw.name} carry a discount larger than the line's list value, so the sale is "
+        f"{parser.raw.name} {'carry' if over.sum() != 1 else 'carries'} a discount larger than the line's list value, so the sale is "
         f"negative (e.g. row {int(parser.raw.rows[first])}: discount "
         f"{amounts['discount'][first]:,.2f} on {listed:,.2f}); kept as they are (revenue "
         f"{float(np.nansum(amounts['revenue'][over])):,.2f}): check the discount column."

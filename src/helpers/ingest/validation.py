@@ -19,6 +19,7 @@ from helpers.ingest.errors import IngestError
 from helpers.ingest.money import exact_total
 from helpers.ingest.readers import RawFile
 from helpers.ingest.rejects import empty_rejects, ragged_rejects, reject_frame
+from helpers.ingest.shapes import log_keys, mark_cancellations
 from helpers.ingest.suspects import (
     flag_control_characters,
     flag_large_amounts,
@@ -154,7 +155,28 @@ def _required_fields(opts: Mapping[str, Any], table: str, mapping: Mapping[str, 
         required.append("unit_price" if opts["amounts"] == "unit" else "sales")
         if opts["amounts"] == "revenue_only" and "quantity" not in mapping:
             required = [fld for fld in required if fld != "quantity"]
+        if opts.get("transaction_log"):
+            required = [fld for fld in required if fld not in ("order_id", "product_id")]
     return required
+
+
+def _order_shapes(parser: FileParser, cols: dict[str, Any], opts: Mapping[str, Any]) -> dict:
+    """A transaction log's derived keys and cancellations by order-id pattern, said."""
+    if parser.table != "order_lines":
+        return cols
+    if opts.get("transaction_log"):
+        cols, sentence = log_keys(cols, parser.n_rows)
+        parser.notes.append(f"order_lines: {parser.raw.name} is {sentence}.")
+    pattern = str(opts.get("cancellation_pattern") or "")
+    if pattern:
+        cols, count = mark_cancellations(cols, pattern, parser.n_rows)
+        parser.notes.append(
+            f"order_lines: {count:,} line{'s' if count != 1 else ''} of {parser.raw.name} "
+            f"{'carry' if count != 1 else 'carries'} an order id matching {pattern!r} "
+            "(cancellation_pattern): kept as "
+            "cancellations (returns)."
+        )
+    return cols
 
 
 def _derive_amounts(
@@ -301,6 +323,7 @@ def validate_file(
     mapping = match_columns(raw, table, opts, config)
     parser = FileParser(raw, table, opts, mapping)
     cols = parse_fields(parser, source_fields(table), _required_fields(opts, table, mapping))
+    cols = _order_shapes(parser, cols, opts)
     flag_control_characters(parser)
     blank = blank_rows(raw.table)
     derived, revenue, known = _derive_amounts(parser, cols, opts, config, blank)
