@@ -123,3 +123,50 @@ def test_a_header_naming_an_order_twice_is_refused(tmp_path: Path) -> None:
         "h.csv: rows 2 and 3: order_id 'O1' appears twice (expected one row per order_id; the "
         "lines would be counted twice)"
     )
+
+
+LINES = (
+    "order_id,customer_id,order_date,product_id,quantity,unit_price\n"
+    "O1,C1,2024-01-02,P1,2,10.50\n"
+    "O2,Müller,2024-01-03,P2,1,99.00\n"
+)
+
+
+def test_gzip_compressed_csv(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "o.csv.gz").write_bytes(gzip.compress(LINES.encode("utf-8")))
+    result = _ingest(tmp_path, {"order_lines": {"path": "o.csv.gz"}})
+    assert result.tables["order_lines"]["revenue"].tolist() == [21.0, 99.0]
+    assert result.quality[0] == (
+        "order_lines: o.csv.gz read as CSV in utf-8 (utf-8), delimiter ',', gzip-compressed, "
+        "dates as yyyy-mm-dd: 2 rows."
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom(tmp_path: Path, codec: str) -> None:
+    (tmp_path / "o.csv").write_bytes(LINES.encode(codec))
+    result = _ingest(tmp_path, {"order_lines": {"path": "o.csv"}})
+    assert result.tables["order_lines"]["customer_id"].tolist() == ["C1", "Müller"]
+    assert f"in {codec} (UTF-16 pattern, no BOM)" in result.quality[0]
+
+
+def test_whitespace_aligned_text(tmp_path: Path) -> None:
+    (tmp_path / "o.txt").write_text(
+        "order_id  customer_id   order_date  product_id  quantity  unit_price\n"
+        "O1        Acme Corp     2024-01-02  P1                 2       10.50\n"
+        "O2        Müller GmbH   2024-01-03  P2                 1       99.00\n"
+        "\n"
+        "O3        Bad           2024-01-03  P2  1\n",
+        encoding="utf-8",
+    )
+    result = _ingest(tmp_path, {"order_lines": {"path": "o.txt"}})
+    lines = result.tables["order_lines"]
+    assert lines["customer_id"].tolist() == ["Acme Corp", "Müller GmbH"]
+    assert lines["revenue"].tolist() == [21.0, 99.0]
+    assert result.rejects[["source_row", "reason"]].values.tolist() == [
+        [4, "blank row (every field is empty)"],
+        [5, "row has 5 fields (expected 6 as in the header)"],
+    ]
+    assert "columns aligned by runs of spaces" in result.quality[0]

@@ -266,6 +266,29 @@ def decode_by_line(data: bytes, fallback: str) -> tuple[str, list[int]]:
     return "\n".join(lines), fallen
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` when every other byte is NUL and the text decodes."""
+    sample = head[: len(head) - len(head) % 2][:65536]
+    half = len(sample) // 2
+    if half < 8:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    codec = "utf-16-le" if odd > 0.6 * half and even == 0 else None
+    if even > 0.6 * half and odd == 0:
+        codec = "utf-16-be"
+    if codec is None:
+        return None
+    try:
+        text = sample.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return (
+        codec
+        if sum(char.isprintable() or char in "\r\n\t" for char in text) > 0.95 * len(text)
+        else None
+    )
+
+
 def choose_encoding(
     path: Path, head: bytes, configured: str, latin_default: str, name: str
 ) -> tuple[str, str]:
@@ -307,6 +330,9 @@ def choose_encoding(
         return "utf-8-sig", "BOM"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "BOM"
+    utf16 = _utf16_without_bom(head)
+    if utf16:
+        return utf16, "UTF-16 pattern, no BOM"
     try:
         decode_prefix(head, "utf-8")
         return "utf-8", "utf-8"

@@ -38,6 +38,10 @@ def _read_as(table: str, file: FileOut) -> str:
     if meta.get("format") == "csv":
         delimiter = {"\t": "tab"}.get(meta["delimiter"], meta["delimiter"])
         how += f" in {meta['encoding']} ({meta['encoding_how']}), delimiter '{delimiter}'"
+        if meta.get("aligned"):
+            how = how.replace(f"delimiter '{delimiter}'", "columns aligned by runs of spaces")
+    if meta.get("compression"):
+        how += f", {meta['compression']}-compressed"
     elif "sheet" in meta:
         how += f", sheet '{meta['sheet']}'"
         if meta.get("sheet_note"):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,7 +32,7 @@ from helpers.ingest.encodings import (
 from helpers.ingest.errors import IngestError
 from helpers.ingest.rawfile import RawFile, no_data_rows
 from helpers.ingest.sheets import read_xlsx_raw
-from helpers.ingest.sniffing import CsvLayout, sniff_csv, sniff_format
+from helpers.ingest.sniffing import ALIGNED_COLUMNS, CsvLayout, sniff_csv, sniff_format
 
 __all__ = ["RawFile", "read_raw", "read_csv_raw", "read_xlsx_raw", "read_parquet_raw"]
 
@@ -298,6 +300,46 @@ def read_parquet_raw(path: Path, name: str) -> RawFile:
     return RawFile(path, name, parquet, row_numbers, [], {"format": "parquet"})
 
 
+def _read_gzip(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
+    """A gzip-compressed export, unpacked into a temporary file and read as what it holds."""
+    with tempfile.TemporaryDirectory(prefix="ingest-") as folder:
+        inner = Path(folder) / path.name.removesuffix(".gz").removesuffix(".gzip")
+        try:
+            with gzip.open(path, "rb") as packed, open(inner, "wb") as unpacked:
+                shutil.copyfileobj(packed, unpacked, 1 << 20)
+        except (OSError, EOFError) as exc:
+            raise IngestError(f"{name}: not a readable gzip file ({exc})") from None
+        raw = read_raw(inner, name, table, {**opts, "format": "auto"})
+    raw.path, raw.meta = path, {**raw.meta, "compression": "gzip"}
+    return raw
+
+
+def _read_aligned(
+    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any]
+) -> RawFile:
+    """Columns aligned by runs of spaces: split each line on tabs or 2+ spaces, then read as CSV."""
+    with tempfile.TemporaryDirectory(prefix="ingest-") as folder:
+        copy = Path(folder) / "aligned.csv"
+        with (
+            open(path, encoding=layout.encoding, newline="") as source,
+            open(copy, "w", encoding="utf-8", newline="") as target,
+        ):
+            writer = csv.writer(
+                target, delimiter="\t", quotechar=layout.quotechar, lineterminator="\n"
+            )
+            blank = [""] * len(layout.header)
+            for line in source:
+                stripped = line.strip()
+                writer.writerow(ALIGNED_COLUMNS.split(stripped) if stripped else blank)
+        tab = CsvLayout(
+            "utf-8", layout.encoding_how, "\t", layout.quotechar, layout.header, layout.skip_rows
+        )
+        raw = read_csv_raw(copy, tab, name, table, opts)
+    raw.path = path
+    raw.meta = {**raw.meta, "encoding": layout.encoding, "delimiter": "  ", "aligned": True}
+    return raw
+
+
 def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
     """Read one source file of ``table`` whatever its format.
 
@@ -325,6 +367,8 @@ def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawF
     if not path.is_file():
         raise IngestError(f"{name}: file not found (looked for {path})")
     fmt = sniff_format(path, str(opts.get("format") or "auto"))
+    if fmt == "gzip":
+        return _read_gzip(path, name, table, opts)
     if fmt == "parquet":
         return read_parquet_raw(path, name)
     if fmt in ("xlsx", "xls", "xlsb", "ods"):
@@ -333,6 +377,8 @@ def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawF
         if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
             opts = {**opts, "delimiter": "\t"}
         layout = sniff_csv(path, opts, name, table)
+        if layout.delimiter == "whitespace":
+            return _read_aligned(path, layout, name, table, opts)
         return read_csv_raw(path, layout, name, table, opts)
     raise IngestError(
         f"{name}: unknown format {fmt!r} (expected auto, csv, tsv, txt, xlsx, xls, xlsb, ods or "

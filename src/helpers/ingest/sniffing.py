@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from helpers.ingest.encodings import (
 )
 from helpers.ingest.errors import IngestError
 
-__all__ = ["CsvLayout", "sniff_format", "sniff_csv", "check_unique_header"]
+__all__ = ["ALIGNED_COLUMNS", "CsvLayout", "sniff_format", "sniff_csv", "check_unique_header"]
 
 _EMPTY_FILE = "the file is empty (expected a header line and data rows)"
 
@@ -47,8 +48,8 @@ def sniff_format(path: Path, configured: str) -> str:
     Returns
     -------
     str
-        ``configured`` as given, else ``parquet``, ``xlsx``, ``xls``, ``xlsb``, ``ods`` or
-        ``csv``.
+        ``configured`` as given, else ``parquet``, ``xlsx``, ``xls``, ``xlsb``, ``ods``,
+        ``gzip`` (a compressed file of any of them) or ``csv``.
     """
     if configured and configured != "auto":
         return configured
@@ -56,6 +57,8 @@ def sniff_format(path: Path, configured: str) -> str:
         magic = handle.read(4)
     if magic == b"PAR1":
         return "parquet"
+    if magic[:2] == b"\x1f\x8b":
+        return "gzip"
     ext = path.suffix.lower().lstrip(".")
     if magic == b"PK\x03\x04":
         return ext if ext in ("ods", "xlsb") else _zip_format(path)
@@ -143,8 +146,24 @@ def _lines_from_header(text: str, skip: int, name: str) -> list[str]:
     return lines
 
 
+ALIGNED_COLUMNS = re.compile(r"\t| {2,}")
+
+
+def _looks_aligned(lines: list[str]) -> bool:
+    """Whether the first lines are columns aligned by runs of spaces (no other delimiter)."""
+    if not lines or any(char in lines[0] for char in ";,\t|"):
+        return False
+    counts = [len(ALIGNED_COLUMNS.split(line.strip())) for line in lines[:50] if line.strip()]
+    return counts[0] >= 3 and sum(count == counts[0] for count in counts) / len(counts) >= 0.6
+
+
 def _sniff_delimiter(lines: list[str], quotechar: str) -> str:
-    """The delimiter among ; , tab | that splits the first lines most consistently."""
+    """The delimiter among ; , tab | that splits the first lines most consistently.
+
+    ``whitespace`` when none splits the header and its columns are aligned by runs of spaces.
+    """
+    if _looks_aligned(lines):
+        return "whitespace"
     best, best_score = ",", (-1.0, 0)
     for candidate in (";", "\t", "|", ","):
         reader = csv.reader(lines, delimiter=candidate, quotechar=quotechar)
@@ -201,6 +220,10 @@ def sniff_csv(path: Path, opts: Mapping[str, Any], name: str, table: str) -> Csv
     lines = _lines_from_header(text, skip, name)
     quotechar = str(opts.get("quotechar") or '"')
     delimiter = _delimiter(opts, lines, quotechar)
+    if delimiter == "whitespace":
+        header = ALIGNED_COLUMNS.split(lines[0].strip())
+        check_unique_header(header, name, skip + 1)
+        return CsvLayout(encoding, how, delimiter, quotechar, header, skip)
     header = next(csv.reader([lines[0]], delimiter=delimiter, quotechar=quotechar))
     header = [column.strip().lstrip("\ufeff").strip() for column in header]
     check_unique_header(header, name, skip + 1)
