@@ -180,7 +180,9 @@ def test_decimal_commas_thousands_dots_and_currency_symbols(tmp_path: Path) -> N
     result = _ingest(tmp_path, {"order_lines": {"path": "orders.csv"}})
     lines = result.tables["order_lines"]
     assert lines["unit_price"].tolist() == [1234.56, 99.9, 12.5, 1000.0]
-    assert lines["discount"].tolist() == [-10.0, 0.0, -1.25, 0.1]
+    # 10% in an amount column is a share of the line's list value (3 x 1,000.00), said once
+    assert lines["discount"].tolist() == [-10.0, 0.0, -1.25, 300.0]
+    assert any("1 discount written with % (e.g. '10%')" in note for note in result.quality)
     assert lines["cost"].tolist() == [1200.0, 50.0, 6.0, 1500.0]
     assert result.rejects.empty
     _assert_balanced(result)

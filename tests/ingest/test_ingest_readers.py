@@ -201,7 +201,8 @@ def test_reader_errors(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as info:
         read_raw(path, "x.csv", "t", {**OPTS, "format": "json"})
     assert str(info.value) == (
-        "x.csv: unknown format 'json' (expected auto, csv, tsv, txt, xlsx or parquet)"
+        "x.csv: unknown format 'json' (expected auto, csv, tsv, txt, xlsx, xls, xlsb, ods or "
+        "parquet)"
     )
     header_only = _write(tmp_path / "h.csv", "a,b\n")
     with pytest.raises(IngestError) as info:

@@ -10,12 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.ingest.dates import human_date_format, parse_dates
 from helpers.ingest.values import (
     decimal_evidence,
-    human_date_format,
     number_core,
     parse_bools,
-    parse_dates,
     parse_numbers,
     parse_strings,
 )

@@ -3,15 +3,15 @@
 Modules, in the order a file passes through them:
 
 - ``errors``: :class:`IngestError`, the file-level problem that stops a run;
-- ``encodings``, ``sniffing``, ``readers``: a file's encoding, format, delimiter and header,
-  then its columns as text (CSV, xlsx, Parquet);
-- ``values``: text to numbers, dates and yes/no values, a column at a time;
+- ``encodings``, ``sniffing``, ``rawfile``, ``readers``, ``sheets``: a file's encoding, format,
+  delimiter and header, then its columns as text (CSV, xlsx / xls / ods, Parquet);
+- ``values``, ``dates``: text to numbers, yes/no values and dates, a column at a time;
 - ``columns``: a table's options, source files and column mapping;
-- ``checks``, ``amounts``, ``rejects``, ``validation``: one file's row checks, order-line
-  amounts and rejects, and the accepted rows;
+- ``checks``, ``amounts``, ``suspects``, ``rejects``, ``validation``: one file's row checks,
+  order-line amounts, rows that parse but cannot be right, rejects, and the accepted rows;
 - ``loading``: every file of one table;
-- ``reconciliation``, ``quality``, ``coverage``: rows and revenue balanced to the cent, findings
-  and the data dictionary, coverage per month;
+- ``money``, ``reconciliation``, ``quality``, ``coverage``: exact totals, rows and revenue
+  balanced to the cent, findings and the data dictionary, coverage per month;
 - ``pipeline``: the whole dataset in, the outputs written.
 """
 

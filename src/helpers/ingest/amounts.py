@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from helpers.ingest.checks import FileParser
 
 __all__ = ["order_amounts"]
 
+_NOT_PERCENT = ("quantity", "unit_price", "unit_cost", "sales", "cost", "profit")
 _NEGATIVE_PRICE = (
     "is negative (expected a price >= 0; returns carry a negative quantity or a credit-note flag)"
 )
@@ -42,6 +44,31 @@ def _quantity(parser: FileParser, cols: Mapping[str, Any], mode: str) -> np.ndar
         zero = ~null & (quantity == 0)
         parser.add(zero, "quantity", "is zero (expected a non-zero quantity; returns are negative)")
     return quantity
+
+
+def _percent_amounts(parser: FileParser, discount_as: str) -> np.ndarray:
+    """Discounts written with % in an amount column (a share of the list value); others noted.
+
+    A ``%`` in a quantity, price, cost, sales or profit column is no amount: those rows are
+    rejected. A ``%`` discount under ``discount_as: amount`` is read as a fraction and said.
+    """
+    for fld in _NOT_PERCENT:
+        if fld in parser.percent:
+            parser.add(
+                parser.percent[fld], fld, "is a percentage (expected an amount, not a share)"
+            )
+    percent = parser.percent.get("discount", np.zeros(parser.n_rows, bool))
+    if discount_as == "amount" and percent.any():
+        example = parser.text("discount").filter(pa.array(percent))[0].as_py()
+        parser.notes.append(
+            f"{parser.table}: column '{parser.mapping['discount']}' of {parser.raw.name} holds "
+            f"{int(percent.sum()):,} discount{'s' if percent.sum() != 1 else ''} written with % "
+            f"(e.g. '{example}') although "
+            "discount_as is amount; they are read as a share of the line's list value "
+            "(set discount_as: fraction if every discount is a share)."
+        )
+        return percent
+    return np.zeros(parser.n_rows, bool)
 
 
 def _discount(
@@ -81,8 +108,12 @@ def _unit_amounts(
     discount: np.ndarray,
     credit: np.ndarray,
     discount_as: str,
+    percent: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Amounts of a ``unit`` export: revenue = quantity * unit price - discount."""
+    """Amounts of a ``unit`` export: revenue = quantity * unit price - discount.
+
+    ``percent`` marks discounts written as a share (``15%``) in an amount column.
+    """
     price, _ = _field(cols, "unit_price", parser.n_rows)
     parser.add((price < 0) & ~credit, "unit_price", _NEGATIVE_PRICE)
     is_return = (quantity < 0) | credit | ((price < 0) & credit)
@@ -93,6 +124,7 @@ def _unit_amounts(
         disc = np.abs(discount) * qty * price
     else:
         disc = np.where(is_return & (discount > 0), -discount, discount)
+        disc = np.where(percent, np.abs(discount) * qty * price, disc)
     revenue = qty * price - disc
     cost = _unit_cost(parser, cols, qty, sign)
     return {
@@ -129,8 +161,12 @@ def _line_amounts(
     credit: np.ndarray,
     mode: str,
     discount_as: str,
+    percent: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Amounts of a ``line`` or ``revenue_only`` export: revenue = line sales."""
+    """Amounts of a ``line`` or ``revenue_only`` export: revenue = line sales.
+
+    ``percent`` marks discounts written as a share (``15%``) in an amount column.
+    """
     size = len(quantity)
     sales, _ = _field(cols, "sales", size)
     is_return = (quantity < 0) | (sales < 0) | credit
@@ -139,10 +175,13 @@ def _line_amounts(
     if mode == "line" and "discount" in cols:
         if discount_as == "fraction":
             listed = np.abs(revenue) / (1.0 - np.abs(discount))
-            disc = sign * (listed - np.abs(revenue))
         else:
-            listed = np.abs(revenue) + np.abs(discount)
-            disc = sign * np.abs(discount)
+            listed = np.where(
+                percent,
+                np.abs(revenue) / (1.0 - np.abs(discount)),
+                np.abs(revenue) + np.abs(discount),
+            )
+        disc = sign * (listed - np.abs(revenue))
     else:
         listed, disc = np.abs(revenue), np.zeros(size)
     cost = np.full(size, np.nan)
@@ -189,11 +228,12 @@ def order_amounts(
     credit = cols["credit_note"][0] if "credit_note" in cols else np.zeros(size, bool)
     quantity = _quantity(parser, cols, mode)
     discount = _discount(parser, cols, mode, discount_as)
+    percent = _percent_amounts(parser, discount_as)
     with np.errstate(invalid="ignore", divide="ignore"):
         if mode == "unit":
-            amounts = _unit_amounts(parser, cols, quantity, discount, credit, discount_as)
+            amounts = _unit_amounts(parser, cols, quantity, discount, credit, discount_as, percent)
         else:
-            amounts = _line_amounts(cols, quantity, discount, credit, mode, discount_as)
+            amounts = _line_amounts(cols, quantity, discount, credit, mode, discount_as, percent)
     revenue = amounts["revenue"]
     assumed = np.isnan(amounts["cost"]) if mode != "revenue_only" else np.ones(size, bool)
     cost = np.where(assumed, revenue * (1.0 - gross_margin), amounts["cost"])

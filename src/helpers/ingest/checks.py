@@ -12,13 +12,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers.ingest.columns import source_fields
+from helpers.ingest.dates import DateResult, human_date_format, parse_dates
+from helpers.ingest.keys import KEY_FIELDS, normalise_ids
 from helpers.ingest.readers import RawFile
 from helpers.ingest.values import (
     decimal_evidence,
-    human_date_format,
     number_core,
     parse_bools,
-    parse_dates,
     parse_numbers,
     parse_strings,
 )
@@ -32,6 +32,7 @@ _KIND_WORD = {
     "date": "a date",
     "bool": "a yes/no value",
 }
+_EITHER_WAY = r"^[+-]?\d{1,3}(?:[.,]\d{3})+$"
 _NUM_EXAMPLE = {".": "1234.56 or 1,234.56", ",": "1234,56 or 1.234,56"}
 
 #: parsed values of one field and their null mask
@@ -48,6 +49,13 @@ class Check:
     values: pa.Array  # text of the values (for the message)
     tail: str  # the reason after the value, e.g. "is not a number (expected e.g. 1234.56)"
     empty: bool = False  # the reason is about a missing value (no quoted value in the message)
+
+
+def _ambiguous_example(column: pa.ChunkedArray) -> str:
+    """The first value that reads with either decimal separator (``10.000``, ``1,234``)."""
+    text = parse_strings(column)
+    hits = pc.filter(text, pc.fill_null(pc.match_substring_regex(text, _EITHER_WAY), False))
+    return f"'{hits[0].as_py()}'" if len(hits) else "1,234"
 
 
 class FileParser:
@@ -85,6 +93,7 @@ class FileParser:
         self.date_min = np.datetime64(str(opts["date_min"]), "ns")
         self.date_max = np.datetime64(str(opts["date_max"]), "ns")
         self._file_decimal: str | None = None
+        self.percent: dict[str, np.ndarray] = {}  # field -> values written with %
 
     def col(self, fld: str) -> pa.ChunkedArray | None:
         """The raw column mapped to ``fld``, or None when the file has none."""
@@ -133,11 +142,14 @@ class FileParser:
             result = parse_numbers(column, **kwargs, fallback_decimal=self.file_decimal())
         source = self.mapping[fld]
         self.meta["decimal"][source] = result.decimal
+        if result.percent is not None:
+            self.percent[fld] = result.percent
         if result.ambiguous:
             self.notes.append(
                 f"{self.table}: column '{source}' of {self.raw.name} shows no decimal separator "
-                f"for sure ({result.ambiguous:,} values like 1,234); read with '{result.decimal}' as "
-                "decimal separator, like the file's other columns (set decimal to be sure)."
+                f"for sure ({result.ambiguous:,} values like {_ambiguous_example(column)}); read "
+                f"with '{result.decimal}' as decimal separator, like the file's other columns (set "
+                "decimal to be sure)."
             )
         other = "," if result.decimal == "." else "."
         example = _NUM_EXAMPLE[result.decimal]
@@ -167,6 +179,20 @@ class FileParser:
             f"{str(bool(self.opts['dayfirst'])).lower()}); set date_format to be sure."
         )
 
+    def _note_date_reading(self, source: str, result: DateResult) -> None:
+        """Say when dates came as Excel day numbers or carried UTC offsets."""
+        where = f"{self.table}: dates in column '{source}' of {self.raw.name}"
+        if result.formats[0] == "(Excel day number)":
+            self.notes.append(
+                f"{where} are Excel day numbers (1900 date system); read as dates "
+                "(45391 = 2024-04-09)."
+            )
+        if result.offsets:
+            self.notes.append(
+                f"{where} carry UTC offsets (e.g. -05:00, Z); each is read on the calendar day "
+                "written in the file (the local day), not moved to UTC."
+            )
+
     def date(self, fld: str) -> Parsed | None:
         """Days (datetime64[ns]) and null mask of a date field; bad and out-of-range noted."""
         column = self.col(fld)
@@ -180,10 +206,15 @@ class FileParser:
         human = human_date_format(main)
         if result.ambiguous:
             self._note_ambiguous_dates(source, human)
-        example = "2020-11-08" if main == "(typed)" else pd.Timestamp("2020-11-08").strftime(main)
+        self._note_date_reading(source, result)
+        example = (
+            "2020-11-08" if main.startswith("(") else pd.Timestamp("2020-11-08").strftime(main)
+        )
         self.add(result.bad, fld, f"is not a date (expected {human}, e.g. {example})")
         days = result.values.astype("datetime64[D]").astype("datetime64[ns]")
         outside = ~np.isnat(days) & ((days < self.date_min) | (days > self.date_max))
+        if result.beyond is not None:
+            outside |= result.beyond
         low = str(self.date_min.astype("datetime64[D]"))
         high = str(self.date_max.astype("datetime64[D]"))
         self.add(outside, fld, f"is out of range (expected a date between {low} and {high})")
@@ -245,6 +276,8 @@ def parse_fields(parser: FileParser, fields: dict[str, str], required: list[str]
             continue
         if dtype == "string":
             text = parser.text(fld)
+            if fld in KEY_FIELDS and parser.opts.get("id_normalise"):
+                text = normalise_ids(text, list(parser.opts["id_normalise"]))
             if fld in required:
                 parser.require(fld, pc.is_null(text).to_numpy(zero_copy_only=False), dtype)
             out[fld] = text

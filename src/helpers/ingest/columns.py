@@ -11,6 +11,7 @@ from typing import Any
 from helpers import schema
 from helpers.config import resolve_path
 from helpers.ingest.errors import IngestError
+from helpers.ingest.keys import ID_STEPS
 from helpers.ingest.readers import RawFile
 
 __all__ = [
@@ -32,7 +33,7 @@ _ORDER_EXTRAS = {
     "margin": "float64",  # line margin as a fraction of sales (amounts: line)
     "credit_note": "bool",  # a flag or document type marking credit notes / returns
 }
-_TABLE_KEYS = {"path", "columns"}
+_TABLE_KEYS = {"path", "columns", "header", "price_list"}
 _MODES = ("unit", "line", "revenue_only")
 _ABSENT = "\0"  # prefix of a configured source column the file does not have
 
@@ -139,6 +140,13 @@ def table_options(config: Mapping[str, Any], table: str, spec: Any) -> dict[str,
     opts = {**base, **spec}
     if table == "order_lines":
         _check_order_options(config, table, opts)
+    steps = opts.get("id_normalise") or []
+    unknown = [step for step in steps if step not in ID_STEPS] if isinstance(steps, list) else steps
+    if unknown:
+        raise IngestError(
+            f"{config_name(config)}: tables.{table}.id_normalise: {unknown!r} (expected a list "
+            f"of: {', '.join(ID_STEPS)})"
+        )
     return opts
 
 
@@ -163,7 +171,7 @@ def resolve_sources(config: Mapping[str, Any], table: str, paths: Any) -> list[t
     Raises
     ------
     IngestError
-        When a glob matches no file.
+        When a glob matches no file, or a file is named twice (by two paths or globs).
     """
     items = [paths] if isinstance(paths, str | Path) else list(paths)
     base = Path(config.get("_dir", "."))
@@ -182,7 +190,24 @@ def resolve_sources(config: Mapping[str, Any], table: str, paths: Any) -> list[t
                 os.path.relpath(resolved, base) if not Path(str(item)).is_absolute() else str(item)
             )
             out.append((resolved, shown))
+    _check_listed_once(config, table, out)
     return out
+
+
+def _check_listed_once(
+    config: Mapping[str, Any], table: str, files: list[tuple[Path, str]]
+) -> None:
+    """Refuse a file that a table's paths name twice (its lines would count twice)."""
+    seen: dict[Path, str] = {}
+    for path, shown in files:
+        key = Path(os.path.realpath(path))
+        if key in seen:
+            also = f" (also as {seen[key]!r})" if seen[key] != shown else ""
+            raise IngestError(
+                f"{config_name(config)}: tables.{table}.path: {shown!r} is listed twice{also} "
+                "(expected each file once; its lines would be counted twice)"
+            )
+        seen[key] = shown
 
 
 def _given_columns(
@@ -233,6 +258,32 @@ def _find_columns(
     return mapping
 
 
+def _header_place(raw: RawFile, opts: Mapping[str, Any]) -> str:
+    """``row 3 (header)`` for text and sheets, ``columns`` for Parquet."""
+    row = int(opts.get("skip_rows") or 0) + 1 if raw.meta.get("format") != "parquet" else 0
+    return f"row {row} (header)" if row else "columns"
+
+
+def _check_case_twins(
+    raw: RawFile, table: str, opts: Mapping[str, Any], fields: Mapping[str, str], given: Mapping
+) -> None:
+    """Refuse a field matched by its own name when two columns differ only in case or spacing."""
+    folded: dict[str, list[str]] = {}
+    for column in raw.table.column_names:
+        folded.setdefault(" ".join(column.split()).casefold(), []).append(column)
+    for fld in fields:
+        if fld in given:
+            continue
+        twins = folded.get(fld.casefold(), [])
+        if len(twins) > 1:
+            named = " and ".join(repr(column) for column in twins)
+            raise IngestError(
+                f"{raw.name}: {_header_place(raw, opts)}: columns {named} differ only in case or "
+                f"spacing (expected one column for {table}.{fld}; map the right one under "
+                f"tables.{table}.columns.{fld})"
+            )
+
+
 def _required_to_match(opts: Mapping[str, Any], table: str) -> list[str]:
     """Fields whose column must be in the file (order lines: the price or sales of the mode)."""
     required = list((opts.get("required") or {}).get(table, []))
@@ -240,6 +291,8 @@ def _required_to_match(opts: Mapping[str, Any], table: str) -> list[str]:
         required += ["unit_price"] if opts["amounts"] == "unit" else ["sales"]
         if opts["amounts"] == "revenue_only":
             required = [fld for fld in required if fld != "quantity"]
+        if opts.get("transaction_log"):
+            required = [fld for fld in required if fld not in ("order_id", "product_id")]
     return required
 
 
@@ -252,8 +305,7 @@ def _check_mapped(
 ) -> None:
     """Refuse a file that lacks a required column or a configured one."""
     header = list(raw.table.column_names)
-    row = int(opts.get("skip_rows") or 0) + 1 if raw.meta.get("format") != "parquet" else 0
-    where = f"row {row} (header)" if row else "columns"
+    where = _header_place(raw, opts)
     found = ", ".join(repr(h) for h in header[:30]) + (", ..." if len(header) > 30 else "")
     for fld in _required_to_match(opts, table):
         source = mapping.get(fld)
@@ -296,11 +348,13 @@ def match_columns(
     Raises
     ------
     IngestError
-        When ``columns`` is malformed or names an unknown field, or a required or configured
-        column is not in the file.
+        When ``columns`` is malformed or names an unknown field, a required or configured
+        column is not in the file, or two columns differ only in case or spacing from a field
+        matched by its own name.
     """
     fields = source_fields(table)
     given = _given_columns(opts, table, fields, config)
+    _check_case_twins(raw, table, opts, fields, given)
     mapping = _find_columns(list(raw.table.column_names), fields, given)
     _check_mapped(raw, table, opts, mapping, given)
     return mapping

@@ -166,6 +166,129 @@ def non_utf8_sample(path: Path, limit: int) -> bytes:
     return b"".join(out)
 
 
+def utf8_line_counts(data: bytes) -> tuple[int, int]:
+    """Lines holding non-ASCII bytes that decode as UTF-8, and lines that do not.
+
+    Parameters
+    ----------
+    data
+        Bytes of the file (whole lines; a cut last line counts as it decodes so far).
+
+    Returns
+    -------
+    tuple of (int, int)
+        Lines that are UTF-8 with non-ASCII text, lines that are not UTF-8.
+    """
+    good = bad = 0
+    for line in data.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            decode_prefix(line, "utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good, bad
+
+
+def is_mixed_utf8(data: bytes) -> bool:
+    """Whether some lines are UTF-8 with non-ASCII text and others are not UTF-8 at all.
+
+    Parameters
+    ----------
+    data
+        Bytes of the file.
+
+    Returns
+    -------
+    bool
+        True for a UTF-8 file into which a few lines in another encoding were pasted.
+    """
+    good, bad = utf8_line_counts(data)
+    return good > 0 and bad > 0
+
+
+def file_is_mixed_utf8(path: Path) -> bool:
+    """Whether a file has UTF-8 lines with non-ASCII text and lines that are not UTF-8.
+
+    Parameters
+    ----------
+    path
+        The text file (read line by line until both kinds are seen).
+
+    Returns
+    -------
+    bool
+        As :func:`is_mixed_utf8`, for the whole file.
+    """
+    good = bad = False
+    with open(path, "rb") as handle:
+        for line in handle:
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                good = True
+            except UnicodeDecodeError:
+                bad = True
+            if good and bad:
+                return True
+    return False
+
+
+def decode_by_line(data: bytes, fallback: str) -> tuple[str, list[int]]:
+    """Decode each line as UTF-8, or in ``fallback`` where it is not UTF-8.
+
+    Parameters
+    ----------
+    data
+        Bytes of the file.
+    fallback
+        The codec of the other lines (e.g. ``cp1252``).
+
+    Returns
+    -------
+    tuple of (str, list of int)
+        The text, and the 1-based numbers of the lines read in ``fallback``.
+
+    Raises
+    ------
+    UnicodeDecodeError
+        When a line is neither UTF-8 nor ``fallback``.
+    """
+    lines, fallen = [], []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(line.decode(fallback))
+            fallen.append(number)
+    return "\n".join(lines), fallen
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` when every other byte is NUL and the text decodes."""
+    sample = head[: len(head) - len(head) % 2][:65536]
+    half = len(sample) // 2
+    if half < 8:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    codec = "utf-16-le" if odd > 0.6 * half and even == 0 else None
+    if even > 0.6 * half and odd == 0:
+        codec = "utf-16-be"
+    if codec is None:
+        return None
+    try:
+        text = sample.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return (
+        codec
+        if sum(char.isprintable() or char in "\r\n\t" for char in text) > 0.95 * len(text)
+        else None
+    )
+
+
 def choose_encoding(
     path: Path, head: bytes, configured: str, latin_default: str, name: str
 ) -> tuple[str, str]:
@@ -187,7 +310,8 @@ def choose_encoding(
     Returns
     -------
     tuple of (str, str)
-        The codec name and how it was chosen: ``configured``, ``BOM``, ``utf-8`` or ``detected``.
+        The codec name and how it was chosen: ``configured``, ``BOM``, ``utf-8``, ``detected``
+        or ``utf-8 by line, else cp1252`` (UTF-8 lines mixed with lines in the Latin code page).
 
     Raises
     ------
@@ -206,11 +330,16 @@ def choose_encoding(
         return "utf-8-sig", "BOM"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "BOM"
+    utf16 = _utf16_without_bom(head)
+    if utf16:
+        return utf16, "UTF-16 pattern, no BOM"
     try:
         decode_prefix(head, "utf-8")
         return "utf-8", "utf-8"
     except UnicodeDecodeError:
         pass
+    if is_mixed_utf8(head):
+        return "utf-8", f"utf-8 by line, else {latin_default}"
     detected = detect_encoding(head, latin_default)
     if detected is None:
         raise IngestError(

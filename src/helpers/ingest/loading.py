@@ -16,9 +16,13 @@ from helpers.ingest.columns import config_name, resolve_sources, table_options
 from helpers.ingest.errors import IngestError
 from helpers.ingest.readers import read_raw
 from helpers.ingest.rejects import empty_rejects
+from helpers.ingest.shapes import attach_lookups
 from helpers.ingest.validation import FileOut, validate_file
 
-__all__ = ["LoadedTable", "load_sources", "load_table"]
+__all__ = ["LoadedTable", "load_sources", "load_table", "flag_overlaps"]
+
+#: what makes two order lines of different files the same line
+_LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
 
 
 @dataclass
@@ -68,6 +72,52 @@ def _fill_line_no(accepted: pa.Table) -> pa.Table:
     return accepted.set_column(position, "line_no", pa.array(values))
 
 
+def _lookup_reader(config: Mapping[str, Any], table: str) -> Any:
+    """How a lookup file (order header, price list) is read: with the table's defaults."""
+
+    def read(path: Any, name: str, spec: Mapping[str, Any]) -> Any:
+        options = {key: value for key, value in spec.items() if key != "columns"}
+        return read_raw(path, name, table, table_options(config, table, options))
+
+    return read
+
+
+def flag_overlaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Order lines of one file that repeat a line of another file: the exports overlap.
+
+    Parameters
+    ----------
+    frame
+        The accepted order lines of every file (``source_file`` tells them apart).
+
+    Returns
+    -------
+    (frame, notes)
+        A copy with the repeats flagged ``is_duplicate`` (the ledger leaves them out), and
+        one sentence per pair of overlapping files.
+    """
+    same = frame.duplicated(list(_LINE_KEY), keep=False)
+    if not same.any():
+        return frame, []
+    first_file = frame.groupby(list(_LINE_KEY), sort=False, dropna=False)["source_file"]
+    first = first_file.transform("first")
+    repeats = same & (frame["source_file"] != first)
+    if not repeats.any():
+        return frame, []
+    out = frame.copy()
+    out.loc[repeats, "is_duplicate"] = True
+    notes = []
+    pairs = pd.DataFrame({"file": frame["source_file"], "first": first})[repeats]
+    for (later, earlier), group in pairs.groupby(["file", "first"], sort=False):
+        revenue = float(frame.loc[group.index, "revenue"].sum())
+        notes.append(
+            f"order_lines: {len(group):,} line{'s' if len(group) != 1 else ''} of {later} "
+            f"{'repeat' if len(group) != 1 else 'repeats'} lines of {earlier} (same order, customer, date, product, quantity and "
+            f"revenue): the exports overlap; flagged is_duplicate (revenue {revenue:,.2f})."
+        )
+    return out, notes
+
+
 def load_sources(spec: Any, table: str, config: Mapping[str, Any]) -> LoadedTable:
     """Read and validate every source file of one canonical table.
 
@@ -101,7 +151,11 @@ def load_sources(spec: Any, table: str, config: Mapping[str, Any]) -> LoadedTabl
     files: list[FileOut] = []
     for path, name in resolve_sources(config, table, opts["path"]):
         raw = read_raw(path, name, table, opts)
+        joined: list[str] = []
+        if table == "order_lines":
+            raw, joined = attach_lookups(raw, opts, config, _lookup_reader(config, table))
         files.append(validate_file(raw, table, opts, config))
+        files[-1].notes[:0] = joined
     accepted = pa.concat_tables([file.accepted for file in files])
     if table == "order_lines":
         accepted = _fill_line_no(accepted)
@@ -110,6 +164,9 @@ def load_sources(spec: Any, table: str, config: Mapping[str, Any]) -> LoadedTabl
         pd.concat([file.rejects for file in files], ignore_index=True) if files else empty_rejects()
     )
     notes = [note for file in files for note in file.notes]
+    if table == "order_lines" and len(files) > 1:
+        frame, overlap = flag_overlaps(frame)
+        notes += overlap
     mapping = files[0].meta["columns"] if files else {}
     return LoadedTable(table, frame, rejects, files, mapping, notes)
 

@@ -24,6 +24,7 @@ from helpers import schema
 from helpers.exports import neutralise_formulas
 from helpers.ingest.columns import config_name
 from helpers.ingest.errors import IngestError
+from helpers.ingest.keys import check_keys, key_findings
 from helpers.ingest.loading import LoadedTable, load_sources
 from helpers.ingest.quality import dictionary_rows, reconciliation_findings, table_findings
 from helpers.ingest.reconciliation import reconciliation_frame
@@ -51,7 +52,8 @@ class IngestResult:
         The data dictionary: table, column, source_column, dtype, non_null, example.
     summary : dict
         What ``ingest.json`` holds: config, name, seconds, balanced, tables, reconciliation,
-        quality.
+        quality, keys (ids without a row in the table they point to, see
+        :func:`helpers.ingest.keys.check_keys`).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -157,6 +159,8 @@ def ingest_dataset(config: Mapping[str, Any], out_dir: Path) -> IngestResult:
     loaded = {name: load_sources(spec, name, config) for name, spec in tables.items()}
     recon = reconciliation_frame(loaded.values())
     quality = [sentence for table in loaded.values() for sentence in table_findings(table, config)]
+    links = check_keys({name: table.frame for name, table in loaded.items()})
+    quality += key_findings(links)
     quality += reconciliation_findings(recon)
     rejects = pd.concat([table.rejects for table in loaded.values()], ignore_index=True)
     rejects = rejects[list(REJECT_COLUMNS)]
@@ -170,6 +174,7 @@ def ingest_dataset(config: Mapping[str, Any], out_dir: Path) -> IngestResult:
     _write_atomic(out_dir / "reconciliation.csv", lambda path: recon.to_csv(path, index=False))
     _write_atomic(out_dir / "dictionary.csv", lambda path: dictionary.to_csv(path, index=False))
     summary = _summary(config, loaded, recon, quality, time.perf_counter() - start)
+    summary["keys"] = links
     _write_atomic(
         out_dir / "ingest.json",
         lambda path: path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8"),

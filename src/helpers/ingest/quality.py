@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from helpers import schema
+from helpers.ingest.dates import human_date_format
 from helpers.ingest.loading import LoadedTable
 from helpers.ingest.validation import FileOut
-from helpers.ingest.values import human_date_format
 
 __all__ = ["table_findings", "reconciliation_findings", "dictionary_rows"]
 
@@ -38,12 +38,24 @@ def _read_as(table: str, file: FileOut) -> str:
     if meta.get("format") == "csv":
         delimiter = {"\t": "tab"}.get(meta["delimiter"], meta["delimiter"])
         how += f" in {meta['encoding']} ({meta['encoding_how']}), delimiter '{delimiter}'"
-    elif meta.get("format") == "xlsx":
+        if meta.get("aligned"):
+            how = how.replace(f"delimiter '{delimiter}'", "columns aligned by runs of spaces")
+    if meta.get("compression"):
+        how += f", {meta['compression']}-compressed"
+    elif "sheet" in meta:
         how += f", sheet '{meta['sheet']}'"
+        if meta.get("sheet_note"):
+            how += f" ({meta['sheet_note']}; the first visible one was read)"
+    fallen = meta.get("fallback_lines") or []
+    if fallen:
+        shown = ", ".join(map(str, fallen[:5])) + (
+            f" and {len(fallen) - 5} more" if len(fallen) > 5 else ""
+        )
+        how += f" ({_counted(len(fallen), 'line')} not UTF-8, read as {meta['encoding_how'].split()[-1]}: {shown})"
     if "," in set(meta["decimal"].values()):
         how += ", decimal comma"
     formats = sorted(
-        {human_date_format(fmt) for fmt in meta["date_format"].values() if fmt != "(typed)"}
+        {human_date_format(fmt) for fmt in meta["date_format"].values() if not fmt.startswith("(")}
     )
     if formats:
         how += f", dates as {' / '.join(formats)}"

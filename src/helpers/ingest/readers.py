@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
+import shutil
+import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,42 +22,22 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from helpers.ingest.encodings import (
+    decode_by_line,
     detect_encoding,
+    file_is_mixed_utf8,
     locate_decode_error,
     non_utf8_sample,
     undecodable_error,
 )
 from helpers.ingest.errors import IngestError
-from helpers.ingest.sniffing import CsvLayout, check_unique_header, sniff_csv, sniff_format
+from helpers.ingest.rawfile import RawFile, no_data_rows
+from helpers.ingest.sheets import read_xlsx_raw
+from helpers.ingest.sniffing import ALIGNED_COLUMNS, CsvLayout, sniff_csv, sniff_format
 
 __all__ = ["RawFile", "read_raw", "read_csv_raw", "read_xlsx_raw", "read_parquet_raw"]
 
 #: one ragged row: (record number, fields found, raw text)
 _BadRow = tuple[int, int, str]
-
-
-@dataclass
-class RawFile:
-    """One source file as read: its columns (mostly strings) and where each row came from."""
-
-    path: Path
-    name: str  # display name used in messages and in source_file
-    table: pa.Table  # one column per header field, named as in the header
-    rows: np.ndarray  # int64 source row (line number in the file; header = 1) per table row
-    bad_rows: list[dict[str, Any]] = field(default_factory=list)  # rows the reader could not split
-    meta: dict[str, Any] = field(default_factory=dict)  # format, encoding, delimiter, sheet ...
-
-    @property
-    def records(self) -> int:
-        """Data rows in the file: split rows plus rows the reader had to reject."""
-        return self.table.num_rows + len(self.bad_rows)
-
-
-def _no_data_rows(name: str, row: int) -> IngestError:
-    return IngestError(
-        f"{name}: row {row}: only a header line, no data rows (expected at least one "
-        "data row after the header)"
-    )
 
 
 # ---- CSV ------------------------------------------------------------------------------------
@@ -119,18 +101,45 @@ def _read_csv_redetected(
     return result
 
 
-def _read_csv_decoded(
-    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any]
-) -> tuple[pa.Table, list[_BadRow]]:
-    """Read in the sniffed encoding; if only the head was UTF-8, detect the encoding and retry."""
+def _utf8_copy(path: Path, layout: CsvLayout, opts: Mapping[str, Any], folder: Path) -> Path:
+    """A UTF-8 copy of a UTF-8 file holding a few lines in the Latin code page, line by line.
+
+    ``layout`` records how: ``encoding_how`` names the code page, ``fallback_lines`` the lines.
+    """
+    latin = str(opts["latin_encoding"])
     try:
-        return _read_csv_table(path, layout, layout.encoding)
+        text, fallen = decode_by_line(path.read_bytes(), latin)
+    except UnicodeDecodeError:
+        return path  # not this case: the caller's error names the bytes
+    copy = folder / "utf8.csv"
+    copy.write_text(text, encoding="utf-8", newline="")
+    layout.encoding, layout.encoding_how = "utf-8", f"utf-8 by line, else {latin}"
+    layout.fallback_lines = fallen
+    return copy
+
+
+def _read_csv_decoded(
+    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any], folder: Path
+) -> tuple[pa.Table, list[_BadRow], Path]:
+    """Read in the sniffed encoding; if only the head was UTF-8, detect the encoding and retry.
+
+    A UTF-8 file with a few lines in another encoding is read line by line from a UTF-8 copy
+    in ``folder``; the path returned is the file actually read.
+    """
+    if layout.encoding_how.startswith("utf-8 by line"):
+        path = _utf8_copy(path, layout, opts, folder)
+    try:
+        return (*_read_csv_table(path, layout, layout.encoding), path)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if "invalid UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError):
             raise IngestError(f"{name}: cannot be read as CSV ({exc})") from None
         if layout.encoding_how in ("configured", "BOM"):
             raise undecodable_error(path, layout.encoding, name, table, default_line=0) from None
-    return _read_csv_redetected(path, layout, name, table, opts)
+    if file_is_mixed_utf8(path):
+        copy = _utf8_copy(path, layout, opts, folder)
+        if copy != path:
+            return (*_read_csv_table(copy, layout, "utf-8"), copy)
+    return (*_read_csv_redetected(path, layout, name, table, opts), path)
 
 
 def _newlines_per_row(table: pa.Table) -> np.ndarray:
@@ -237,128 +246,24 @@ def read_csv_raw(
         When the file cannot be parsed as CSV or decoded, has only a header, or ends in an
         unterminated quote.
     """
-    raw_table, bad = _read_csv_decoded(path, layout, name, table, opts)
-    raw_table = raw_table.rename_columns(layout.header)
-    header_line = layout.skip_rows + 1
-    if raw_table.num_rows + len(bad) == 0:
-        raise _no_data_rows(name, header_line + 1)
-    lines, extra, is_bad = _physical_lines(raw_table, bad, header_line)
-    _check_last_record_closes(path, layout, name, lines, extra)
+    with tempfile.TemporaryDirectory(prefix="ingest-") as folder:
+        raw_table, bad, text_path = _read_csv_decoded(path, layout, name, table, opts, Path(folder))
+        raw_table = raw_table.rename_columns(layout.header)
+        header_line = layout.skip_rows + 1
+        if raw_table.num_rows + len(bad) == 0:
+            raise no_data_rows(name, header_line + 1)
+        lines, extra, is_bad = _physical_lines(raw_table, bad, header_line)
+        _check_last_record_closes(text_path, layout, name, lines, extra)
     meta = {
         "format": "csv",
         "encoding": layout.encoding,
         "encoding_how": layout.encoding_how,
         "delimiter": layout.delimiter,
     }
+    if layout.fallback_lines:
+        meta["fallback_lines"] = layout.fallback_lines
     bad_rows = _ragged_rows(bad, lines, header_line, len(layout.header))
     return RawFile(path, name, raw_table, lines[~is_bad], bad_rows, meta)
-
-
-# ---- xlsx -----------------------------------------------------------------------------------
-def _cell_text(value: Any) -> str | None:
-    """A cell as text: whole floats without ``.0``, dates in ISO form, blanks as None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _pick_sheet(workbook: Any, sheet: Any, name: str) -> Any:
-    """The configured sheet (by name or 0-based number), else the first one."""
-    sheets = workbook.sheetnames
-    if sheet is None or sheet == "":
-        return workbook[sheets[0]]
-    if isinstance(sheet, int):
-        if not 0 <= sheet < len(sheets):
-            raise IngestError(
-                f"{name}: sheet number {sheet} not found (expected 0 to {len(sheets) - 1}; "
-                f"sheets are: {', '.join(map(repr, sheets))})"
-            )
-        return workbook[sheets[sheet]]
-    if sheet not in sheets:
-        raise IngestError(
-            f"{name}: sheet {sheet!r} not found (expected one of the workbook's sheets: "
-            f"{', '.join(map(repr, sheets))})"
-        )
-    return workbook[sheet]
-
-
-def _sheet_rows(path: Path, name: str, sheet: Any, skip: int) -> tuple[list[list[Any]], str]:
-    """The sheet's rows as text from row ``skip + 1``, trailing empty rows dropped; its title."""
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise IngestError(f"{name}: not a readable .xlsx workbook ({exc})") from None
-    try:
-        worksheet = _pick_sheet(workbook, sheet, name)
-        rows = [
-            [_cell_text(value) for value in row]
-            for row in worksheet.iter_rows(min_row=skip + 1, values_only=True)
-        ]
-    finally:
-        workbook.close()
-    while rows and all(value is None for value in rows[-1]):
-        rows.pop()  # Excel's used range often ends in formatted empty rows
-    return rows, worksheet.title
-
-
-def read_xlsx_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
-    """Read one sheet of an Excel workbook (cells as text; dates in ISO form).
-
-    Parameters
-    ----------
-    path
-        The workbook.
-    name
-        The file's display name, first in error messages.
-    table
-        The canonical table the file is a source of (unused; readers share one signature).
-    opts
-        The table's parse options: ``sheet`` (name or 0-based number; empty for the first)
-        and ``skip_rows``.
-
-    Returns
-    -------
-    RawFile
-        String columns named as in the header row, the sheet row of every data row and
-        ``meta`` (format, sheet).
-
-    Raises
-    ------
-    IngestError
-        When the workbook cannot be read, the sheet is missing or empty, the header names a
-        column twice or no data row follows it.
-    """
-    skip = int(opts.get("skip_rows") or 0)
-    rows, title = _sheet_rows(path, name, opts.get("sheet"), skip)
-    if not rows:
-        raise IngestError(f"{name}: sheet {title!r} is empty (expected a header row and data rows)")
-    header = [(column or "").strip() for column in rows[0]]
-    while header and header[-1] == "":
-        header.pop()
-    check_unique_header(header, name, skip + 1)
-    data = rows[1:]
-    if not data:
-        raise _no_data_rows(name, skip + 2)
-    columns = {
-        column: pa.array([(row[i] if i < len(row) else None) for row in data], type=pa.string())
-        for i, column in enumerate(header)
-    }
-    row_numbers = np.arange(len(data), dtype=np.int64) + skip + 2
-    return RawFile(
-        path, name, pa.table(columns), row_numbers, [], {"format": "xlsx", "sheet": title}
-    )
 
 
 # ---- Parquet and the dispatcher -------------------------------------------------------------
@@ -395,6 +300,46 @@ def read_parquet_raw(path: Path, name: str) -> RawFile:
     return RawFile(path, name, parquet, row_numbers, [], {"format": "parquet"})
 
 
+def _read_gzip(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
+    """A gzip-compressed export, unpacked into a temporary file and read as what it holds."""
+    with tempfile.TemporaryDirectory(prefix="ingest-") as folder:
+        inner = Path(folder) / path.name.removesuffix(".gz").removesuffix(".gzip")
+        try:
+            with gzip.open(path, "rb") as packed, open(inner, "wb") as unpacked:
+                shutil.copyfileobj(packed, unpacked, 1 << 20)
+        except (OSError, EOFError) as exc:
+            raise IngestError(f"{name}: not a readable gzip file ({exc})") from None
+        raw = read_raw(inner, name, table, {**opts, "format": "auto"})
+    raw.path, raw.meta = path, {**raw.meta, "compression": "gzip"}
+    return raw
+
+
+def _read_aligned(
+    path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any]
+) -> RawFile:
+    """Columns aligned by runs of spaces: split each line on tabs or 2+ spaces, then read as CSV."""
+    with tempfile.TemporaryDirectory(prefix="ingest-") as folder:
+        copy = Path(folder) / "aligned.csv"
+        with (
+            open(path, encoding=layout.encoding, newline="") as source,
+            open(copy, "w", encoding="utf-8", newline="") as target,
+        ):
+            writer = csv.writer(
+                target, delimiter="\t", quotechar=layout.quotechar, lineterminator="\n"
+            )
+            blank = [""] * len(layout.header)
+            for line in source:
+                stripped = line.strip()
+                writer.writerow(ALIGNED_COLUMNS.split(stripped) if stripped else blank)
+        tab = CsvLayout(
+            "utf-8", layout.encoding_how, "\t", layout.quotechar, layout.header, layout.skip_rows
+        )
+        raw = read_csv_raw(copy, tab, name, table, opts)
+    raw.path = path
+    raw.meta = {**raw.meta, "encoding": layout.encoding, "delimiter": "  ", "aligned": True}
+    return raw
+
+
 def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
     """Read one source file of ``table`` whatever its format.
 
@@ -422,15 +367,20 @@ def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawF
     if not path.is_file():
         raise IngestError(f"{name}: file not found (looked for {path})")
     fmt = sniff_format(path, str(opts.get("format") or "auto"))
+    if fmt == "gzip":
+        return _read_gzip(path, name, table, opts)
     if fmt == "parquet":
         return read_parquet_raw(path, name)
-    if fmt == "xlsx":
-        return read_xlsx_raw(path, name, table, opts)
+    if fmt in ("xlsx", "xls", "xlsb", "ods"):
+        return read_xlsx_raw(path, name, table, {**opts, "_format": fmt})
     if fmt in ("csv", "tsv", "txt"):
         if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
             opts = {**opts, "delimiter": "\t"}
         layout = sniff_csv(path, opts, name, table)
+        if layout.delimiter == "whitespace":
+            return _read_aligned(path, layout, name, table, opts)
         return read_csv_raw(path, layout, name, table, opts)
     raise IngestError(
-        f"{name}: unknown format {fmt!r} (expected auto, csv, tsv, txt, xlsx or parquet)"
+        f"{name}: unknown format {fmt!r} (expected auto, csv, tsv, txt, xlsx, xls, xlsb, ods or "
+        "parquet)"
     )

@@ -10,7 +10,8 @@ import pandas as pd
 
 from helpers import schema
 from helpers.ingest.loading import LoadedTable
-from helpers.ingest.validation import FileOut, to_cents
+from helpers.ingest.money import exact_total, to_money
+from helpers.ingest.validation import FileOut
 
 __all__ = ["RECONCILIATION_COLUMNS", "reconcile", "reconciliation_frame"]
 
@@ -34,10 +35,6 @@ RECONCILIATION_COLUMNS = (
 _ROWS_LISTED = 10  # rows of unknown revenue named per file
 
 
-def _money(cents: int) -> float:
-    return round(cents / 100.0, 2)
-
-
 def _unknown_rows_text(file: FileOut) -> str:
     """``file: rows 3, 7 and 2 more`` for the rows whose revenue is unknown; empty if none."""
     rows = file.unknown_rows
@@ -52,25 +49,29 @@ def _order_money(loaded: LoadedTable, file: FileOut, rows_rejected: int) -> dict
     frame = loaded.frame
     if len(frame):
         in_file = (frame["source_file"] == file.name).to_numpy(dtype=bool)
-        cents = to_cents(frame["revenue"].to_numpy(dtype=float))
+        revenue = frame["revenue"].to_numpy(dtype=float)
         unattributed = in_file & (frame["customer_id"] == schema.UNATTRIBUTED).to_numpy(dtype=bool)
     else:
         in_file = unattributed = np.zeros(0, bool)
-        cents = np.zeros(0, np.int64)
+        revenue = np.zeros(0)
     accepted = int(in_file.sum())
-    accepted_cents = int(cents[in_file].sum())
-    unattributed_cents = int(cents[unattributed].sum())
+    accepted_nanos = exact_total(revenue[in_file])
+    unattributed_nanos = exact_total(revenue[unattributed])
     balanced = file.rows_in == accepted + rows_rejected and (
-        file.cents_in == accepted_cents + file.cents_rejected
+        file.nanos_in == accepted_nanos + file.nanos_rejected
     )
+    nanos = {
+        "revenue_in": file.nanos_in,
+        "revenue_accepted": accepted_nanos,
+        "revenue_attributed": accepted_nanos - unattributed_nanos,
+        "revenue_unattributed": unattributed_nanos,
+        "revenue_rejected": file.nanos_rejected,
+    }
     return {
         "rows_accepted": accepted,
         "rows_unattributed": int(unattributed.sum()),
-        "revenue_in": _money(file.cents_in),
-        "revenue_accepted": _money(accepted_cents),
-        "revenue_attributed": _money(accepted_cents - unattributed_cents),
-        "revenue_unattributed": _money(unattributed_cents),
-        "revenue_rejected": _money(file.cents_rejected),
+        **{key: to_money(value) for key, value in nanos.items()},
+        "_nanos": nanos,
         "rows_revenue_unknown": len(file.unknown_rows),
         "revenue_unknown_rows": _unknown_rows_text(file),
         "balanced": balanced,
@@ -101,8 +102,10 @@ def _total_row(table: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
             total[key] = all(values)
         elif key == "revenue_unknown_rows":
             total[key] = "; ".join(value for value in values if value)
+        elif key.startswith("revenue") and all("_nanos" in row for row in rows):
+            total[key] = to_money(sum(row["_nanos"][key] for row in rows))
         elif all(value is not None for value in values):
-            total[key] = round(sum(values), 2) if key.startswith("revenue") else sum(values)
+            total[key] = sum(values)
     return total
 
 

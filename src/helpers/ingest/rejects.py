@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -17,11 +19,13 @@ __all__ = [
     "reject_frame",
     "ragged_rejects",
     "rejects_by_reason",
+    "printable",
 ]
 
 #: columns of ``rejects.csv``
 REJECT_COLUMNS = ("source_file", "source_row", "table", "column", "value", "reason", "raw")
 _SHOWN_CHARS = 60  # longer values are cut in the reason text
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def empty_rejects() -> pd.DataFrame:
@@ -37,6 +41,25 @@ def empty_rejects() -> pd.DataFrame:
     )
 
 
+def printable(value: str | None) -> str | None:
+    """Control characters (a NUL byte...) spelt as text (``x00`` after a backslash).
+
+    Parameters
+    ----------
+    value
+        A source value or raw row, or None.
+
+    Returns
+    -------
+    str or None
+        The value with each control character but tab and newline spelt as a backslash,
+        ``x`` and two hex digits.
+    """
+    if value is None or not _CONTROL.search(value):
+        return value
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", value)
+
+
 def _shown(value: str | None) -> str:
     if value is None:
         return ""
@@ -48,7 +71,7 @@ def _failures(checks: list[Check], blank: np.ndarray) -> pd.DataFrame:
     parts = []
     for position, check in enumerate(checks):
         idx = np.flatnonzero(check.mask)
-        values = check.values.take(pa.array(idx)).to_pylist()
+        values = [printable(value) for value in check.values.take(pa.array(idx)).to_pylist()]
         if check.empty:
             reasons = [f"column '{check.column}': {check.tail}"] * len(idx)
         else:
@@ -85,11 +108,11 @@ def _one_per_row(failures: pd.DataFrame) -> pd.DataFrame:
     single = failures.loc[~multi, ["i", "column", "value", "reason"]]
     if not multi.any():
         return single
-    grouped = (
-        failures[multi]
-        .groupby("i", sort=False)
-        .agg(column=("column", "first"), value=("value", "first"), reason=("reason", "; ".join))
-        .reset_index()
+    several = failures[multi]
+    # column and value of the same (first) failure; groupby's "first" would skip a missing
+    # value and pair one check's column with another's value
+    grouped = several.drop_duplicates("i")[["i", "column", "value"]].assign(
+        reason=several.groupby("i", sort=False)["reason"].agg("; ".join).to_numpy()
     )
     return pd.concat([single, grouped]).sort_values("i")
 
@@ -103,7 +126,9 @@ def _raw_text(raw: RawFile, idx: np.ndarray) -> list[str]:
     ]
     if not strings:
         return [""] * len(idx)
-    return pc.binary_join_element_wise(*strings, delimiter).to_pylist()
+    return [
+        printable(text) for text in pc.binary_join_element_wise(*strings, delimiter).to_pylist()
+    ]
 
 
 def reject_frame(

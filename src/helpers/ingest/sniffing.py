@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers.ingest.encodings import choose_encoding, decode_prefix, undecodable_error
+from helpers.ingest.encodings import (
+    choose_encoding,
+    decode_by_line,
+    decode_prefix,
+    undecodable_error,
+)
 from helpers.ingest.errors import IngestError
 
-__all__ = ["CsvLayout", "sniff_format", "sniff_csv", "check_unique_header"]
+__all__ = ["ALIGNED_COLUMNS", "CsvLayout", "sniff_format", "sniff_csv", "check_unique_header"]
 
 _EMPTY_FILE = "the file is empty (expected a header line and data rows)"
 
@@ -21,11 +27,12 @@ class CsvLayout:
     """What sniffing the head of a text file found."""
 
     encoding: str
-    encoding_how: str  # "configured", "BOM", "utf-8", "detected"
+    encoding_how: str  # "configured", "BOM", "utf-8", "detected", "utf-8 by line, else cp1252"
     delimiter: str
     quotechar: str
     header: list[str]
     skip_rows: int
+    fallback_lines: list[int] = field(default_factory=list)  # lines read in the Latin code page
 
 
 def sniff_format(path: Path, configured: str) -> str:
@@ -41,7 +48,8 @@ def sniff_format(path: Path, configured: str) -> str:
     Returns
     -------
     str
-        ``configured`` as given, else ``parquet``, ``xlsx`` or ``csv``.
+        ``configured`` as given, else ``parquet``, ``xlsx``, ``xls``, ``xlsb``, ``ods``,
+        ``gzip`` (a compressed file of any of them) or ``csv``.
     """
     if configured and configured != "auto":
         return configured
@@ -49,14 +57,34 @@ def sniff_format(path: Path, configured: str) -> str:
         magic = handle.read(4)
     if magic == b"PAR1":
         return "parquet"
-    if magic == b"PK\x03\x04":
-        return "xlsx"
+    if magic[:2] == b"\x1f\x8b":
+        return "gzip"
     ext = path.suffix.lower().lstrip(".")
+    if magic == b"PK\x03\x04":
+        return ext if ext in ("ods", "xlsb") else _zip_format(path)
+    if magic == b"\xd0\xcf\x11\xe0":  # an OLE2 compound file: Excel 97-2003
+        return "xls"
     if ext in ("parquet", "pq"):
         return "parquet"
-    if ext in ("xlsx", "xlsm"):
-        return "xlsx"
+    if ext in ("xlsx", "xlsm", "xls", "xlsb", "ods"):
+        return "xlsx" if ext == "xlsm" else ext
     return "csv"
+
+
+def _zip_format(path: Path) -> str:
+    """``ods`` for an OpenDocument spreadsheet (its ``mimetype`` entry), else ``xlsx``."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "mimetype" in archive.namelist():
+                if b"opendocument.spreadsheet" in archive.read("mimetype"):
+                    return "ods"
+            if "xl/workbook.bin" in archive.namelist():
+                return "xlsb"
+    except zipfile.BadZipFile:
+        pass
+    return "xlsx"
 
 
 def check_unique_header(header: list[str], name: str, header_row: int) -> None:
@@ -96,7 +124,10 @@ def _head_lines(path: Path, opts: Mapping[str, Any], name: str, table: str) -> t
     head = _read_head(path, int(opts["sniff_bytes"]))
     encoding, how = choose_encoding(path, head, str(opts["encoding"]), opts["latin_encoding"], name)
     try:
-        text = decode_prefix(head, encoding)
+        if how.startswith("utf-8 by line"):
+            text, _ = decode_by_line(head, opts["latin_encoding"])
+        else:
+            text = decode_prefix(head, encoding)
     except UnicodeDecodeError:
         raise undecodable_error(path, encoding, name, table, default_line=1) from None
     return text.lstrip("\ufeff"), encoding, how
@@ -115,8 +146,24 @@ def _lines_from_header(text: str, skip: int, name: str) -> list[str]:
     return lines
 
 
+ALIGNED_COLUMNS = re.compile(r"\t| {2,}")
+
+
+def _looks_aligned(lines: list[str]) -> bool:
+    """Whether the first lines are columns aligned by runs of spaces (no other delimiter)."""
+    if not lines or any(char in lines[0] for char in ";,\t|"):
+        return False
+    counts = [len(ALIGNED_COLUMNS.split(line.strip())) for line in lines[:50] if line.strip()]
+    return counts[0] >= 3 and sum(count == counts[0] for count in counts) / len(counts) >= 0.6
+
+
 def _sniff_delimiter(lines: list[str], quotechar: str) -> str:
-    """The delimiter among ; , tab | that splits the first lines most consistently."""
+    """The delimiter among ; , tab | that splits the first lines most consistently.
+
+    ``whitespace`` when none splits the header and its columns are aligned by runs of spaces.
+    """
+    if _looks_aligned(lines):
+        return "whitespace"
     best, best_score = ",", (-1.0, 0)
     for candidate in (";", "\t", "|", ","):
         reader = csv.reader(lines, delimiter=candidate, quotechar=quotechar)
@@ -173,6 +220,10 @@ def sniff_csv(path: Path, opts: Mapping[str, Any], name: str, table: str) -> Csv
     lines = _lines_from_header(text, skip, name)
     quotechar = str(opts.get("quotechar") or '"')
     delimiter = _delimiter(opts, lines, quotechar)
+    if delimiter == "whitespace":
+        header = ALIGNED_COLUMNS.split(lines[0].strip())
+        check_unique_header(header, name, skip + 1)
+        return CsvLayout(encoding, how, delimiter, quotechar, header, skip)
     header = next(csv.reader([lines[0]], delimiter=delimiter, quotechar=quotechar))
     header = [column.strip().lstrip("\ufeff").strip() for column in header]
     check_unique_header(header, name, skip + 1)

@@ -16,8 +16,16 @@ from helpers.ingest.amounts import order_amounts
 from helpers.ingest.checks import Check, FileParser, parse_fields
 from helpers.ingest.columns import match_columns, source_fields
 from helpers.ingest.errors import IngestError
+from helpers.ingest.money import exact_total
 from helpers.ingest.readers import RawFile
 from helpers.ingest.rejects import empty_rejects, ragged_rejects, reject_frame
+from helpers.ingest.shapes import log_keys, mark_cancellations
+from helpers.ingest.suspects import (
+    flag_control_characters,
+    flag_large_amounts,
+    flag_total_lines,
+    note_discounts_over_list,
+)
 from helpers.ingest.values import parse_strings
 
 __all__ = ["FileOut", "validate_file", "blank_rows", "duplicates", "to_cents", "ARROW_TYPES"]
@@ -40,8 +48,8 @@ class FileOut:
     rows_in: int
     accepted: pa.Table  # the schema's columns
     rejects: pd.DataFrame  # REJECT_COLUMNS
-    cents_in: int  # revenue of every row whose revenue is known, in cents
-    cents_rejected: int  # of that, the revenue of rejected rows
+    nanos_in: int  # revenue of every row whose revenue is known (not total lines), 1e-9 units
+    nanos_rejected: int  # of that, the revenue of rejected rows
     unknown_rows: list[int]  # source rows rejected before their revenue could be computed
     meta: dict[str, Any]  # how the file was read, its column mapping and row count
     reasons: dict[str, int]  # rejected rows per short reason
@@ -147,7 +155,28 @@ def _required_fields(opts: Mapping[str, Any], table: str, mapping: Mapping[str, 
         required.append("unit_price" if opts["amounts"] == "unit" else "sales")
         if opts["amounts"] == "revenue_only" and "quantity" not in mapping:
             required = [fld for fld in required if fld != "quantity"]
+        if opts.get("transaction_log"):
+            required = [fld for fld in required if fld not in ("order_id", "product_id")]
     return required
+
+
+def _order_shapes(parser: FileParser, cols: dict[str, Any], opts: Mapping[str, Any]) -> dict:
+    """A transaction log's derived keys and cancellations by order-id pattern, said."""
+    if parser.table != "order_lines":
+        return cols
+    if opts.get("transaction_log"):
+        cols, sentence = log_keys(cols, parser.n_rows)
+        parser.notes.append(f"order_lines: {parser.raw.name} is {sentence}.")
+    pattern = str(opts.get("cancellation_pattern") or "")
+    if pattern:
+        cols, count = mark_cancellations(cols, pattern, parser.n_rows)
+        parser.notes.append(
+            f"order_lines: {count:,} line{'s' if count != 1 else ''} of {parser.raw.name} "
+            f"{'carry' if count != 1 else 'carries'} an order id matching {pattern!r} "
+            "(cancellation_pattern): kept as "
+            "cancellations (returns)."
+        )
+    return cols
 
 
 def _derive_amounts(
@@ -157,15 +186,18 @@ def _derive_amounts(
     config: Mapping[str, Any],
     blank: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Order-line amounts, revenue in cents per row, and which rows' revenue is known."""
+    """Order-line amounts, revenue per row (0 where unknown), and which rows' revenue is known.
+
+    Lines too large to count to the cent are rejected here and their revenue is unknown.
+    """
     size = parser.n_rows
     if parser.table != "order_lines":
-        return {}, np.zeros(size, np.int64), np.ones(size, bool)
+        return {}, np.zeros(size), np.ones(size, bool)
     gross_margin = float((config.get("assumptions") or {}).get("gross_margin", 0.3))
     amounts = order_amounts(parser, cols, opts, gross_margin)
     revenue = amounts["revenue"]
-    known = ~np.isnan(revenue) | blank
-    return amounts, to_cents(np.where(blank, 0.0, revenue)), known
+    known = (~np.isnan(revenue) & ~flag_large_amounts(parser, revenue)) | blank
+    return amounts, np.where(blank | ~known, 0.0, revenue), known
 
 
 def _settle_checks(parser: FileParser, blank: np.ndarray) -> np.ndarray:
@@ -291,9 +323,16 @@ def validate_file(
     mapping = match_columns(raw, table, opts, config)
     parser = FileParser(raw, table, opts, mapping)
     cols = parse_fields(parser, source_fields(table), _required_fields(opts, table, mapping))
+    cols = _order_shapes(parser, cols, opts)
+    flag_control_characters(parser)
     blank = blank_rows(raw.table)
-    derived, cents, known = _derive_amounts(parser, cols, opts, config, blank)
+    derived, revenue, known = _derive_amounts(parser, cols, opts, config, blank)
     rejected = _settle_checks(parser, blank)
+    totals = np.zeros(parser.n_rows, bool)
+    if table == "order_lines":
+        totals = flag_total_lines(parser, rejected & ~blank)
+        note_discounts_over_list(parser, derived, ~rejected)
+    counted = known & ~totals
     reasons = _reason_counts(parser.checks, blank, raw)
     rejects = _file_rejects(raw, table, parser.checks, blank, rejected)
     if opts.get("strict") and len(rejects):
@@ -306,8 +345,8 @@ def validate_file(
         rows_in=raw.records,
         accepted=accepted,
         rejects=rejects,
-        cents_in=int(cents[known].sum()),
-        cents_rejected=int(cents[rejected & known].sum()),
+        nanos_in=exact_total(revenue[counted]),
+        nanos_rejected=exact_total(revenue[rejected & counted]),
         unknown_rows=sorted(int(row) for row in unknown),
         meta=dict(raw.meta) | parser.meta | {"columns": mapping, "rows": raw.records},
         reasons=reasons,

@@ -18,11 +18,8 @@ import pyarrow.compute as pc
 __all__ = [
     "parse_strings",
     "parse_numbers",
-    "parse_dates",
     "parse_bools",
     "NumberResult",
-    "DateResult",
-    "human_date_format",
     "number_core",
     "decimal_evidence",
 ]
@@ -84,6 +81,7 @@ class NumberResult:
     decimal: str  # "." or ","
     ambiguous: int = 0  # values readable with either separator (e.g. 1,234) when no evidence
     evidence: bool = False  # some value showed the decimal separator (or it was configured)
+    percent: np.ndarray | None = None  # values written with % (read as a fraction); None: none
 
 
 _SPACES = " \u00a0\u202f'"
@@ -211,6 +209,21 @@ def _typed_numbers(arr: pa.Array) -> NumberResult:
     return NumberResult(_to_numpy(floats), null, np.zeros(size, bool), np.zeros(size, bool), ".")
 
 
+_GROUPED_BY_DOT = r"^[+-]?\d{1,3}(?:\.\d{3})+$"
+
+
+def _dot_shows_decimal(text: pa.Array) -> bool:
+    """Whether some value with a dot can only be a decimal dot (not ``1.000`` or ``10.000``)."""
+    head = text.slice(0, 2000)
+    dotted = pc.fill_null(pc.match_substring(head, "."), False)
+    grouped = pc.fill_null(pc.match_substring_regex(head, _GROUPED_BY_DOT), False)
+    if _any(pc.and_(dotted, pc.invert(grouped))):
+        return True
+    dotted = pc.fill_null(pc.match_substring(text, "."), False)
+    grouped = pc.fill_null(pc.match_substring_regex(text, _GROUPED_BY_DOT), False)
+    return _any(pc.and_(dotted, pc.invert(grouped)))
+
+
 def _plain_numbers(text: pa.Array, null: np.ndarray) -> NumberResult | None:
     """The fast path: the column casts to float as it is (no separators but a decimal dot)."""
     try:
@@ -221,6 +234,8 @@ def _plain_numbers(text: pa.Array, null: np.ndarray) -> NumberResult | None:
         return None
     size = len(text)
     dot = bool(pc.any(pc.match_substring(text, ".")).as_py())
+    if dot and not _dot_shows_decimal(text):
+        return None  # only values like 1.000 or 10.000: a thousands dot as much as a decimal
     return NumberResult(floats, null, np.zeros(size, bool), np.zeros(size, bool), ".", 0, dot)
 
 
@@ -320,226 +335,9 @@ def parse_numbers(
     bad = ~null & ~valid
     mixed = _other_decimal(core, bad, decimal)
     floats[bad | null] = np.nan
-    return NumberResult(floats, null, bad, mixed, decimal, ambiguous, evidence)
-
-
-# ---- dates ----------------------------------------------------------------------------------
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d",
-    "%Y%m%d",
-    "%d.%m.%Y",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%y",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M",
-    "%d/%m/%y",
-    "%m/%d/%y",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%d %b %Y",
-    "%d-%b-%Y",
-    "%d-%b-%y",
-    "%b %d %Y",
-    "%b %d, %Y",
-    "%d %B %Y",
-    "%B %d, %Y",
-)
-_HUMAN_CODES = (
-    ("%Y", "yyyy"),
-    ("%y", "yy"),
-    ("%m", "mm"),
-    ("%d", "dd"),
-    ("%H", "HH"),
-    ("%M", "MM"),
-    ("%S", "SS"),
-    ("%b", "Mon"),
-    ("%B", "Month"),
-)
-
-
-def human_date_format(fmt: str) -> str:
-    """``%d.%m.%Y`` -> ``dd.mm.yyyy`` for messages.
-
-    Parameters
-    ----------
-    fmt
-        A strptime format.
-
-    Returns
-    -------
-    str
-        The format with its codes spelt as people write them.
-    """
-    for code, human in _HUMAN_CODES:
-        fmt = fmt.replace(code, human)
-    return fmt
-
-
-def _swap_day_month(fmt: str) -> str:
-    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
-
-
-def _has_day_and_month(fmt: str) -> bool:
-    return "%d" in fmt and "%m" in fmt
-
-
-def _is_dayfirst(fmt: str) -> bool:
-    return _has_day_and_month(fmt) and fmt.index("%d") < fmt.index("%m")
-
-
-@dataclass
-class DateResult:
-    """Parsed dates as datetime64[ns]: NaT where null or bad."""
-
-    values: np.ndarray
-    null: np.ndarray
-    bad: np.ndarray
-    formats: list[str]  # formats used, first = main
-    ambiguous: bool = False  # day and month could be swapped in every value
-
-
-def _normalise_date_text(text: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(pc.utf8_lower(text), r"(^|\D)0+(\d)", r"\1\2")
-
-
-def _strptime(text: pa.Array, fmt: str) -> pa.Array:
-    """Arrow's strptime, refusing impossible dates (arrow rolls 31.02. over to 02.03.)."""
-    stamps = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-    if "%d" not in fmt:
-        return stamps
-    suspect = pc.fill_null(pc.less_equal(pc.day(stamps), 3), False)
-    if not pc.any(suspect).as_py():
-        return stamps
-    idx = pc.indices_nonzero(suspect)
-    back = pc.strftime(pc.take(stamps, idx), format=fmt)
-    same = pc.equal(_normalise_date_text(back), _normalise_date_text(pc.take(text, idx)))
-    wrong = pc.filter(idx, pc.invert(pc.fill_null(same, False)))
-    if len(wrong) == 0:
-        return stamps
-    mask = np.zeros(len(stamps), bool)
-    mask[wrong.to_numpy()] = True
-    return pc.if_else(pa.array(mask), pa.scalar(None, stamps.type), stamps)
-
-
-def _typed_dates(arr: pa.Array) -> DateResult:
-    """Dates or timestamps that are typed already (time zones dropped to local time)."""
-    stamps = pc.cast(arr, pa.timestamp("ns")) if not pa.types.is_timestamp(arr.type) else arr
-    if pa.types.is_timestamp(stamps.type) and stamps.type.tz is not None:
-        stamps = pc.local_timestamp(stamps)
-    stamps = pc.cast(stamps, pa.timestamp("ns"))
-    null = _numpy_mask(pc.is_null(stamps))
-    values = stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
-    return DateResult(values, null, np.zeros(len(arr), bool), ["(typed)"])
-
-
-def _format_scores(text: pa.Array, sample_size: int) -> list[tuple[int, str]]:
-    """(values read, format) for every known format that reads some of a sample of values."""
-    sample = pc.unique(pc.drop_null(text).slice(0, max(sample_size * 50, 1)))
-    if len(sample) > sample_size:
-        sample = sample.slice(0, sample_size)
-    scores = []
-    for fmt in _DATE_FORMATS:
-        read = pc.sum(pc.is_valid(_strptime(sample, fmt))).as_py() or 0
-        if read:
-            scores.append((read, fmt))
-    return scores
-
-
-def _infer_formats(text: pa.Array, dayfirst: bool, sample_size: int) -> tuple[list[str], bool]:
-    """Formats to try, best first, and whether day and month could be swapped in every value.
-
-    The fallbacks after the main format never swap its day and month order.
-    """
-    scores = _format_scores(text, sample_size)
-    if not scores:
-        return ["%Y-%m-%d"], False
-    best_read = max(read for read, _ in scores)
-    best = [fmt for read, fmt in scores if read == best_read]
-    main, ambiguous = best[0], False
-    if _has_day_and_month(main) and _swap_day_month(main) in best:
-        ambiguous = True
-        day_first = main if _is_dayfirst(main) else _swap_day_month(main)
-        main = day_first if dayfirst else _swap_day_month(day_first)
-    swapped = _swap_day_month(main) if _has_day_and_month(main) else None
-    main_dayfirst = _is_dayfirst(main)
-    fallbacks = [
-        fmt
-        for _, fmt in sorted(scores, reverse=True)
-        if fmt != main
-        and fmt != swapped
-        and not (_has_day_and_month(fmt) and _is_dayfirst(fmt) != main_dayfirst)
-    ]
-    return [main, *fallbacks], ambiguous
-
-
-def _read_with_formats(text: pa.Array, formats: list[str]) -> pa.Array:
-    """Timestamps from the first format that reads each value (ISO dates cast fast)."""
-    size = len(text)
-    out = pa.nulls(size, pa.timestamp("s"))
-    if formats[0] in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
-        try:  # fast path: ISO dates cast strictly (impossible dates like 2020-02-31 fail)
-            out = pc.cast(text, pa.timestamp("s"))
-        except pa.ArrowInvalid:
-            out = pa.nulls(size, pa.timestamp("s"))
-    for fmt in formats:
-        missing = pc.and_(pc.is_null(out), pc.is_valid(text))
-        if not pc.any(missing).as_py():
-            break
-        out = pc.coalesce(out, _strptime(text, fmt))
-    return out
-
-
-def parse_dates(
-    values: Column,
-    *,
-    date_format: str = "auto",
-    dayfirst: bool = False,
-    sample_size: int = 2000,
-) -> DateResult:
-    """Parse a column of dates; with ``date_format="auto"`` the format is inferred from a sample.
-
-    When every value reads both as day/month and month/day (all days <= 12) the column is
-    ambiguous: ``dayfirst`` decides, and ``ambiguous`` is set so the caller can say so.
-
-    Parameters
-    ----------
-    values
-        A column of date text (typed dates and timestamps are cast as they are).
-    date_format
-        A strptime format, or ``auto`` to infer it.
-    dayfirst
-        Read ambiguous dates as day/month (else month/day).
-    sample_size
-        Distinct values the inference looks at.
-
-    Returns
-    -------
-    DateResult
-        Values as datetime64[ns] (NaT where null or bad), the null and bad masks, the formats
-        used (first = main; ``(typed)`` for typed input) and whether the order was ambiguous.
-    """
-    arr = _as_array(values)
-    if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
-        return _typed_dates(arr)
-    text = parse_strings(arr)
-    null = _numpy_mask(pc.is_null(text))
-    if date_format and date_format != "auto":
-        formats, ambiguous = [str(date_format)], False
-    else:
-        formats, ambiguous = _infer_formats(text, dayfirst, sample_size)
-    stamps = _read_with_formats(text, formats)
-    parsed = stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
-    bad = ~null & np.isnat(parsed)
-    return DateResult(parsed, null, bad, formats, ambiguous)
+    percent_mask = _numpy_mask(percent) & ~bad
+    found = percent_mask if percent_mask.any() else None
+    return NumberResult(floats, null, bad, mixed, decimal, ambiguous, evidence, found)
 
 
 # ---- yes/no ---------------------------------------------------------------------------------
