@@ -26,6 +26,7 @@ from helpers.ledger.headline import (
     highest_margin_tier,
     ledger_sensitivity,
     level_pnl,
+    level_words,
     loss_making_verdict,
 )
 from helpers.results import json_safe, share_of
@@ -43,6 +44,7 @@ __all__ = [
     "ledger_findings",
     "assumed_activities",
     "level_pnl",
+    "level_words",
     "loss_making_verdict",
     "highest_margin_tier",
     "ledger_sensitivity",
