@@ -22,6 +22,8 @@ __all__ = [
     "plot_survival",
 ]
 
+_UNKNOWN = "unknown"  # customers without a size tier: counted, never drawn as a size
+
 
 def survival_table(
     order_lines: pd.DataFrame,
@@ -72,11 +74,17 @@ def survival_table(
         return missing("Survival by closure needs closed_date in the customers table.")
     if rule == "closure":
         rule_text = _closure_rule(per, cust["closed_date"], data_end)
+    elif not daily["customer_id"].duplicated().any():
+        return missing(
+            f"None of the {len(per):,} customers bought on a second day and the data has no "
+            "closure dates: a lapse cannot be read from a buying rhythm, so how long new "
+            "customers last cannot be measured."
+        )
     else:
         rule_text = _lapse_rule(per, daily, data_end, cfg)
     per = per.loc[per["new"]].drop(columns="new")
     per["duration"] = (per["end"] - per["start"]).dt.days.clip(lower=0).astype("float64")
-    per["size_tier"] = tiers.reindex(per.index).astype("string").fillna("unknown")
+    per["size_tier"] = tiers.reindex(per.index).astype("string").fillna(_UNKNOWN)
     freq = str(cfg["cohort_freq"])
     per["cohort"] = per["start"].dt.to_period(freq[0] if freq else "Y").astype("string")
     if per.empty:
@@ -148,8 +156,8 @@ def kaplan_meier(table: pd.DataFrame, by: str, config: Mapping[str, Any]) -> Res
     groups = table.groupby(by, observed=True)
     order = tier_order(config) if by == "size_tier" else sorted(map(str, groups.groups))
     for name in order + sorted(set(map(str, groups.groups)) - set(order)):
-        if name not in groups.groups:
-            continue
+        if name not in groups.groups or (by == "size_tier" and name == _UNKNOWN):
+            continue  # customers without a tier are no size to draw a curve for
         group = groups.get_group(name)
         if len(group) < int(cfg["min_group_size"]):
             continue
@@ -191,7 +199,8 @@ def first_year_closure(
     -------
     dict
         group (``small clients`` or ``all customers``), customers, rate with its ci_low and
-        ci_high (0-1), claim (the claimed rate) and claim_in_ci (bool).
+        ci_high (0-1), claim (the claimed rate) and claim_in_ci (bool); rate, its interval and
+        claim_in_ci None when even all customers are fewer than ``min_group_size``.
 
     References
     ----------
@@ -206,11 +215,14 @@ def first_year_closure(
     group = "small clients"
     if len(measured) < int(cfg["min_group_size"]):
         measured, group = table, "all customers"
+    claim = float(cfg["claim_first_year_closure"])
+    if len(measured) < int(cfg["min_group_size"]):  # too few for a rate with a useful interval
+        return {"group": group, "customers": len(measured), "rate": None, "ci_low": None,
+                "ci_high": None, "claim": claim, "claim_in_ci": None}  # fmt: skip
     fitter = KaplanMeierFitter(alpha=1 - float(cfg["confidence"])).fit(
         measured["duration"], measured["event"].astype(bool)
     )
     rate, low, high = _closure_at(fitter, float(cfg["first_year_days"]))
-    claim = float(cfg["claim_first_year_closure"])
     return {
         "group": group,
         "customers": len(measured),
@@ -244,6 +256,16 @@ def survival_findings(
     if not survival.available:
         return [survival.message]
     what = "closed" if survival.detail["rule"] == "closure" else "lapsed"
+    who = "new small clients" if closure["group"] == "small clients" else "new customers"
+    rule = f"Rule used: {survival.detail['rule_text']}."
+    if closure.get("rate") is None:
+        return [
+            f"Only {closure['customers']:,} new customer{'s' if closure['customers'] != 1 else ''} "
+            "started inside the data: too few "
+            f"(fewer than {config['growth']['min_group_size']}) to measure how many {what} "
+            "within their first year.",
+            rule,
+        ]
     rate, low, high = closure["rate"], closure["ci_low"], closure["ci_high"]
     claim = closure["claim"]
     verdict = (
@@ -252,10 +274,10 @@ def survival_findings(
         else (f"above the ~{claim:.0%} claim" if low > claim else f"below the ~{claim:.0%} claim")
     )
     return [
-        f"{rate:.0%} of new {closure['group']} {what} within their first year "
+        f"{rate:.0%} of {who} {what} within their first year "
         f"({float(config['growth']['confidence']):.0%} CI {low:.0%}-{high:.0%}, Kaplan-Meier on "
         f"{closure['customers']:,} customers): {verdict}.",
-        f"Rule used: {survival.detail['rule_text']}.",
+        rule,
     ]
 
 
@@ -299,6 +321,7 @@ def plot_survival(
     ax.set_ylabel("Still active")
     plots.percent_axis(ax, "y", xmax=1)
     ax.set_ylim(0, 1.02)
-    ax.legend(frameon=False, fontsize=8)
+    if fits:
+        ax.legend(frameon=False, fontsize=8)
     plots.set_finding_title(ax, title, "Kaplan-Meier (lifelines); dashed line: one year")
     return ax
