@@ -193,9 +193,9 @@ def _boundary_note(bgnbd: BGNBDParams) -> str:
     if not bgnbd.no_dropout:
         return ""
     return (
-        f"BG/NBD ran to its boundary ({bgnbd.boundary}): expected purchases use the model's "
-        "no-drop-out limit (the NBD model), each customer's posterior purchase rate "
-        "(r + x) / (alpha + T) times the horizon, with every customer counted as alive."
+        f"The BG/NBD fit ran to its boundary, {bgnbd.boundary}; expected purchases therefore "
+        "use the model's no-drop-out limit (the NBD model): each customer's posterior purchase "
+        "rate (r + x) / (alpha + T) times the horizon, every customer counted as alive."
     )
 
 
@@ -311,9 +311,13 @@ def _forecast_findings(forecast: Forecast) -> list[str]:
     """The expected purchases, revenue and profit over the horizon, and the model's note."""
     customers = forecast.customers
     months = round(forecast.horizon_days / _DAYS_PER_MONTH)
+    basis = (
+        "after cost to serve"
+        if customers["cts_per_order"].abs().sum() > 0
+        else "on the gross margin (no cost to serve counted)"
+    )
     profit = (
-        f" and {plots.format_money(customers['expected_profit'].sum())} in profit after cost "
-        "to serve."
+        f" and {plots.format_money(customers['expected_profit'].sum())} in profit {basis}."
         if customers["expected_profit"].notna().any()
         else "."
     )

@@ -282,9 +282,8 @@ def bgnbd_boundary(params: BGNBDParams, at_edge: list[str] | tuple[str, ...] = (
     dropout = params.a / (params.a + params.b)
     if params.no_dropout:
         return (
-            f"the Poisson limit: the mean drop-out probability per purchase a / (a + b) = "
-            f"{dropout:.1e} runs to 0 (a = {params.a:.2g}, r = {params.r:.3g}, alpha = "
-            f"{params.alpha:.3g}), so no customer is seen to drop out"
+            f"the Poisson limit: a / (a + b) = {dropout:.1e}, no customer is seen to drop out "
+            f"(a = {params.a:.2g}, r = {params.r:.3g}, alpha = {params.alpha:.3g})"
         )
     if params.r < _NO_RATE:
         return (

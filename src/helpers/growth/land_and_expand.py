@@ -256,7 +256,11 @@ def _conversion_finding(
     small_obs = small.loc[small["conversion_observed"]]
     large_obs = large.loc[large["conversion_observed"]]
     if not (len(small_obs) and len(large_obs)):
-        return []
+        unseen = labels[0] if not len(small_obs) else labels[-1]
+        return [
+            f"No customer whose first order was {unseen} has been observed for "
+            f"{cfg['second_order_days']} days yet: second orders cannot be compared."
+        ]
     if not (small_obs["converted"].any() or large_obs["converted"].any()):
         return [
             f"No customer whose first order was {labels[0]} or {labels[-1]} placed a second "

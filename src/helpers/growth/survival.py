@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from helpers import plots
 from helpers.growth._shared import is_new, settings, signups, tier_order
 from helpers.ledger.purchases import customer_days
-from helpers.results import Result, missing
+from helpers.results import Result, missing, wilson_ci
 
 __all__ = [
     "survival_table",
@@ -179,6 +179,14 @@ def _closure_at(fitter: Any, days: float) -> tuple[float, float, float]:
     return 1 - surviving, 1 - float(row.iloc[1]), 1 - float(row.iloc[0])
 
 
+def _plain_interval(table: pd.DataFrame, days: float, confidence: float) -> tuple[float, float]:
+    """Wilson interval of the plain share closed within ``days``, among those observed so long."""
+    closed = table["event"].astype(bool) & (table["duration"] <= days)
+    observed = closed | (table["duration"] >= days)
+    low, high = wilson_ci([int(closed.sum())], [int(observed.sum())], confidence)
+    return float(low[0]), float(high[0])
+
+
 def first_year_closure(
     table: pd.DataFrame, config: Mapping[str, Any], tiers: Sequence[str] | None = None
 ) -> dict[str, Any]:
@@ -223,6 +231,10 @@ def first_year_closure(
         measured["duration"], measured["event"].astype(bool)
     )
     rate, low, high = _closure_at(fitter, float(cfg["first_year_days"]))
+    if high <= rate:  # no event yet: the Greenwood band collapses to a point; use Wilson's
+        low, high = _plain_interval(
+            measured, float(cfg["first_year_days"]), float(cfg["confidence"])
+        )
     return {
         "group": group,
         "customers": len(measured),
