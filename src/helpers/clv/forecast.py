@@ -107,7 +107,9 @@ def forecast_customers(
         p_alive (0-1), expected_purchases, expected_spend and expected_revenue (currency
         units), gross_margin_pct (0-1), cts_per_order, past_net_revenue, past_profit and
         expected_profit (currency units); the fitted models; ``metrics`` and ``findings`` on the
-        totals. Not available with fewer than ``min_customers`` customers.
+        totals. Not available (``message`` says why) with fewer than ``min_customers``
+        customers, without repeat purchases, or when the fit runs to a boundary other than the
+        Poisson limit (there, the model's no-drop-out limit is used and the note says so).
 
     References
     ----------
@@ -125,32 +127,32 @@ def forecast_customers(
     if reason:
         return _unavailable(summary, reason, horizon_days)
     bgnbd, gamma_gamma = _fit_models(summary, cfg)
-    if bgnbd.boundary and not bgnbd.no_dropout:
-        message = (
-            f"The BG/NBD fit ran to the boundary of its parameters ({bgnbd.boundary}): a "
-            "forecast from it would be an artefact of the fit, so none is given."
-        )
-        return _unavailable(summary, message, horizon_days, bgnbd)
     out = _expectations(summary, bgnbd, gamma_gamma, horizon_days / unit)
-    not_finite = int(out["expected_purchases"].isna().sum())
-    if not_finite:
-        message = (
-            f"The BG/NBD expectation is not finite for {not_finite:,} customers (r = "
-            f"{bgnbd.r:.3g}, alpha = {bgnbd.alpha:.3g}, a = {bgnbd.a:.3g}, b = {bgnbd.b:.3g}): "
-            "no forecast is given rather than a wrong one."
-        )
-        return _unavailable(summary, message, horizon_days, bgnbd)
-    out = _add_profit(out, ledger, float(cfg["margin_floor"]))
+    reason = _why_not_usable(bgnbd, out)
+    if reason:
+        return _unavailable(summary, reason, horizon_days, bgnbd)
+    return _available(
+        _add_profit(out, ledger, float(cfg["margin_floor"])), bgnbd, gamma_gamma, horizon_days, cfg
+    )
+
+
+def _available(
+    table: pd.DataFrame,
+    bgnbd: BGNBDParams,
+    gamma_gamma: GammaGammaParams | None,
+    horizon_days: float,
+    cfg: Mapping[str, Any],
+) -> Forecast:
+    """The available forecast: its table, models, note, metrics and findings."""
     notes = [_boundary_note(bgnbd), _model_note(gamma_gamma, cfg)]
     forecast = Forecast(
-        table=out,
+        table=table,
         bgnbd=bgnbd,
         gamma_gamma=gamma_gamma,
         horizon_days=horizon_days,
         note=" ".join(n for n in notes if n),
     )
-    forecast.metrics = _forecast_metrics(forecast)
-    forecast.findings = _forecast_findings(forecast)
+    forecast.metrics, forecast.findings = _forecast_metrics(forecast), _forecast_findings(forecast)
     return forecast
 
 
@@ -167,6 +169,26 @@ def _why_no_model(summary: pd.DataFrame, cfg: Mapping[str, Any]) -> str:
             f"None of the {len(summary):,} customers bought again after their first purchase "
             "day: there are no repeat purchases to model (BG/NBD learns how often customers buy "
             "again and when they stop), so no future value is forecast."
+        )
+    return ""
+
+
+def _why_not_usable(bgnbd: BGNBDParams, out: pd.DataFrame) -> str:
+    """Why a fitted model gives no forecast, or "" when it gives one.
+
+    A boundary other than the Poisson limit, or an expectation that is not finite.
+    """
+    if bgnbd.boundary and not bgnbd.no_dropout:
+        return (
+            f"The BG/NBD fit ran to the boundary of its parameters ({bgnbd.boundary}): a "
+            "forecast from it would be an artefact of the fit, so none is given."
+        )
+    not_finite = int(out["expected_purchases"].isna().sum())
+    if not_finite:
+        return (
+            f"The BG/NBD expectation is not finite for {not_finite:,} customers (r = "
+            f"{bgnbd.r:.3g}, alpha = {bgnbd.alpha:.3g}, a = {bgnbd.a:.3g}, b = {bgnbd.b:.3g}): "
+            "no forecast is given rather than a wrong one."
         )
     return ""
 

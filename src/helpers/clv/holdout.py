@@ -55,11 +55,10 @@ def holdout_check(
         the same for revenue (currency units); ``metrics`` calibration_end (ISO date),
         holdout_mae, holdout_mae_revenue, holdout_predicted_purchases,
         holdout_actual_purchases, holdout_total_error_pct (predicted / actual - 1; None
-        without actual purchases), holdout_caution (bool: the error is beyond
-        ``clv.holdout_caution``) and the measured causes (:func:`holdout_causes`, prefixed
-        ``holdout_``); ``detail['customers']`` one row per customer. Not available when the
-        history is too short or too thin, or the model cannot be fitted before the holdout
-        (the message says why).
+        without actual purchases), holdout_caution (the error is beyond
+        ``clv.holdout_caution``) and then the causes (:func:`holdout_causes`, prefixed
+        ``holdout_``); ``detail['customers']`` one row per customer. Not available (the
+        message says why) on a short or thin history, or without a model before the holdout.
     """
     cfg = _settings(config)
     lines = purchase_lines(order_lines)
@@ -88,19 +87,25 @@ def holdout_check(
         )
     summary = _predicted(summary, calibrated, int(cfg["holdout_deciles"]))
     metrics = _holdout_metrics(summary, cal_end)
+    findings = [_holdout_finding(metrics), *_caution_if_off(metrics, lines, cal_end, end, cfg)]
+    return Result(_decile_table(summary), metrics, findings, detail={"customers": summary})
+
+
+def _caution_if_off(
+    metrics: dict[str, Any],
+    lines: pd.DataFrame,
+    cal_end: pd.Timestamp,
+    end: pd.Timestamp,
+    cfg: Mapping[str, Any],
+) -> list[str]:
+    """The caution on an error beyond ``holdout_caution`` (its causes added to ``metrics``)."""
     error = metrics["holdout_total_error_pct"]
     metrics["holdout_caution"] = error is not None and abs(error) > float(cfg["holdout_caution"])
-    causes = holdout_causes(lines, cal_end, end) if metrics["holdout_caution"] else {}
+    if not metrics["holdout_caution"]:
+        return []
+    causes = holdout_causes(lines, cal_end, end)
     metrics.update({f"holdout_{key}": value for key, value in causes.items()})
-    findings = [_holdout_finding(metrics)]
-    if metrics["holdout_caution"]:
-        findings.append(_caution(error, causes, cfg, cal_end, end))
-    return Result(
-        table=_decile_table(summary),
-        metrics=metrics,
-        findings=findings,
-        detail={"customers": summary},
-    )
+    return [_caution(error, causes, cfg, cal_end, end)]
 
 
 def _lower(sentence: str) -> str:

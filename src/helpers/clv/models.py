@@ -254,12 +254,15 @@ def fit_bgnbd(
         n_customers=int(round(data["wsum"])),
         converged=bool(res.success),
     )
-    at_edge = [
-        name
-        for name, value in zip(("r", "alpha", "a", "b"), res.x, strict=True)
-        if abs(abs(value) - _LOG_BOUND) < _AT_BOUND
+    return replace(params, boundary=bgnbd_boundary(params, _at_edge(res.x)))
+
+
+def _at_edge(log_params: np.ndarray) -> list[str]:
+    """The BG/NBD parameters whose logarithm reached the edge of the optimiser's search."""
+    names = ("r", "alpha", "a", "b")
+    return [
+        n for n, v in zip(names, log_params, strict=True) if abs(abs(v) - _LOG_BOUND) < _AT_BOUND
     ]
-    return replace(params, boundary=bgnbd_boundary(params, at_edge))
 
 
 def bgnbd_boundary(params: BGNBDParams, at_edge: list[str] | tuple[str, ...] = ()) -> str:

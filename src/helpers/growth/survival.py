@@ -66,22 +66,9 @@ def survival_table(
     cust = customers.set_index("customer_id") if customers is not None else None
     per["start"] = signups(customers, per.index).fillna(per["first"])
     per["new"] = is_new(per["first"], customers, data_start, config)
-    has_closure = cust is not None and "closed_date" in cust and cust["closed_date"].notna().any()
-    rule = str(cfg["event"])
-    if rule == "auto":
-        rule = "closure" if has_closure else "lapse"
-    if rule == "closure" and not has_closure:
-        return missing("Survival by closure needs closed_date in the customers table.")
-    if rule == "closure":
-        rule_text = _closure_rule(per, cust["closed_date"], data_end)
-    elif not daily["customer_id"].duplicated().any():
-        return missing(
-            f"None of the {len(per):,} customers bought on a second day and the data has no "
-            "closure dates: a lapse cannot be read from a buying rhythm, so how long new "
-            "customers last cannot be measured."
-        )
-    else:
-        rule_text = _lapse_rule(per, daily, data_end, cfg)
+    rule, rule_text = _apply_rule(per, cust, daily, data_end, cfg)
+    if not rule:
+        return missing(rule_text)
     per = per.loc[per["new"]].drop(columns="new")
     per["duration"] = (per["end"] - per["start"]).dt.days.clip(lower=0).astype("float64")
     per["size_tier"] = tiers.reindex(per.index).astype("string").fillna(_UNKNOWN)
@@ -90,6 +77,31 @@ def survival_table(
     if per.empty:
         return missing("No customer starts inside the data: no survival analysis.")
     return Result(table=per, detail={"rule": rule, "rule_text": rule_text, "data_end": data_end})
+
+
+def _apply_rule(
+    per: pd.DataFrame,
+    cust: pd.DataFrame | None,
+    daily: pd.DataFrame,
+    data_end: pd.Timestamp,
+    cfg: Mapping[str, Any],
+) -> tuple[str, str]:
+    """The event rule applied to ``per`` (event, end): (rule, rule in words), or ("", why not)."""
+    has_closure = cust is not None and "closed_date" in cust and cust["closed_date"].notna().any()
+    rule = str(cfg["event"])
+    if rule == "auto":
+        rule = "closure" if has_closure else "lapse"
+    if rule == "closure" and not has_closure:
+        return "", "Survival by closure needs closed_date in the customers table."
+    if rule == "closure":
+        return rule, _closure_rule(per, cust["closed_date"], data_end)
+    if not daily["customer_id"].duplicated().any():
+        return "", (
+            f"None of the {len(per):,} customers bought on a second day and the data has no "
+            "closure dates: a lapse cannot be read from a buying rhythm, so how long new "
+            "customers last cannot be measured."
+        )
+    return rule, _lapse_rule(per, daily, data_end, cfg)
 
 
 def _closure_rule(per: pd.DataFrame, closed_dates: pd.Series, data_end: pd.Timestamp) -> str:
