@@ -26,7 +26,7 @@ def test_case_report_is_published_without_nan(case: str, tmp_path: Path) -> None
         capture_output=True, text=True, env=os.environ | {"MPLBACKEND": "Agg"}, timeout=900,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
-    (metrics_path,) = tmp_path.glob("*/metrics.json")
+    metrics_path = tmp_path / "latest" / "metrics.json"
     findings = json.loads(metrics_path.read_text())["findings"]
     for section, sentences in findings.items():
         for sentence in sentences:
