@@ -80,3 +80,30 @@ def test_expected_spend_shrinks_towards_population_mean() -> None:
     few, many = clv.expected_spend(gg, [1, 50], [100.0, 100.0])
     assert population < few < many < 100
     assert clv.expected_spend(gg, [0], [0.0])[0] == pytest.approx(population)
+
+
+# ---- the boundary of the parameter space --------------------------------------------------------
+def test_poisson_limit_uses_the_nbd_expectation_and_is_named() -> None:
+    # a / (a + b) = 1e-12: nobody drops out; purchase rates gamma(r, alpha) with mean 0.1
+    params = clv.BGNBDParams(
+        r=1e7, alpha=1e8, a=1e-8, b=1e4, log_likelihood=0, n_customers=2, converged=True
+    )
+    assert params.no_dropout
+    assert clv.bgnbd_boundary(params).startswith("the Poisson limit: a / (a + b) = 1.0e-12")
+    got = clv.expected_purchases(params, 52.0, [0, 5], [0.0, 80.0], [100.0, 100.0])
+    # (r + x) / (alpha + T) * t, by hand
+    np.testing.assert_allclose(got, [(1e7 + 0) / (1e8 + 100) * 52, (1e7 + 5) / (1e8 + 100) * 52])
+    np.testing.assert_allclose(
+        clv.probability_alive(params, [0, 5], [0.0, 80.0], [100.0, 100.0]), 1
+    )
+
+
+def test_other_boundaries_are_named_and_interior_fits_are_not() -> None:
+    no_rate = clv.BGNBDParams(r=1e-5, alpha=1e3, a=1.0, b=1.0, log_likelihood=0, n_customers=9)
+    assert clv.bgnbd_boundary(no_rate).startswith("purchase rates run to 0 (r = 1e-05")
+    assert clv.bgnbd_boundary(PARAMS) == ""
+    assert clv.bgnbd_boundary(PARAMS, ["b"]) == "b at the edge of the optimiser's search"
+
+
+def test_cdnow_fit_is_interior(cdnow: pd.DataFrame) -> None:
+    assert clv.fit_bgnbd(cdnow["x"], cdnow["t_x"], cdnow["T"]).boundary == ""

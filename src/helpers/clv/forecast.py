@@ -20,24 +20,26 @@ from helpers.clv.models import (
     fit_gamma_gamma,
     probability_alive,
 )
-from helpers.clv.rfm import calibration_holdout_summary, rfm_summary
+from helpers.clv.rfm import rfm_summary
 from helpers.ledger.purchases import purchase_lines
-from helpers.results import Result, json_safe, missing
+from helpers.results import Result, json_safe, share_of
 from helpers.schema import UNATTRIBUTED
 
 __all__ = [
     "Forecast",
     "forecast_customers",
     "compare_rankings",
-    "holdout_check",
     "clv_metrics",
     "clv_findings",
     "plot_future_vs_past",
-    "plot_holdout_deciles",
 ]
 
 _DAYS_PER_MONTH = 30.4375
 _MODEL = "BG/NBD + Gamma-Gamma, maximum likelihood (helpers.clv)"
+_MIN_RANKED = 3  # fewer customers than this: no ranking comparison
+#: how closely past sales and expected profit rank customers alike: (lowest rank correlation,
+#: words), the first that the correlation reaches
+_AGREEMENT = ((0.8, "largely agree"), (0.4, "agree only loosely"), (-1.0, "hardly agree"))
 
 
 @dataclass
@@ -105,7 +107,9 @@ def forecast_customers(
         p_alive (0-1), expected_purchases, expected_spend and expected_revenue (currency
         units), gross_margin_pct (0-1), cts_per_order, past_net_revenue, past_profit and
         expected_profit (currency units); the fitted models; ``metrics`` and ``findings`` on the
-        totals. Not available with fewer than ``min_customers`` customers.
+        totals. Not available (``message`` says why) with fewer than ``min_customers``
+        customers, without repeat purchases, or when the fit runs to a boundary other than the
+        Poisson limit (there, the model's no-drop-out limit is used and the note says so).
 
     References
     ----------
@@ -119,35 +123,101 @@ def forecast_customers(
     horizon_days = float(cfg["horizon_months"]) * float(cfg["days_per_month"])
     lines = purchase_lines(order_lines)
     summary = rfm_summary(lines, observation_end=observation_end, time_unit_days=unit)
-    if len(summary) < int(cfg["min_customers"]):
-        return _too_few(summary, cfg["min_customers"], horizon_days)
+    reason = _why_no_model(summary, cfg)
+    if reason:
+        return _unavailable(summary, reason, horizon_days)
     bgnbd, gamma_gamma = _fit_models(summary, cfg)
     out = _expectations(summary, bgnbd, gamma_gamma, horizon_days / unit)
-    out = _add_profit(out, ledger, float(cfg["margin_floor"]))
+    reason = _why_not_usable(bgnbd, out)
+    if reason:
+        return _unavailable(summary, reason, horizon_days, bgnbd)
+    return _available(
+        _add_profit(out, ledger, float(cfg["margin_floor"])), bgnbd, gamma_gamma, horizon_days, cfg
+    )
+
+
+def _available(
+    table: pd.DataFrame,
+    bgnbd: BGNBDParams,
+    gamma_gamma: GammaGammaParams | None,
+    horizon_days: float,
+    cfg: Mapping[str, Any],
+) -> Forecast:
+    """The available forecast: its table, models, note, metrics and findings."""
+    notes = [_boundary_note(bgnbd), _model_note(gamma_gamma, cfg)]
     forecast = Forecast(
-        table=out,
+        table=table,
         bgnbd=bgnbd,
         gamma_gamma=gamma_gamma,
         horizon_days=horizon_days,
-        note=_model_note(gamma_gamma, cfg),
+        note=" ".join(n for n in notes if n),
     )
-    forecast.metrics = _forecast_metrics(forecast)
-    forecast.findings = _forecast_findings(forecast)
+    forecast.metrics, forecast.findings = _forecast_metrics(forecast), _forecast_findings(forecast)
     return forecast
 
 
-def _too_few(summary: pd.DataFrame, min_customers: Any, horizon_days: float) -> Forecast:
-    """The forecast that is not available: too few customers for a model."""
-    message = (
-        f"Only {len(summary)} customers with purchases: too few (fewer than "
-        f"{min_customers}) for a future-value model."
-    )
+def _why_no_model(summary: pd.DataFrame, cfg: Mapping[str, Any]) -> str:
+    """Why the data cannot support a future-value model, or "" when it can."""
+    if len(summary) < int(cfg["min_customers"]):
+        noun = "customer" if len(summary) == 1 else "customers"
+        return (
+            f"Only {len(summary):,} {noun} with purchases: too few (fewer than "
+            f"{cfg['min_customers']}) for a future-value model."
+        )
+    if not (summary["frequency"] > 0).any():
+        return (
+            f"None of the {len(summary):,} customers bought again after their first purchase "
+            "day: there are no repeat purchases to model (BG/NBD learns how often customers buy "
+            "again and when they stop), so no future value is forecast."
+        )
+    return ""
+
+
+def _why_not_usable(bgnbd: BGNBDParams, out: pd.DataFrame) -> str:
+    """Why a fitted model gives no forecast, or "" when it gives one.
+
+    A boundary other than the Poisson limit, or an expectation that is not finite.
+    """
+    if bgnbd.boundary and not bgnbd.no_dropout:
+        return (
+            f"The BG/NBD fit ran to the boundary of its parameters ({bgnbd.boundary}): a "
+            "forecast from it would be an artefact of the fit, so none is given."
+        )
+    not_finite = int(out["expected_purchases"].isna().sum())
+    if not_finite:
+        return (
+            f"The BG/NBD expectation is not finite for {not_finite:,} customers (r = "
+            f"{bgnbd.r:.3g}, alpha = {bgnbd.alpha:.3g}, a = {bgnbd.a:.3g}, b = {bgnbd.b:.3g}): "
+            "no forecast is given rather than a wrong one."
+        )
+    return ""
+
+
+def _unavailable(
+    summary: pd.DataFrame, message: str, horizon_days: float, bgnbd: BGNBDParams | None = None
+) -> Forecast:
+    """The forecast that is not available, saying why (with the fit, when there was one)."""
+    metrics: dict[str, Any] = {"available": False, "message": message}
+    if bgnbd is not None:
+        metrics["bgnbd"] = bgnbd.as_dict()
     return Forecast(
         table=summary,
-        metrics={"available": False, "message": message},
+        metrics=metrics,
         findings=[message],
         message=message,
+        bgnbd=bgnbd,
         horizon_days=horizon_days,
+    )
+
+
+def _boundary_note(bgnbd: BGNBDParams) -> str:
+    """What the forecast does at the Poisson limit of BG/NBD, or ""."""
+    if not bgnbd.no_dropout:
+        return ""
+    return (
+        f"The BG/NBD fit ran to its boundary, {bgnbd.boundary}; expected purchases therefore "
+        "use the model's no-drop-out limit (the NBD model): each customer's posterior purchase "
+        "rate (r + x) / (alpha + T) times the horizon, every customer counted as alive."
     )
 
 
@@ -254,6 +324,8 @@ def _forecast_metrics(forecast: Forecast) -> dict[str, Any]:
         if profit_known
         else None,
         "note": forecast.note,
+        "boundary": forecast.bgnbd.boundary or None,
+        "fallback": "nbd (no drop-out limit of BG/NBD)" if forecast.bgnbd.no_dropout else None,
     }
 
 
@@ -261,9 +333,13 @@ def _forecast_findings(forecast: Forecast) -> list[str]:
     """The expected purchases, revenue and profit over the horizon, and the model's note."""
     customers = forecast.customers
     months = round(forecast.horizon_days / _DAYS_PER_MONTH)
+    basis = (
+        "after cost to serve"
+        if customers["cts_per_order"].abs().sum() > 0
+        else "on the gross margin (no cost to serve counted)"
+    )
     profit = (
-        f" and {plots.format_money(customers['expected_profit'].sum())} in profit after cost "
-        "to serve."
+        f" and {plots.format_money(customers['expected_profit'].sum())} in profit {basis}."
         if customers["expected_profit"].notna().any()
         else "."
     )
@@ -290,26 +366,27 @@ def compare_rankings(customers: pd.DataFrame, top_share: float) -> dict[str, flo
     Returns
     -------
     dict
-        spearman (rank correlation of the two rankings), top_overlap (share of the top by
-        future profit also top by past sales), top_by_sales_future_profit_share and
-        top_by_future_future_profit_share (each top group's share of total expected profit)
-        and n_top (customers in each top group).
+        spearman (rank correlation of the two rankings; None when either does not vary),
+        top_overlap (share of the top by future profit also top by past sales),
+        top_by_sales_future_profit_share and top_by_future_future_profit_share (each top
+        group's share of total expected profit; None when that total is not positive and
+        material, :func:`helpers.results.share_of`) and n_top (customers in each top group).
+        Empty with fewer than three customers to rank.
     """
     both = customers[["past_net_revenue", "expected_profit"]].dropna()
+    if len(both) < _MIN_RANKED:
+        return {}
     n_top = max(1, int(round(len(both) * top_share)))
     top_sales = set(both["past_net_revenue"].nlargest(n_top).index)
     top_future = set(both["expected_profit"].nlargest(n_top).index)
-    total = float(both["expected_profit"].sum())
+    profits = both["expected_profit"]
 
-    def share(ids: set[Any]) -> float:
-        return (
-            float(both.loc[both.index.isin(ids), "expected_profit"].sum() / total)
-            if total
-            else np.nan
-        )
+    def share(ids: set[Any]) -> float | None:
+        return share_of(float(profits[profits.index.isin(ids)].sum()), profits)
 
+    varies = both["past_net_revenue"].nunique() > 1 and profits.nunique() > 1
     return {
-        "spearman": float(both["past_net_revenue"].rank().corr(both["expected_profit"].rank())),
+        "spearman": float(both["past_net_revenue"].rank().corr(profits.rank())) if varies else None,
         "top_overlap": len(top_sales & top_future) / n_top,
         "top_by_sales_future_profit_share": share(top_sales),
         "top_by_future_future_profit_share": share(top_future),
@@ -317,118 +394,12 @@ def compare_rankings(customers: pd.DataFrame, top_share: float) -> dict[str, flo
     }
 
 
-# ---- holdout check ----------------------------------------------------------------------------
-def holdout_check(
-    order_lines: pd.DataFrame,
-    config: Mapping[str, Any],
-    observation_end: pd.Timestamp | None = None,
-) -> Result:
-    """Calibrate on the history up to ``holdout_months`` before the end, predict the rest.
-
-    Parameters
-    ----------
-    order_lines
-        The canonical order lines.
-    config
-        The dataset config (its ``clv`` section).
-    observation_end
-        The end of the holdout (default: the last order date).
-
-    Returns
-    -------
-    Result
-        ``table``, one row per decile of predicted purchases (1 = lowest): customers, and per
-        customer the mean predicted and actual purchases, their mean absolute error (mae), and
-        the same for revenue (currency units); ``metrics`` calibration_end (ISO date),
-        holdout_mae, holdout_mae_revenue, holdout_predicted_purchases,
-        holdout_actual_purchases and holdout_total_error_pct (predicted / actual - 1);
-        ``detail['customers']`` one row per customer. Not available when the history is too
-        short or too thin.
-    """
-    cfg = _settings(config)
-    lines = purchase_lines(order_lines)
-    dates = lines["order_date"]
-    if len(lines) == 0:
-        return missing("No order lines: no holdout check.")
-    end = pd.Timestamp(observation_end) if observation_end is not None else dates.max()
-    cal_end = end - pd.Timedelta(days=float(cfg["holdout_months"]) * float(cfg["days_per_month"]))
-    if cal_end <= dates.min():
-        return missing(
-            f"History shorter than the {cfg['holdout_months']}-month holdout: no holdout check."
-        )
-    unit = float(cfg["time_unit_days"])
-    summary = calibration_holdout_summary(lines, cal_end, end, time_unit_days=unit)
-    if len(summary) < int(cfg["min_customers"]):
-        return missing("Too few customers before the holdout: no check.")
-    calibrated = forecast_customers(
-        lines.loc[dates <= cal_end], None, config, observation_end=cal_end
-    )
-    summary = _predicted(summary, calibrated, int(cfg["holdout_deciles"]))
-    metrics = _holdout_metrics(summary, cal_end)
-    return Result(
-        table=_decile_table(summary),
-        metrics=metrics,
-        findings=[_holdout_finding(metrics)],
-        detail={"customers": summary},
-    )
-
-
-def _predicted(summary: pd.DataFrame, calibrated: Forecast, deciles: int) -> pd.DataFrame:
-    """The holdout summary with predicted purchases and revenue, their decile and errors."""
-    pred = expected_purchases(
-        calibrated.bgnbd,
-        summary["duration_holdout"].iloc[0],
-        summary["frequency"],
-        summary["recency"],
-        summary["T"],
-    )
-    spend = calibrated.customers["expected_spend"].reindex(summary.index).to_numpy()
-    out = summary.assign(predicted=pred, predicted_revenue=pred * spend)
-    ranks = out["predicted"].rank(method="first")
-    out["decile"] = pd.qcut(ranks, deciles, labels=range(1, deciles + 1))
-    out["abs_error"] = (out["predicted"] - out["frequency_holdout"]).abs()
-    out["abs_error_revenue"] = (out["predicted_revenue"] - out["value_holdout"]).abs()
-    return out
-
-
-def _decile_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Mean predicted and actual purchases and revenue, and their errors, per decile."""
-    return summary.groupby("decile", observed=True).agg(
-        customers=("predicted", "size"),
-        predicted=("predicted", "mean"),
-        actual=("frequency_holdout", "mean"),
-        mae=("abs_error", "mean"),
-        predicted_revenue=("predicted_revenue", "mean"),
-        actual_revenue=("value_holdout", "mean"),
-        mae_revenue=("abs_error_revenue", "mean"),
-    )
-
-
-def _holdout_metrics(summary: pd.DataFrame, cal_end: pd.Timestamp) -> dict[str, Any]:
-    """Headline numbers of the holdout check."""
-    actual_total = float(summary["frequency_holdout"].sum())
-    predicted_total = float(summary["predicted"].sum())
-    return {
-        "calibration_end": cal_end.date().isoformat(),
-        "holdout_mae": float(summary["abs_error"].mean()),
-        "holdout_mae_revenue": float(summary["abs_error_revenue"].mean()),
-        "holdout_predicted_purchases": predicted_total,
-        "holdout_actual_purchases": actual_total,
-        "holdout_total_error_pct": float(summary["predicted"].sum() / actual_total - 1.0)
-        if actual_total
-        else float("nan"),
-    }
-
-
-def _holdout_finding(metrics: Mapping[str, Any]) -> str:
-    """Predicted against actual purchases in the holdout, and the error per customer."""
-    return (
-        f"Holdout check: calibrated up to {metrics['calibration_end']}, the model predicted "
-        f"{metrics['holdout_predicted_purchases']:,.0f} purchases against "
-        f"{metrics['holdout_actual_purchases']:,.0f} actual "
-        f"({metrics['holdout_total_error_pct']:+.0%}), a mean absolute error of "
-        f"{metrics['holdout_mae']:.2f} purchases per customer."
-    )
+def _agreement(spearman: float | None) -> str:
+    """How closely two rankings agree, in words, from their rank correlation."""
+    if spearman is None:
+        return "Past sales against expected future profit"
+    words = next(text for bound, text in _AGREEMENT if spearman >= bound)
+    return f"Past sales and future profit {words} (rank correlation {spearman:.2f})"
 
 
 # ---- the notebook's record --------------------------------------------------------------------
@@ -486,10 +457,14 @@ def clv_findings(forecast: Forecast, ranking: Mapping[str, float], holdout: Resu
         return [forecast.message]
     out = list(forecast.findings)
     if ranking:
+        correlation = (
+            f" (rank correlation {ranking['spearman']:.2f})"
+            if ranking.get("spearman") is not None
+            else ""
+        )
         out.append(
             f"{ranking['top_overlap']:.0%} of the top {ranking['n_top']:,} customers by "
-            f"expected future profit are also in the top by past sales (rank correlation "
-            f"{ranking['spearman']:.2f})."
+            f"expected future profit are also in the top by past sales{correlation}."
         )
     out.extend(holdout.findings)
     return out
@@ -527,40 +502,7 @@ def plot_future_vs_past(
     plots.money_axis(ax, "y")
     plots.set_finding_title(
         ax,
-        f"Past sales and future profit agree only loosely (rank correlation "
-        f"{ranking.get('spearman', float('nan')):.2f})",
+        _agreement(ranking.get("spearman")),
         "BG/NBD x Gamma-Gamma, times each customer's margin, less cost to serve",
-    )
-    return ax
-
-
-def plot_holdout_deciles(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Predicted against actual purchases in the holdout, per decile of prediction.
-
-    Parameters
-    ----------
-    table
-        :func:`holdout_check`'s table.
-    ax
-        Axes to draw on (default: a new figure).
-
-    Returns
-    -------
-    Axes
-        Paired bars per decile, the decile with the largest error in the subtitle.
-    """
-    ax = plots.new_axes(ax)
-    idx = np.arange(len(table))
-    ax.bar(idx - 0.2, table["predicted"], width=0.4, label="predicted", color=plots.PALETTE[0])
-    ax.bar(idx + 0.2, table["actual"], width=0.4, label="actual", color=plots.PALETTE[1])
-    ax.set_xticks(idx, [str(d) for d in table.index])
-    ax.set_xlabel("Decile of predicted purchases (1 = lowest)")
-    ax.set_ylabel("Purchases per customer in the holdout")
-    ax.legend(frameon=False)
-    worst = table["mae"].idxmax() if len(table) else "-"
-    plots.set_finding_title(
-        ax,
-        "How far to trust the forecast: predicted vs actual purchases in the holdout",
-        f"largest mean absolute error in decile {worst}",
     )
     return ax

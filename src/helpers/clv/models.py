@@ -14,7 +14,7 @@ dataclasses. Short names (r, alpha, a, b; p, q, v; x, t_x, T) follow the papers'
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,9 +23,11 @@ from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 __all__ = [
+    "NO_DROPOUT",
     "BGNBDParams",
     "GammaGammaParams",
     "fit_bgnbd",
+    "bgnbd_boundary",
     "fit_gamma_gamma",
     "expected_purchases",
     "probability_alive",
@@ -33,6 +35,12 @@ __all__ = [
 ]
 
 _LOG_BOUND = 20.0  # log-parameters live in [-20, 20] during the fit
+_AT_BOUND = 1e-3  # a log-parameter this close to the bound has run to the edge of the search
+#: a mean drop-out probability per purchase, a / (a + b), below this is the Poisson limit of
+#: BG/NBD: nobody is seen to drop out, purchases follow the NBD (gamma-Poisson) model
+NO_DROPOUT = 1e-6
+#: a gamma shape r below this with no repeat buyers to speak of: purchase rates run to 0
+_NO_RATE = 1e-3
 Objective = Callable[[np.ndarray, dict[str, Any]], tuple[float, np.ndarray]]
 
 
@@ -53,6 +61,10 @@ class BGNBDParams:
         Customers fitted.
     converged
         Whether the optimiser reported success.
+    boundary
+        Why the fit lies on the boundary of the parameter space ("" when it does not): the
+        Poisson limit (a -> 0, nobody drops out), purchase rates running to 0, or a parameter
+        at the edge of the search. See :func:`bgnbd_boundary`.
 
     References
     ----------
@@ -67,6 +79,12 @@ class BGNBDParams:
     log_likelihood: float
     n_customers: int
     converged: bool = True
+    boundary: str = ""
+
+    @property
+    def no_dropout(self) -> bool:
+        """True at the Poisson limit: the mean drop-out probability a / (a + b) is ~0."""
+        return self.a / (self.a + self.b) < NO_DROPOUT
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters and fit statistics as a plain dict (for ``metrics.json``)."""
@@ -227,7 +245,7 @@ def fit_bgnbd(
     res = _minimise(_bgnbd_objective, 4, data, max_iterations, tolerance)
     r, alpha, a, b = np.exp(res.x)
     ll = -res.fun * data["wsum"] + float(w @ x) * np.log(scale)
-    return BGNBDParams(
+    params = BGNBDParams(
         r=float(r),
         alpha=float(alpha / scale),
         a=float(a),
@@ -236,6 +254,48 @@ def fit_bgnbd(
         n_customers=int(round(data["wsum"])),
         converged=bool(res.success),
     )
+    return replace(params, boundary=bgnbd_boundary(params, _at_edge(res.x)))
+
+
+def _at_edge(log_params: np.ndarray) -> list[str]:
+    """The BG/NBD parameters whose logarithm reached the edge of the optimiser's search."""
+    names = ("r", "alpha", "a", "b")
+    return [
+        n for n, v in zip(names, log_params, strict=True) if abs(abs(v) - _LOG_BOUND) < _AT_BOUND
+    ]
+
+
+def bgnbd_boundary(params: BGNBDParams, at_edge: list[str] | tuple[str, ...] = ()) -> str:
+    """Why a BG/NBD fit lies on the boundary of its parameter space, or "" when it does not.
+
+    Parameters
+    ----------
+    params
+        A fit (:func:`fit_bgnbd`).
+    at_edge
+        Names of the parameters whose logarithm reached the edge of the optimiser's search.
+
+    Returns
+    -------
+    str
+        The Poisson limit (a / (a + b) below :data:`NO_DROPOUT`: no customer is seen to drop
+        out), purchase rates running to 0 (r below 0.001: hardly any repeat purchases), or
+        the parameters at the edge of the search; "" for an interior fit.
+    """
+    dropout = params.a / (params.a + params.b)
+    if params.no_dropout:
+        return (
+            f"the Poisson limit: a / (a + b) = {dropout:.1e}, no customer is seen to drop out "
+            f"(a = {params.a:.2g}, r = {params.r:.3g}, alpha = {params.alpha:.3g})"
+        )
+    if params.r < _NO_RATE:
+        return (
+            f"purchase rates run to 0 (r = {params.r:.2g}, alpha = {params.alpha:.3g}): "
+            "hardly any customer bought again"
+        )
+    if at_edge:
+        return f"{', '.join(at_edge)} at the edge of the optimiser's search"
+    return ""
 
 
 def _bgnbd_data(
@@ -299,7 +359,10 @@ def expected_purchases(
 ) -> np.ndarray:
     """Expected purchases in the next ``t`` time units of customers with history (x, t_x, T).
 
-    Fader, Hardie & Lee (2005), equation (10).
+    Fader, Hardie & Lee (2005), equation (10). At the Poisson limit (a / (a + b) below
+    :data:`NO_DROPOUT`, where the closed form loses all precision) it is the limit itself, the
+    NBD expectation ``(r + x) / (alpha + T) * t``: every customer alive, buying at the gamma
+    posterior mean of their rate.
 
     Parameters
     ----------
@@ -313,7 +376,8 @@ def expected_purchases(
     Returns
     -------
     ndarray
-        Expected purchases per customer (0 where the closed form is not finite).
+        Expected purchases per customer (NaN where the closed form is not finite: never a
+        silent 0).
 
     References
     ----------
@@ -323,6 +387,8 @@ def expected_purchases(
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     x, tx, T = (np.asarray(v, dtype="float64") for v in (frequency, recency, T))
     t = np.asarray(t, dtype="float64")
+    if params.no_dropout:  # the NBD limit: (r + x) / (alpha + T) per time unit
+        return np.exp(np.log(r + x) - np.log(alpha + T)) * t
     if abs(a - 1.0) < 1e-9:  # the closed form divides by a - 1: step off the removable point
         a = 1.0 + 1e-9
     z = t / (alpha + T + t)
@@ -331,7 +397,7 @@ def expected_purchases(
     tail = 1.0 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp
     alive = 1.0 / (1.0 + np.exp(_log_alive_odds(params, x, tx, T)))
     out = head * tail * alive
-    return np.where(np.isfinite(out), np.maximum(out, 0.0), 0.0)
+    return np.where(np.isfinite(out), np.maximum(out, 0.0), np.nan)
 
 
 # ---- Gamma-Gamma -------------------------------------------------------------------------------

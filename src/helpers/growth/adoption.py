@@ -16,6 +16,8 @@ from helpers.results import Result, missing, wilson_ci
 
 __all__ = ["innovation_adoption", "plot_adoption"]
 
+_UNKNOWN = "unknown"  # customers without a size tier: counted, never ranked as a size
+
 
 def innovation_adoption(
     order_lines: pd.DataFrame,
@@ -67,7 +69,7 @@ def innovation_adoption(
             "to observe it: no adoption analysis."
         )
     first = lines.groupby("customer_id")["order_date"].min()
-    tier = tiers.reindex(first.index).astype("string").fillna("unknown")
+    tier = tiers.reindex(first.index).astype("string").fillna(_UNKNOWN)
     closed = _closed_dates(customers, first.index)
     table = _eligible(first, closed, tier, launches["launch_date"].to_numpy())
     adopted = _adoptions(lines, launches, window, first, closed, tier)
@@ -147,7 +149,7 @@ def _rates(table: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
 def _summarise(result: Result, launches: int, config: Mapping[str, Any]) -> None:
     """Metrics and the finding: adoption by tier, small tiers pooled against the rest."""
     cfg = settings(config)
-    table = result.table
+    table = result.table.drop(index=_UNKNOWN, errors="ignore")  # no tier: not a size to rank
     shown = table.loc[table["eligible"] >= int(cfg["min_group_size"])]
     result.metrics = {
         "launches": launches,
@@ -160,19 +162,28 @@ def _summarise(result: Result, launches: int, config: Mapping[str, Any]) -> None
         return
     small = [t for t in config["size_tiers"]["small"] if t in table.index]
     is_small = table.index.isin(small)
+    by_tier = ", ".join(f"{t} {r:.1%}" for t, r in shown["adoption_rate"].items())
+    head = (
+        f"Within {cfg['adoption_months']} months of {launches} launches, the share of "
+        f"existing customers buying each new product was {by_tier}"
+    )
+    eligible = (table.loc[is_small, "eligible"].sum(), table.loc[~is_small, "eligible"].sum())
+    if min(eligible) == 0:
+        result.findings = [
+            f"{head}; small clients cannot be compared with the rest: one side has no "
+            "customers who were buying before a launch."
+        ]
+        return
     pooled = {
         name: table.loc[mask, "adopted"].sum() / max(table.loc[mask, "eligible"].sum(), 1)
         for name, mask in (("small", is_small), ("rest", ~is_small))
     }
     result.metrics["adoption_rate_small_tiers"] = float(pooled["small"])
     result.metrics["adoption_rate_other_tiers"] = float(pooled["rest"])
-    by_tier = ", ".join(f"{t} {r:.1%}" for t, r in shown["adoption_rate"].items())
     verdict = "earlier" if pooled["small"] > pooled["rest"] else "no earlier"
     result.findings = [
-        f"Within {cfg['adoption_months']} months of {launches} launches, the share of "
-        f"existing customers buying each new product was {by_tier}: small clients "
-        f"({', '.join(small)}) adopt {verdict} than the rest ({pooled['small']:.1%} against "
-        f"{pooled['rest']:.1%})."
+        f"{head}: small clients ({', '.join(small)}) adopt {verdict} than the rest "
+        f"({pooled['small']:.1%} against {pooled['rest']:.1%})."
     ]
 
 
@@ -197,6 +208,7 @@ def plot_adoption(result: Result, config: Mapping[str, Any], ax: Axes | None = N
     ax = plots.new_axes(ax)
     table = result.table
     shown = table.loc[table["eligible"] >= int(config["growth"]["min_group_size"])]
+    shown = shown.drop(index=_UNKNOWN, errors="ignore")
     colors = plots.tier_colors(list(map(str, table.index)))
     x = np.arange(len(shown))
     rate = shown["adoption_rate"]

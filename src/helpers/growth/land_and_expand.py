@@ -96,6 +96,8 @@ def _new_customers(
     new = is_new(first, customers, daily["day"].min(), config)
     daily = daily.loc[daily["customer_id"].isin(first.index[new])]
     first = first[new]
+    if first.empty:  # nobody new: no ages to compute (map on an empty Series cannot cast dates)
+        return daily.iloc[:0], first
     return daily.assign(age=daily["day"] - daily["customer_id"].map(first)), first
 
 
@@ -212,6 +214,15 @@ def _compare_small_large(
     labels = list(cfg["first_order_labels"])
     small, large = per.loc[per["band"] == labels[0]], per.loc[per["band"] == labels[-1]]
     metrics = _band_metrics(small, large, float(cfg["confidence"]))
+    if small.empty or large.empty:
+        result.findings.append(
+            f"The first orders of the {len(per):,} new customer{'s' if len(per) != 1 else ''} "
+            "do not split into a "
+            f"{labels[0]} and a {labels[-1]} band (too few, or too alike): no comparison of "
+            "how small and large starters grow."
+        )
+        result.metrics.update(metrics)
+        return
     findings = _conversion_finding(metrics, small, large, cfg)
     findings += _cumulative_finding(metrics, small, large, cfg, rng)
     findings.append(_OBSERVATIONAL)
@@ -245,7 +256,17 @@ def _conversion_finding(
     small_obs = small.loc[small["conversion_observed"]]
     large_obs = large.loc[large["conversion_observed"]]
     if not (len(small_obs) and len(large_obs)):
-        return []
+        unseen = labels[0] if not len(small_obs) else labels[-1]
+        return [
+            f"No customer whose first order was {unseen} has been observed for "
+            f"{cfg['second_order_days']} days yet: second orders cannot be compared."
+        ]
+    if not (small_obs["converted"].any() or large_obs["converted"].any()):
+        return [
+            f"No customer whose first order was {labels[0]} or {labels[-1]} placed a second "
+            f"order within {cfg['second_order_days']} days ({len(small_obs):,} and "
+            f"{len(large_obs):,} observed that long): there is no return to compare."
+        ]
     low, high = diff_ci(
         small_obs["converted"].sum(), len(small_obs), large_obs["converted"].sum(), len(large_obs),
         conf,
@@ -297,13 +318,18 @@ def _cumulative_finding(
                 "profit_difference_ci": [low, high],
             }
         )
+        grew = metrics["small_first_grew_to_top_share"]
+        growth = (
+            f"; {pct(grew)} of {labels[0]} starters grew into the top "
+            f"{float(cfg['top_share']):.0%} of yearly revenue"
+            if grew is not None
+            else ""
+        )
         return [
             f"Over their first {k} year{'s' if k > 1 else ''}, {labels[0]}-first customers "
             f"earned {plots.format_money(small_profit.mean())} profit each on average and "
             f"{labels[-1]}-first ones {plots.format_money(large_profit.mean())} (difference "
-            f"{conf:.0%} CI {plots.format_money(low)} to {plots.format_money(high)}); "
-            f"{pct(metrics['small_first_grew_to_top_share'])} of {labels[0]} starters grew into "
-            f"the top {float(cfg['top_share']):.0%} of yearly revenue."
+            f"{conf:.0%} CI {plots.format_money(low)} to {plots.format_money(high)}){growth}."
         ]
     return []
 

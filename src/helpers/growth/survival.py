@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from helpers import plots
 from helpers.growth._shared import is_new, settings, signups, tier_order
 from helpers.ledger.purchases import customer_days
-from helpers.results import Result, missing
+from helpers.results import Result, missing, wilson_ci
 
 __all__ = [
     "survival_table",
@@ -21,6 +21,8 @@ __all__ = [
     "survival_findings",
     "plot_survival",
 ]
+
+_UNKNOWN = "unknown"  # customers without a size tier: counted, never drawn as a size
 
 
 def survival_table(
@@ -64,24 +66,42 @@ def survival_table(
     cust = customers.set_index("customer_id") if customers is not None else None
     per["start"] = signups(customers, per.index).fillna(per["first"])
     per["new"] = is_new(per["first"], customers, data_start, config)
-    has_closure = cust is not None and "closed_date" in cust and cust["closed_date"].notna().any()
-    rule = str(cfg["event"])
-    if rule == "auto":
-        rule = "closure" if has_closure else "lapse"
-    if rule == "closure" and not has_closure:
-        return missing("Survival by closure needs closed_date in the customers table.")
-    if rule == "closure":
-        rule_text = _closure_rule(per, cust["closed_date"], data_end)
-    else:
-        rule_text = _lapse_rule(per, daily, data_end, cfg)
+    rule, rule_text = _apply_rule(per, cust, daily, data_end, cfg)
+    if not rule:
+        return missing(rule_text)
     per = per.loc[per["new"]].drop(columns="new")
     per["duration"] = (per["end"] - per["start"]).dt.days.clip(lower=0).astype("float64")
-    per["size_tier"] = tiers.reindex(per.index).astype("string").fillna("unknown")
+    per["size_tier"] = tiers.reindex(per.index).astype("string").fillna(_UNKNOWN)
     freq = str(cfg["cohort_freq"])
     per["cohort"] = per["start"].dt.to_period(freq[0] if freq else "Y").astype("string")
     if per.empty:
         return missing("No customer starts inside the data: no survival analysis.")
     return Result(table=per, detail={"rule": rule, "rule_text": rule_text, "data_end": data_end})
+
+
+def _apply_rule(
+    per: pd.DataFrame,
+    cust: pd.DataFrame | None,
+    daily: pd.DataFrame,
+    data_end: pd.Timestamp,
+    cfg: Mapping[str, Any],
+) -> tuple[str, str]:
+    """The event rule applied to ``per`` (event, end): (rule, rule in words), or ("", why not)."""
+    has_closure = cust is not None and "closed_date" in cust and cust["closed_date"].notna().any()
+    rule = str(cfg["event"])
+    if rule == "auto":
+        rule = "closure" if has_closure else "lapse"
+    if rule == "closure" and not has_closure:
+        return "", "Survival by closure needs closed_date in the customers table."
+    if rule == "closure":
+        return rule, _closure_rule(per, cust["closed_date"], data_end)
+    if not daily["customer_id"].duplicated().any():
+        return "", (
+            f"None of the {len(per):,} customers bought on a second day and the data has no "
+            "closure dates: a lapse cannot be read from a buying rhythm, so how long new "
+            "customers last cannot be measured."
+        )
+    return rule, _lapse_rule(per, daily, data_end, cfg)
 
 
 def _closure_rule(per: pd.DataFrame, closed_dates: pd.Series, data_end: pd.Timestamp) -> str:
@@ -148,8 +168,8 @@ def kaplan_meier(table: pd.DataFrame, by: str, config: Mapping[str, Any]) -> Res
     groups = table.groupby(by, observed=True)
     order = tier_order(config) if by == "size_tier" else sorted(map(str, groups.groups))
     for name in order + sorted(set(map(str, groups.groups)) - set(order)):
-        if name not in groups.groups:
-            continue
+        if name not in groups.groups or (by == "size_tier" and name == _UNKNOWN):
+            continue  # customers without a tier are no size to draw a curve for
         group = groups.get_group(name)
         if len(group) < int(cfg["min_group_size"]):
             continue
@@ -169,6 +189,14 @@ def _closure_at(fitter: Any, days: float) -> tuple[float, float, float]:
     bands = fitter.confidence_interval_survival_function_
     row = bands.loc[bands.index <= days].iloc[-1]
     return 1 - surviving, 1 - float(row.iloc[1]), 1 - float(row.iloc[0])
+
+
+def _plain_interval(table: pd.DataFrame, days: float, confidence: float) -> tuple[float, float]:
+    """Wilson interval of the plain share closed within ``days``, among those observed so long."""
+    closed = table["event"].astype(bool) & (table["duration"] <= days)
+    observed = closed | (table["duration"] >= days)
+    low, high = wilson_ci([int(closed.sum())], [int(observed.sum())], confidence)
+    return float(low[0]), float(high[0])
 
 
 def first_year_closure(
@@ -191,7 +219,8 @@ def first_year_closure(
     -------
     dict
         group (``small clients`` or ``all customers``), customers, rate with its ci_low and
-        ci_high (0-1), claim (the claimed rate) and claim_in_ci (bool).
+        ci_high (0-1), claim (the claimed rate) and claim_in_ci (bool); rate, its interval and
+        claim_in_ci None when even all customers are fewer than ``min_group_size``.
 
     References
     ----------
@@ -206,11 +235,18 @@ def first_year_closure(
     group = "small clients"
     if len(measured) < int(cfg["min_group_size"]):
         measured, group = table, "all customers"
+    claim = float(cfg["claim_first_year_closure"])
+    if len(measured) < int(cfg["min_group_size"]):  # too few for a rate with a useful interval
+        return {"group": group, "customers": len(measured), "rate": None, "ci_low": None,
+                "ci_high": None, "claim": claim, "claim_in_ci": None}  # fmt: skip
     fitter = KaplanMeierFitter(alpha=1 - float(cfg["confidence"])).fit(
         measured["duration"], measured["event"].astype(bool)
     )
     rate, low, high = _closure_at(fitter, float(cfg["first_year_days"]))
-    claim = float(cfg["claim_first_year_closure"])
+    if high <= rate:  # no event yet: the Greenwood band collapses to a point; use Wilson's
+        low, high = _plain_interval(
+            measured, float(cfg["first_year_days"]), float(cfg["confidence"])
+        )
     return {
         "group": group,
         "customers": len(measured),
@@ -244,6 +280,16 @@ def survival_findings(
     if not survival.available:
         return [survival.message]
     what = "closed" if survival.detail["rule"] == "closure" else "lapsed"
+    who = "new small clients" if closure["group"] == "small clients" else "new customers"
+    rule = f"Rule used: {survival.detail['rule_text']}."
+    if closure.get("rate") is None:
+        return [
+            f"Only {closure['customers']:,} new customer{'s' if closure['customers'] != 1 else ''} "
+            "started inside the data: too few "
+            f"(fewer than {config['growth']['min_group_size']}) to measure how many {what} "
+            "within their first year.",
+            rule,
+        ]
     rate, low, high = closure["rate"], closure["ci_low"], closure["ci_high"]
     claim = closure["claim"]
     verdict = (
@@ -252,10 +298,10 @@ def survival_findings(
         else (f"above the ~{claim:.0%} claim" if low > claim else f"below the ~{claim:.0%} claim")
     )
     return [
-        f"{rate:.0%} of new {closure['group']} {what} within their first year "
+        f"{rate:.0%} of {who} {what} within their first year "
         f"({float(config['growth']['confidence']):.0%} CI {low:.0%}-{high:.0%}, Kaplan-Meier on "
         f"{closure['customers']:,} customers): {verdict}.",
-        f"Rule used: {survival.detail['rule_text']}.",
+        rule,
     ]
 
 
@@ -299,6 +345,7 @@ def plot_survival(
     ax.set_ylabel("Still active")
     plots.percent_axis(ax, "y", xmax=1)
     ax.set_ylim(0, 1.02)
-    ax.legend(frameon=False, fontsize=8)
+    if fits:
+        ax.legend(frameon=False, fontsize=8)
     plots.set_finding_title(ax, title, "Kaplan-Meier (lifelines); dashed line: one year")
     return ax

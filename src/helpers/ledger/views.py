@@ -17,7 +17,19 @@ from matplotlib.axes import Axes
 
 from helpers import plots
 from helpers.ledger import cost_to_serve as costing
+from helpers.ledger import headline, levels
 from helpers.ledger.build import data_sources
+from helpers.ledger.headline import (
+    activity_label,
+    assumed_activities,
+    break_even_multiplier,
+    highest_margin_tier,
+    ledger_sensitivity,
+    level_pnl,
+    level_words,
+    loss_making_verdict,
+)
+from helpers.results import json_safe, share_of
 from helpers.schema import LEDGER_MEASURES, UNATTRIBUTED
 
 __all__ = [
@@ -30,11 +42,19 @@ __all__ = [
     "plot_waterfall",
     "ledger_metrics",
     "ledger_findings",
+    "assumed_activities",
+    "level_pnl",
+    "level_words",
+    "loss_making_verdict",
+    "highest_margin_tier",
+    "ledger_sensitivity",
+    "break_even_multiplier",
 ]
 
 _TOTAL = "total"
 _UNATTRIBUTED_LABEL = "(unattributed)"
 _UNKNOWN_LABEL = "(unknown)"
+_NOT_SIZES = [_TOTAL, _UNATTRIBUTED_LABEL, _UNKNOWN_LABEL]
 #: the money columns of :func:`tier_pnl`, in waterfall order
 _TIER_MONEY = ["net_revenue", "discounts", "rebates", "cogs", "gross_margin", "cost_to_serve"]
 #: the columns of :func:`top_bottom`
@@ -143,13 +163,16 @@ def _customer_notes(cols: set[str], section: Mapping[str, Any]) -> list[str]:
 
 
 # ---- the company P&L --------------------------------------------------------------------------
-def company_pnl(ledger: pd.DataFrame) -> pd.DataFrame:
+def company_pnl(ledger: pd.DataFrame, model: pd.DataFrame | None = None) -> pd.DataFrame:
     """The company P&L as waterfall steps, from list revenue to profit.
 
     Parameters
     ----------
     ledger
         The ledger (:func:`helpers.ledger.build_ledger`).
+    model
+        The cost-to-serve model (:func:`helpers.ledger.cost_model_for`): activities resting on
+        an assumption are labelled so (``Telesales call (assumed: assumed driver)``).
 
     Returns
     -------
@@ -159,6 +182,7 @@ def company_pnl(ledger: pd.DataFrame) -> pd.DataFrame:
         kind : str, ``total`` or ``change``
         share_of_net_revenue : float, amount / net revenue (NaN when net revenue is 0)
     """
+    assumed = assumed_activities(model)
     total = ledger.sum(numeric_only=True)
     rows: list[tuple[str, float, str]] = [
         ("List revenue", total["list_revenue"], _TOTAL),
@@ -169,7 +193,7 @@ def company_pnl(ledger: pd.DataFrame) -> pd.DataFrame:
         ("Gross margin", total["gross_margin"], _TOTAL),
     ]
     for act in _activities_in(ledger):
-        rows.append((_label(act), -total[f"cts_{act}"], "change"))
+        rows.append((activity_label(act, assumed), -total[f"cts_{act}"], "change"))
     rows.append(("Profit", total["profit"], _TOTAL))
     pnl = pd.DataFrame(rows, columns=["step", "amount", "kind"])
     net = total["net_revenue"]
@@ -261,7 +285,7 @@ def _waterfall_finding(pnl: pd.DataFrame) -> str:
     cts = total.get("Gross margin", np.nan) - profit
     return (
         f"Cost to serve takes {cts / net:.0%} of net revenue; profit is {profit / net:.1%} of it"
-        if net
+        if np.isfinite(net) and net > 0 and np.isfinite(profit)
         else "Company P&L from list revenue to profit"
     )
 
@@ -283,7 +307,8 @@ def tier_pnl(ledger: pd.DataFrame) -> pd.DataFrame:
         currency units
         customers, loss_making : int, customers and those with a negative profit
         margin_pct, cost_to_serve_pct : float, profit and cost to serve / net revenue
-        share_of_net_revenue, share_of_profit : float, the tier's share of the total
+        share_of_net_revenue, share_of_profit : float, the tier's share of the total (NaN
+        when the total is not positive and material, :func:`helpers.results.share_of`)
     """
     attributed = ledger["customer_id"] != UNATTRIBUTED
     frame = ledger.assign(
@@ -306,11 +331,9 @@ def tier_pnl(ledger: pd.DataFrame) -> pd.DataFrame:
     net = out["net_revenue"].where(out["net_revenue"] != 0)
     out["margin_pct"] = out["profit"] / net
     out["cost_to_serve_pct"] = out["cost_to_serve"] / net
-    total = out.loc[_TOTAL]
-    out["share_of_net_revenue"] = (
-        out["net_revenue"] / total["net_revenue"] if total["net_revenue"] else np.nan
-    )
-    out["share_of_profit"] = out["profit"] / total["profit"] if total["profit"] else np.nan
+    for what in ("net_revenue", "profit"):  # material against every customer's own amount
+        shares = [share_of(value, ledger[what]) for value in out[what]]
+        out[f"share_of_{what}"] = pd.Series(shares, index=out.index, dtype="float64")
     out.index.name = "size_tier"
     return out.reset_index()
 
@@ -395,24 +418,40 @@ def plot_tier_shares(tiers: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xticklabels(shown["size_tier"].astype(str))
     plots.percent_axis(ax)
     ax.legend(frameon=False)
-    best = shown.loc[shown["customers"] > 0].dropna(subset=["margin_pct"])
-    if len(best):
-        top = best.loc[best["share_of_profit"].idxmax()]
-        finding = (
-            f"{str(top['size_tier']).capitalize()} customers earn {top['share_of_profit']:.0%} "
-            f"of profit from {top['share_of_net_revenue']:.0%} of net revenue"
-        )
-    else:
-        finding = "Share of net revenue and of profit by size tier"
+    finding = _tier_title(shown)
     plots.set_finding_title(
         ax, finding, "Share of net revenue and of profit after cost to serve, by size tier"
     )
     return ax
 
 
+def _tier_title(shown: pd.DataFrame) -> str:
+    """The tier figure's finding: the tier with the highest margin (the page's tier verdict)."""
+    tiers = shown.loc[(shown["customers"] > 0) & ~shown["size_tier"].isin(_NOT_SIZES)]
+    tiers = tiers.dropna(subset=["margin_pct"])
+    if len(tiers) < 2:
+        return "Share of net revenue and of profit by size tier"
+    top = tiers.loc[tiers["margin_pct"].idxmax()]
+    title = (
+        f"{str(top['size_tier']).capitalize()} customers earn the highest margin "
+        f"({top['margin_pct']:.1%} of net revenue)"
+    )
+    if tiers["margin_pct"].max() < 0:
+        title = (
+            f"Every size tier loses money; {top['size_tier']} customers lose the least "
+            f"({top['margin_pct']:.1%} of net revenue)"
+        )
+    if pd.notna(top["share_of_profit"]):
+        title += (
+            f": {top['share_of_profit']:.0%} of profit from "
+            f"{top['share_of_net_revenue']:.0%} of net revenue"
+        )
+    return title
+
+
 # ---- the notebook's record --------------------------------------------------------------------
 def ledger_metrics(ledger: pd.DataFrame) -> dict[str, Any]:
-    """Headline numbers of the ledger for ``metrics.json``.
+    """Headline numbers of the ledger for ``metrics.json``, at the lead level and at each level.
 
     Parameters
     ----------
@@ -425,14 +464,20 @@ def ledger_metrics(ledger: pd.DataFrame) -> dict[str, Any]:
         ``total_<measure>`` (currency units, rounded to the cent; ``total_revenue`` is net
         revenue), profit_margin and cost_to_serve_share (shares of net revenue, None without
         it), customers, loss_making_customers and loss_making_share (unattributed row
-        excluded), unattributed_net_revenue, orders and lines.
+        excluded), unattributed_net_revenue, orders and lines; the profit figures
+        (total_cost_to_serve, total_profit, profit_margin, cost_to_serve_share, loss_making_*)
+        at the ``lead_level`` (:func:`helpers.ledger.levels.lead_level`); one dict per level of
+        :func:`helpers.ledger.levels.levels_in` (``data``, ``measured``, ``with_assumptions``)
+        with those profit figures at that level; ``loss_making_verdict`` (at the lead level),
+        ``sensitivity`` (verdict name -> :func:`helpers.ledger.levels.verdict_range`, empty
+        when nothing is assumed) and ``break_even_multiplier`` (the multiplier of the assumed
+        amounts at which company profit is zero, None when nothing is assumed or the company
+        loses money without them).
     """
     total = ledger.sum(numeric_only=True)
-    led = _attributed(ledger)
-    loss = int((led["profit"] < 0).sum())
-    net = float(total["net_revenue"])
     unattr = ledger.loc[ledger["customer_id"] == UNATTRIBUTED, "net_revenue"].sum()
-    return {
+    net = float(total["net_revenue"])
+    out: dict[str, Any] = {
         "total_revenue": round(net, 2),
         "total_net_revenue": round(net, 2),
         "total_list_revenue": round(float(total["list_revenue"]), 2),
@@ -440,94 +485,56 @@ def ledger_metrics(ledger: pd.DataFrame) -> dict[str, Any]:
         "total_rebates": round(float(total["rebates"]), 2),
         "total_cogs": round(float(total["cogs"]), 2),
         "total_gross_margin": round(float(total["gross_margin"]), 2),
-        "total_cost_to_serve": round(float(total["cost_to_serve"]), 2),
-        "total_profit": round(float(total["profit"]), 2),
-        "profit_margin": float(total["profit"] / net) if net else None,
-        "cost_to_serve_share": float(total["cost_to_serve"] / net) if net else None,
-        "customers": int(len(led)),
-        "loss_making_customers": loss,
-        "loss_making_share": loss / len(led) if len(led) else None,
         "unattributed_net_revenue": round(float(unattr), 2),
         "orders": int(total["orders"]),
         "lines": int(total["lines"]),
     }
+    lead = levels.lead_level(ledger)
+    lead_ledger = levels.at_level(ledger, lead)
+    out.update(headline.level_totals(lead_ledger))
+    out["lead_level"] = lead
+    for level in levels.levels_in(ledger):
+        out[level] = headline.level_totals(levels.at_level(ledger, level))
+    out["loss_making_verdict"] = loss_making_verdict(lead_ledger)
+    out["sensitivity"] = ledger_sensitivity(ledger)
+    out["break_even_multiplier"] = break_even_multiplier(ledger)
+    return json_safe(out)
 
 
 def ledger_findings(ledger: pd.DataFrame, model: pd.DataFrame | None = None) -> list[str]:
-    """Computed sentences on the ledger: cost to serve, loss makers, tiers, the biggest activity.
+    """Computed sentences on the ledger: loss makers at each level, profit, activities, tiers.
 
     Parameters
     ----------
     ledger
         The ledger (:func:`helpers.ledger.build_ledger`).
     model
-        The cost-to-serve model (:func:`helpers.ledger.cost_model_for`), to add which drivers
-        were measured, derived or assumed.
+        The cost-to-serve model (:func:`helpers.ledger.cost_model_for`), to label the
+        activities resting on assumptions and say which drivers were measured, derived or
+        assumed.
 
     Returns
     -------
     list of str
-        The finding sentences, in reading order (one saying so when the ledger is empty).
+        The finding sentences, in reading order: first the loss-making customers at the lead
+        level (naming it) and at the other levels, then how far the assumed amounts must move
+        to flip that verdict, profit at each level, the largest cost to serve (assumed ones
+        labelled), the size tiers and the unattributed lines; one sentence saying so when the
+        ledger is empty.
     """
     if ledger.empty:
         return ["No order lines or activities fall in the period: the ledger is empty."]
-    metrics = ledger_metrics(ledger)
-    out = _profit_sentences(metrics)
-    out += _activity_sentence(ledger, metrics)
-    out += _tier_sentence(ledger)
-    if metrics["unattributed_net_revenue"]:
+    out = headline.loss_sentences(ledger)
+    out += headline.profit_sentences(ledger)
+    out += headline.activity_sentences(ledger, assumed_activities(model), model is not None)
+    out += headline.tier_sentences(ledger)
+    unattributed = ledger.loc[ledger["customer_id"] == UNATTRIBUTED, "net_revenue"].sum()
+    if unattributed:
         out.append(
             "Order lines without a customer bring "
-            f"{plots.format_money(metrics['unattributed_net_revenue'])} of net revenue; they "
-            "keep a row of their own so totals reconcile."
+            f"{plots.format_money(unattributed)} of net revenue; they keep a row of their own "
+            "so totals reconcile."
         )
     if model is not None:
         out.append(costing.describe_sources(model))
     return out
-
-
-def _profit_sentences(metrics: Mapping[str, Any]) -> list[str]:
-    """What cost to serve takes, how many customers lose money, and profit after it all."""
-    net = metrics["total_net_revenue"]
-    if not net:
-        return []
-    deductions = metrics["total_discounts"] + metrics["total_rebates"]
-    return [
-        f"Cost to serve takes {metrics['cost_to_serve_share']:.0%} of net revenue; "
-        f"{metrics['loss_making_customers']:,} of {metrics['customers']:,} customers "
-        f"({metrics['loss_making_share'] or 0:.0%}) lose money after it.",
-        f"Customer profit is {plots.format_money(metrics['total_profit'])} on "
-        f"{plots.format_money(net)} of net revenue ({metrics['profit_margin']:.1%}), after "
-        f"{plots.format_money(deductions)} of discounts and rebates and "
-        f"{plots.format_money(metrics['total_cost_to_serve'])} of cost to serve.",
-    ]
-
-
-def _activity_sentence(ledger: pd.DataFrame, metrics: Mapping[str, Any]) -> list[str]:
-    """The largest activity of cost to serve and its share."""
-    acts = {a: float(ledger[f"cts_{a}"].sum()) for a in _activities_in(ledger)}
-    if not acts or not metrics["total_cost_to_serve"]:
-        return []
-    biggest = max(acts, key=lambda a: acts[a])
-    share = acts[biggest] / metrics["total_cost_to_serve"]
-    return [
-        f"The largest cost to serve is {_label(biggest).lower()}: "
-        f"{plots.format_money(acts[biggest])} ({share:.0%} of cost to serve)."
-    ]
-
-
-def _tier_sentence(ledger: pd.DataFrame) -> list[str]:
-    """The size tiers with the highest and the lowest profit margin."""
-    tiers = tier_pnl(ledger)
-    tiers = tiers[~tiers["size_tier"].isin([_TOTAL, _UNATTRIBUTED_LABEL, _UNKNOWN_LABEL])]
-    tiers = tiers[tiers["customers"] > 0].dropna(subset=["margin_pct"])
-    if len(tiers) <= 1:
-        return []
-    best = tiers.loc[tiers["margin_pct"].idxmax()]
-    worst = tiers.loc[tiers["margin_pct"].idxmin()]
-    return [
-        f"By size tier, {best['size_tier']} customers earn the highest profit margin "
-        f"({best['margin_pct']:.1%} of net revenue, {best['share_of_profit']:.0%} of profit) "
-        f"and {worst['size_tier']} customers the lowest ({worst['margin_pct']:.1%}, "
-        f"{worst['share_of_profit']:.0%} of profit)."
-    ]
