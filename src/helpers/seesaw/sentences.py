@@ -117,13 +117,15 @@ def _tilt_sentence(metrics: Mapping[str, Any], minimum: int) -> str:
 
 
 def _margin_words(metrics: Mapping[str, Any]) -> str:
-    """ "margin after cost to serve", or "margin" at the level that counts no cost to serve."""
+    """The words for the margin: without "after cost to serve" at the level that counts none."""
     return "margin" if metrics.get("lead_level") == "data" else "margin after cost to serve"
 
 
 def _big_shares(metrics: Mapping[str, Any], contrast: str) -> str:
-    """The largest tier's share of revenue and of profit (its profit in currency when a share
-    of profit is not meaningful); ``contrast`` joins them when it earns less than its volume.
+    """The largest tier's shares of revenue and of profit (or its profit in currency).
+
+    The profit is in currency when a share of it is not meaningful; ``contrast`` joins the two
+    shares when the tier earns less than its volume.
     """
     revenue, profit = metrics["largest_tier_revenue_share"], metrics["largest_tier_profit_share"]
     if profit is None:

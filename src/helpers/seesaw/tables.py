@@ -127,8 +127,9 @@ def _tier_table(ledger: pd.DataFrame) -> pd.DataFrame:
 
 
 def _margin_table(ledger: pd.DataFrame) -> pd.DataFrame:
-    """The columns of :func:`tier_table` the verdicts read (size_tier, customers, margin_pct):
-    quick, for the verdicts at 61 multiples of the assumed amounts.
+    """The columns of :func:`tier_table` the verdicts read: size_tier, customers, margin_pct.
+
+    Quick, for the verdicts at 61 multiples of the assumed amounts.
     """
     led = _customers(ledger)
     tier, order = _tiers(led)
