@@ -118,7 +118,8 @@ def measure_concentration(
         ``top<x>_by_revenue_profit_share``, ``top<x>_by_revenue_margin``,
         rest_by_revenue_margin, ``gini_<measure>`` (None for a measure with negative values),
         ``customers_for_<t>pct_<measure>_share``, the verdicts profit_vs_revenue ("more",
-        "less", "as" or None), revenue_concentrated and rule_holds_for_profit. ``whale``:
+        "less", "as" or None), revenue_concentrated (None with too few customers) and
+        rule_holds_for_profit. ``whale``:
         customers, total_profit, profit_earned, profit_destroyed (currency units),
         peak_share_of_customers, peak_profit_pct (%), peak_customers, loss_making_share,
         loss_making_customers, profit_destroyed_pct (%), break_even_customers and share, the
@@ -217,8 +218,11 @@ def _pareto_metrics(
     by_revenue = metrics[f"{head}_by_revenue_profit_share"]
     verdict = found["profit_vs_revenue"]
     metrics["profit_vs_revenue"] = verdict
-    metrics["revenue_concentrated"] = bool(
-        top_revenue is not None and top_revenue >= float(spec["rule_share"])
+    enough = metrics["customers"] >= max(1, int(spec["min_customers"]))
+    metrics["revenue_concentrated"] = (
+        bool(top_revenue is not None and top_revenue >= float(spec["rule_share"]))
+        if enough
+        else None
     )
     metrics["rule_holds_for_profit"] = bool(
         verdict in ("more", "as")

@@ -48,6 +48,8 @@ def _ci(
     if low is None or high is None:
         return ""
     width = float(settings["pareto"]["bootstrap"]["max_width"])
+    if _percent(low, scale) == _percent(high, scale):  # e.g. every resample 100%: no interval
+        return ""
     if (high - low) * scale / 100 > width:
         return f" (too uncertain: its 95% interval spans more than {100 * width:.0f} points)"
     return f" [{_percent(low, scale).rstrip('%')}-{_percent(high, scale)}]"
@@ -90,10 +92,10 @@ def _pareto_sentences(
         )
     top = float(spec["top_share"])
     head, revenue = _tag(top), f"{_tag(top)}_revenue_share"
+    spread = {True: "Revenue is concentrated: t", False: "Revenue is spread: t", None: "T"}
     out.append(
-        f"Revenue is {'concentrated' if metrics['revenue_concentrated'] else 'spread'}: the top "
-        f"{top:.0%} of customers bring {_percent(metrics[revenue])}"
-        f"{_ci(metrics, revenue, settings)} of revenue."
+        f"{spread[metrics['revenue_concentrated']]}he top {top:.0%} of customers bring "
+        f"{_percent(metrics[revenue])}{_ci(metrics, revenue, settings)} of revenue."
     )
     out.append(_profit_sentence(metrics, settings, head))
     out += _spread_sentences(metrics, spec)
@@ -105,13 +107,18 @@ def _profit_sentence(metrics: Mapping[str, Any], settings: Mapping[str, Any], he
     verdict, key = metrics["profit_vs_revenue"], f"{head}_by_revenue_profit_share"
     if metrics[key] is None:
         return _no_share_sentence(metrics, head)
-    same = (
-        f"the same customers bring {_percent(metrics[key])}{_ci(metrics, key, settings)} of "
-        f"profit, at a margin of {_percent(metrics[f'{head}_by_revenue_margin'])} against "
-        f"{_percent(metrics['rest_by_revenue_margin'])} for the rest"
+    top_margin, rest_margin = (
+        metrics[f"{head}_by_revenue_margin"],
+        metrics["rest_by_revenue_margin"],
     )
+    same = (
+        f"the same customers bring {_percent(metrics[key])}{_ci(metrics, key, settings)} of profit"
+    )
+    if top_margin is not None:
+        same += f", at a margin of {_percent(top_margin)}"
+        same += f" against {_percent(rest_margin)} for the rest" if rest_margin is not None else ""
     if verdict is None:
-        return f"Of profit, {same}."
+        return f"{same[:1].upper()}{same[1:]}."
     if metrics["rule_holds_for_profit"]:
         if metrics["revenue_concentrated"]:
             return f"The 80/20 rule holds for profit too: {same}."

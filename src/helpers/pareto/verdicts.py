@@ -255,9 +255,10 @@ def sensitivity(ledger: pd.DataFrame, settings: Mapping[str, Any]) -> dict[str, 
     dict
         verdict name -> :func:`helpers.ledger.levels.verdict_range`; and
         ``loss_making_share_at``: multiplier ("0x", "1x", ...) -> share of customers losing
-        money. Empty when nothing is assumed.
+        money. Empty when nothing is assumed or there are too few customers for a verdict.
     """
-    if not has_assumptions(ledger):
+    too_few = len(customers_only(ledger)) < max(1, int(settings["pareto"]["min_customers"]))
+    if too_few or not has_assumptions(ledger):
         return {}
     slim = ledger[[c for c in _SLIM_COLUMNS if c in ledger.columns]]
     memo: dict[float, dict[str, Any]] = {}

@@ -37,7 +37,11 @@ def _points(value: float | None) -> str:
 def _interval(metrics: Mapping[str, Any], key: str) -> str:
     """`` [-4.1 to -2.0]``: the key's interval in points, or "" without one."""
     low, high = metrics.get(f"{key}_ci_low"), metrics.get(f"{key}_ci_high")
-    return "" if low is None or high is None else f" [{100 * low:+.1f} to {100 * high:+.1f}]"
+    if low is None or high is None:
+        return ""
+    return f" [{100 * low:+.1f} to {100 * high:+.1f}]".replace("-0.0 ", "+0.0 ").replace(
+        "-0.0]", "+0.0]"
+    )
 
 
 def _direction(metrics: Mapping[str, Any], key: str) -> str:

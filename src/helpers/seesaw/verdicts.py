@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.ledger import levels
+from helpers.schema import UNATTRIBUTED
 
 __all__ = [
     "LEVEL_COLUMNS",
@@ -35,6 +36,9 @@ LEVEL_COLUMNS = (
     "cost_to_serve_assumed",
     "assumed_amount",
 )
+#: margins closer than this (0.1 point, the precision they are printed at) count as equal: the
+#: largest tier keeps the verdict, and small clients' margin is "the same" as the others'
+SAME_MARGIN = 0.001
 _SLIM_COLUMNS = ("customer_id", "size_tier", "net_revenue", "list_revenue", "cost_to_serve", "profit",
                  *LEVEL_COLUMNS)  # fmt: skip
 
@@ -122,13 +126,17 @@ def decide_highest_margin_tier(tiers: pd.DataFrame, min_customers: int) -> str |
     Returns
     -------
     str or None
-        The tier; None when fewer than two known tiers have customers with revenue (a
+        The tier (the largest tier when its margin is within :data:`SAME_MARGIN` of the
+        highest); None when fewer than two known tiers have customers with revenue (a
         comparison of sizes is not applicable) or there are too few customers.
     """
     known = _known(tiers)
     if len(known) < 2 or int(tiers["customers"].sum()) < max(1, min_customers):
         return None
-    return str(known.loc[known["margin_pct"].idxmax(), "size_tier"])
+    margins = known["margin_pct"].to_numpy(dtype="float64")
+    if margins[-1] >= margins.max() - SAME_MARGIN:  # the largest tier, or as good as the best
+        return str(known["size_tier"].iloc[-1])
+    return str(known["size_tier"].iloc[int(margins.argmax())])
 
 
 def _known(tiers: pd.DataFrame) -> pd.DataFrame:
@@ -195,9 +203,10 @@ def sensitivity(
     -------
     dict
         ``highest_margin_tier`` and ``tilt`` -> :func:`helpers.ledger.levels.verdict_range`;
-        empty when nothing is assumed.
+        empty when nothing is assumed or there are too few customers for a verdict.
     """
-    if not has_assumptions(ledger):
+    customers = int((ledger["customer_id"] != UNATTRIBUTED).sum()) if len(ledger) else 0
+    if customers < max(1, min_customers) or not has_assumptions(ledger):
         return {}
     slim = ledger[[c for c in _SLIM_COLUMNS if c in ledger.columns]]
     memo: dict[float, dict[str, Any]] = {}
@@ -223,13 +232,13 @@ def _words(name: str, verdict: Any, largest: str | None) -> str:
         if verdict is None:
             return "a comparison of sizes is not applicable"
         return (
-            "the seesaw tilts (the largest tier does not earn the highest margin)"
+            "the seesaw tilts (the largest tier does not have the highest margin)"
             if verdict == "tilts"
-            else f"the seesaw does not tilt (the {largest} tier earns the highest margin)"
+            else f"the seesaw does not tilt (the {largest} tier has the highest margin)"
         )
     if verdict is None:
         return "no tier can be compared with another"
-    return f"the {verdict} tier earns the highest margin"
+    return f"the {verdict} tier has the highest margin"
 
 
 def level_sentence(name: str, by_level: Mapping[str, Any], largest: str | None) -> str | None:
@@ -273,8 +282,8 @@ def range_sentence(name: str, verdict_range: Mapping[str, Any], largest: str | N
     Returns
     -------
     str
-        E.g. "With the assumed cost-to-serve amounts, the small tier earns the highest margin;
-        this holds while they stay between 0x and 1.35x; at 1.4x the medium tier earns the
+        E.g. "With the assumed cost-to-serve amounts, the small tier has the highest margin;
+        this holds while they stay between 0x and 1.35x; at 1.4x the medium tier has the
         highest margin."
     """
     head = (

@@ -55,7 +55,8 @@ def segment_findings(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> l
     minimum = int(config["segments"]["min_customers"])
     if metrics["customers"] < minimum:
         out.append(
-            f"Only {metrics['customers']:,} customers: too few for a verdict on segments (at "
+            f"Only {metrics['customers']:,} customer{'s' if metrics['customers'] > 1 else ''}: too "
+            "few for a verdict on segments (at "
             f"least {minimum} needed); the numbers below only describe them."
         )
     out += [_small_sentence(metrics, config), _tier_sentence(metrics)]
@@ -96,8 +97,9 @@ def _small_sentence(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> st
     verdict = metrics["small_clients"]
     if verdict is None:
         return f"{start}; they {profit}, {margins}."
-    joint = "and" if share is None or (verdict == "higher") else "but only"
-    return f"{start} {joint} {profit}, {margins}: their margin is {verdict}."
+    joint = "but only" if share is not None and verdict == "lower" else "and"
+    words = "about the same" if verdict == "the same" else verdict
+    return f"{start} {joint} {profit}, {margins}: their margin is {words}."
 
 
 def _tier_sentence(metrics: Mapping[str, Any]) -> str:
@@ -121,7 +123,9 @@ def _quadrant_sentence(metrics: Mapping[str, Any], config: Mapping[str, Any]) ->
     big, small = metrics["quadrant_high_low_customers"], metrics["quadrant_low_high_customers"]
     share = metrics["quadrant_low_high_profit_share"]
     grow_profit = (
-        f"{_percent(share)} of profit"
+        "none"
+        if not small
+        else f"{_percent(share)} of profit"
         if share is not None
         else f"their profit {plots.format_money(metrics['quadrant_low_high_profit'])}"
     )

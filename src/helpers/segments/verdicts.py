@@ -38,6 +38,9 @@ LEVEL_COLUMNS = (
     "cost_to_serve_assumed",
     "assumed_amount",
 )
+#: margins closer than this (0.1 point, the precision they are printed at) count as equal: the
+#: largest tier keeps the verdict, and small clients' margin is "the same" as the others'
+SAME_MARGIN = 0.001
 _SLIM_COLUMNS = ("customer_id", "size_tier", "net_revenue", "cost_to_serve", "profit",
                  *LEVEL_COLUMNS)  # fmt: skip
 
@@ -123,13 +126,17 @@ def decide_highest_margin_tier(tiers: pd.DataFrame, min_customers: int) -> str |
     Returns
     -------
     str or None
-        The tier; None when fewer than two tiers hold customers with a margin, or too few
+        The tier (the largest tier when its margin is within :data:`SAME_MARGIN` of the
+        highest); None when fewer than two tiers hold customers with a margin, or too few
         customers.
     """
     known = tiers.loc[(tiers["customers"] > 0) & tiers["margin_pct"].notna()]
     if len(known) < 2 or int(tiers["customers"].sum()) < max(1, min_customers):
         return None
-    return str(known.loc[known["margin_pct"].idxmax(), "size_tier"])
+    margins = known["margin_pct"].to_numpy(dtype="float64")
+    if margins[-1] >= margins.max() - SAME_MARGIN:  # the largest tier, or as good as the best
+        return str(known["size_tier"].iloc[-1])
+    return str(known["size_tier"].iloc[int(margins.argmax())])
 
 
 def decide_small_clients(
@@ -147,8 +154,7 @@ def decide_small_clients(
     Returns
     -------
     str or None
-        ``"higher"`` or ``"lower"`` (equal margins count as "lower": small clients are no
-        better); None when either group is empty or has no revenue (not applicable), or there
+        ``"higher"``, ``"lower"`` or ``"the same"`` (within :data:`SAME_MARGIN`); None when either group is empty or has no revenue (not applicable), or there
         are too few customers.
     """
     if min(small["customers"], rest["customers"]) == 0:
@@ -157,8 +163,8 @@ def decide_small_clients(
         return None
     if small["net_revenue"] <= 0 or rest["net_revenue"] <= 0:
         return None
-    higher = small["profit"] / small["net_revenue"] > rest["profit"] / rest["net_revenue"]
-    return "higher" if higher else "lower"
+    gap = small["profit"] / small["net_revenue"] - rest["profit"] / rest["net_revenue"]
+    return "the same" if abs(gap) < SAME_MARGIN else "higher" if gap > 0 else "lower"
 
 
 def _margin_table(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -235,11 +241,13 @@ def sensitivity(
     -------
     dict
         ``highest_margin_tier`` and ``small_clients`` ->
-        :func:`helpers.ledger.levels.verdict_range`; empty when nothing is assumed.
+        :func:`helpers.ledger.levels.verdict_range`; empty when nothing is assumed or there
+        are too few customers for a verdict.
     """
     if not set(LEVEL_COLUMNS) <= set(ledger.columns):
         return {}
-    if float(ledger["assumed_amount"].abs().sum()) < 0.01:
+    customers = int((ledger["customer_id"] != UNATTRIBUTED).sum())
+    if customers < max(1, min_customers) or float(ledger["assumed_amount"].abs().sum()) < 0.01:
         return {}
     slim = ledger[[c for c in _SLIM_COLUMNS if c in ledger.columns]]
     memo: dict[float, dict[str, Any]] = {}
@@ -263,10 +271,12 @@ def _words(name: str, verdict: Any) -> str:
     if name == "small_clients":
         if verdict is None:
             return "a comparison of small clients with the others is not applicable"
-        return f"small clients earn a {verdict} margin than the other customers"
+        if verdict == "the same":
+            return "small clients have the same margin as the other customers"
+        return f"small clients have a {verdict} margin than the other customers"
     if verdict is None:
         return "no tier can be compared with another"
-    return f"the {verdict} tier earns the highest margin"
+    return f"the {verdict} tier has the highest margin"
 
 
 def level_sentence(name: str, by_level: Mapping[str, Any]) -> str | None:
@@ -303,8 +313,8 @@ def range_sentence(name: str, verdict_range: Mapping[str, Any]) -> str:
     Returns
     -------
     str
-        E.g. "With the assumed cost-to-serve amounts, the small tier earns the highest margin;
-        this holds while they stay between 0x and 1.35x; at 1.4x the medium tier earns the
+        E.g. "With the assumed cost-to-serve amounts, the small tier has the highest margin;
+        this holds while they stay between 0x and 1.35x; at 1.4x the medium tier has the
         highest margin."
     """
     head = f"With the assumed cost-to-serve amounts, {_words(name, verdict_range['verdict'])}"
