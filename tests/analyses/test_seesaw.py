@@ -102,7 +102,9 @@ def test_findings_follow_the_data_not_the_thesis(config: dict) -> None:
     assert flat["big_accounts_most_profitable"] is True
     assert flat["slope"] > 0
     sentences = seesaw.seesaw_findings(flat)
-    assert sentences[0].startswith("Big accounts are the most profitable")
+    assert flat["tilt"] == "no tilt" and flat["highest_margin_tier"] == "large"
+    assert sentences[0].startswith("The large tier, the largest in the data, earns the highest")
+    assert sentences[0].endswith("The seesaw does not tilt here.")
     assert "rises with size" in sentences[1]
 
 

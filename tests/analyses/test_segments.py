@@ -48,8 +48,13 @@ def _ledger(net, profit, orders=None, days_ago=None, tiers=None) -> pd.DataFrame
 
 def test_assign_size_tiers_keeps_its_behaviour(config: dict) -> None:
     customers = pd.DataFrame({"employees": [np.nan] * 4, "net_revenue": [10, 6000, 60000, 1e6]})
+    # relative bands (the default): ranks at 12.5%, 37.5%, 62.5%, 87.5% of customers against
+    # the cuts 50% / 80% / 95%
     tiers = assign_size_tiers(customers, config)
-    assert tiers.tolist() == ["micro", "small", "medium", "large"]
+    assert tiers.tolist() == ["micro", "micro", "small", "medium"]
+    absolute = {**config, "size_tiers": {**config["size_tiers"], "revenue_bands": "absolute"}}
+    assert assign_size_tiers(customers, absolute).tolist() == ["micro", "small", "medium",
+                                                                "large"]  # fmt: skip
     by_emp = pd.DataFrame({"employees": [3, 20, 100, 5000], "net_revenue": [1e6, 0, 0, 0]})
     assert assign_size_tiers(by_emp, config).tolist() == ["micro", "small", "medium",
                                                                    "large"]  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.pareto import verdicts
 from helpers.pareto.curves import (
     _config,
     _tag,
@@ -19,7 +20,7 @@ from helpers.pareto.curves import (
 )
 from helpers.pareto.sentences import _pareto_sentences, _whale_sentences
 from helpers.pareto.statistics import _bootstrap, _matrix, _statistics
-from helpers.results import Findings, Result, json_float
+from helpers.results import Findings, Result, json_float, share_of
 
 __all__ = [
     "Concentration",
@@ -72,18 +73,24 @@ def _with_ci(point: Point, intervals: Intervals, keys: list[str]) -> dict[str, A
     out: dict[str, Any] = {}
     for key in keys:
         out[key] = json_float(point[key][0])
-        if key in intervals:
+        if key in intervals and out[key] is not None:
             out[f"{key}_ci_low"], out[f"{key}_ci_high"] = (json_float(v) for v in intervals[key])
     return out
 
 
 def measure_concentration(
-    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, bootstrap: bool = True
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    bootstrap: bool = True,
+    level: str | None = None,
+    sensitivity: bool = True,
 ) -> Concentration:
     """Concentration of revenue, gross margin and profit over customers, and the whale curve.
 
     Shares are fractions (0.92 = 92%), except the keys ending in ``_pct``, which are
-    percentages (128.3 = 128.3% of total profit).
+    percentages (128.3 = 128.3% of total profit). A share of a total that is not material
+    (:func:`helpers.results.share_of`) is None. The flat keys are at the lead level; each level
+    in the data has its own dict of the same keys.
 
     Parameters
     ----------
@@ -94,7 +101,14 @@ def measure_concentration(
         The run's config (sections ``pareto`` and ``whale``); None means the defaults.
     bootstrap
         Add percentile intervals (``*_ci_low`` / ``*_ci_high``: customers resampled with
-        replacement, seeded) to every headline share.
+        replacement, seeded) to every headline share at the lead level.
+    level
+        The level to lead with (``data``, ``measured``, ``with_assumptions``); None means
+        :func:`helpers.ledger.levels.lead_level`. The explorer, which re-costs ``profit``,
+        asks for ``with_assumptions``.
+    sensitivity
+        Test each verdict over 0x-3x of the assumed amounts (``sensitivity``; False leaves it
+        empty, for quick redraws).
 
     Returns
     -------
@@ -102,13 +116,17 @@ def measure_concentration(
         ``pareto``: customers, unattributed_net_revenue (currency units) and its share,
         ``top<x>_<measure>_share`` for every top share and measure,
         ``top<x>_by_revenue_profit_share``, ``top<x>_by_revenue_margin``,
-        rest_by_revenue_margin, ``gini_<measure>``, ``customers_for_<t>pct_<measure>_share``,
-        rule_holds_for_profit. ``whale``: customers, total_profit (currency units),
+        rest_by_revenue_margin, ``gini_<measure>`` (None for a measure with negative values),
+        ``customers_for_<t>pct_<measure>_share``, the verdicts profit_vs_revenue ("more",
+        "less", "as" or None), revenue_concentrated (None with too few customers) and
+        rule_holds_for_profit. ``whale``:
+        customers, total_profit, profit_earned, profit_destroyed (currency units),
         peak_share_of_customers, peak_profit_pct (%), peak_customers, loss_making_share,
-        loss_making_customers, profit_destroyed (currency units) and profit_destroyed_pct
-        (%), break_even_customers and share, the reference band (%) and whether the top
-        share's profit falls in it. ``shares``: measure, top_customers, share, ci_low,
-        ci_high (fractions).
+        loss_making_customers, profit_destroyed_pct (%), break_even_customers and share, the
+        verdicts whale_hump and loss_makers. Both: lead_level, one dict per level in the data
+        (``data``, ``measured``, ``with_assumptions``) and ``sensitivity`` (verdict ->
+        :func:`helpers.ledger.levels.verdict_range`, when some amounts are assumed).
+        ``shares``: measure, top_customers, share, ci_low, ci_high (fractions).
 
     References
     ----------
@@ -119,6 +137,35 @@ def measure_concentration(
     (percentile intervals).
     """
     settings = _config(config)
+    lead, frames, present = verdicts.level_frames(ledger, level)
+    pareto, whale = _level_metrics(frames[lead], settings, bootstrap)
+    for name in present:
+        at_level = (
+            _level_metrics(frames[name], settings, False) if name != lead else (pareto, whale)
+        )
+        pareto[name], whale[name] = dict(at_level[0]), dict(at_level[1])
+    ranges = verdicts.sensitivity(ledger, settings) if sensitivity else {}
+    pareto.update(lead_level=lead, sensitivity=_pick(ranges, ["profit_vs_revenue"]))
+    whale.update(lead_level=lead, sensitivity=_pick(ranges, ["whale_hump", "loss_makers",
+                                                             "loss_making_share_at"]))  # fmt: skip
+    order = verdicts.level_order(lead, present)
+    return Concentration(
+        table=_shares_frame(pareto, settings),
+        metrics={"pareto": pareto, "whale": whale},
+        findings=_pareto_sentences(pareto, settings, order),
+        whale_findings=_whale_sentences(whale, settings, order),
+    )
+
+
+def _pick(mapping: Mapping[str, Any], keys: list[str]) -> dict[str, Any]:
+    """The entries of ``mapping`` under ``keys`` (those it has)."""
+    return {key: mapping[key] for key in keys if key in mapping}
+
+
+def _level_metrics(
+    ledger: pd.DataFrame, settings: Mapping[str, Any], bootstrap: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The pareto and whale metrics of a ledger whose ``profit`` is at one level."""
     customers = customers_only(ledger)
     names = [spec["name"] for spec in settings["pareto"]["measures"].values()]
     blank = _statistics({name: np.zeros((1, 1)) for name in names}, settings)
@@ -127,25 +174,25 @@ def measure_concentration(
     if len(customers):
         point.update(_statistics(_matrix(customers, settings), settings))
         intervals = _bootstrap(customers, settings) if bootstrap else {}
-    pareto = _pareto_metrics(ledger, point, intervals, settings)
-    whale = _whale_metrics(ledger, point, intervals, settings)
-    return Concentration(
-        table=_shares_frame(pareto, settings),
-        metrics={"pareto": pareto, "whale": whale},
-        findings=_pareto_sentences(pareto, settings),
-        whale_findings=_whale_sentences(whale, settings),
+    found = verdicts.ledger_verdicts(ledger, settings)
+    return (
+        _pareto_metrics(ledger, point, intervals, settings, found),
+        _whale_metrics(ledger, point, intervals, settings, found),
     )
 
 
 def _pareto_metrics(
-    ledger: pd.DataFrame, point: Point, intervals: Intervals, settings: Mapping[str, Any]
+    ledger: pd.DataFrame,
+    point: Point,
+    intervals: Intervals,
+    settings: Mapping[str, Any],
+    found: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The concentration section: shares, margins by revenue, Gini, customers needed, rule."""
+    """The concentration section: shares, margins by revenue, Gini, customers needed, verdicts."""
     spec = settings["pareto"]
     names = [measure["name"] for measure in spec["measures"].values()]
     head, target = _tag(float(spec["top_share"])), round(100 * float(spec["target_share"]))
     unattributed = unattributed_revenue(ledger)
-    total_revenue = float(ledger["net_revenue"].sum())
     keys = [
         *[f"{_tag(share)}_{name}_share" for name in names for share in spec["top_shares"]],
         f"{head}_by_revenue_profit_share",
@@ -157,51 +204,65 @@ def _pareto_metrics(
     metrics: dict[str, Any] = {
         "customers": len(customers_only(ledger)),
         "unattributed_net_revenue": json_float(unattributed),
-        "unattributed_revenue_share": json_float(unattributed / total_revenue)
-        if total_revenue
-        else None,
+        "unattributed_revenue_share": share_of(unattributed, ledger["net_revenue"]),
         **_with_ci(point, intervals, list(dict.fromkeys(keys))),
     }
+    profits = customers_only(ledger)["profit"].to_numpy(dtype="float64")
+    metrics.update(
+        total_profit=json_float(profits.sum()),
+        profit_earned=json_float(profits[profits > 0].sum()),
+        profit_lost=json_float(-profits[profits < 0].sum()),
+    )
+    metrics[f"{head}_by_revenue_profit"] = json_float(point[f"{head}_by_revenue_profit"][0])
     top_revenue = metrics[f"{head}_revenue_share"]
     by_revenue = metrics[f"{head}_by_revenue_profit_share"]
+    verdict = found["profit_vs_revenue"]
+    metrics["profit_vs_revenue"] = verdict
+    enough = metrics["customers"] >= max(1, int(spec["min_customers"]))
+    metrics["revenue_concentrated"] = (
+        bool(top_revenue is not None and top_revenue >= float(spec["rule_share"]))
+        if enough
+        else None
+    )
     metrics["rule_holds_for_profit"] = bool(
-        by_revenue is not None
-        and top_revenue is not None
+        verdict in ("more", "as")
+        and by_revenue is not None
         and by_revenue >= float(spec["rule_share"])
-        and by_revenue >= top_revenue
     )
     return metrics
 
 
 def _whale_metrics(
-    ledger: pd.DataFrame, point: Point, intervals: Intervals, settings: Mapping[str, Any]
+    ledger: pd.DataFrame,
+    point: Point,
+    intervals: Intervals,
+    settings: Mapping[str, Any],
+    found: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The whale section: peak, loss makers, profit destroyed, break-even, reference band."""
+    """The whale section: peak, loss makers, profit earned and destroyed, break-even, verdicts."""
     spec = settings["whale"]
     customers = customers_only(ledger)
     n = len(customers)
-    band_key = f"{_tag(float(spec['reference_top_share']))}_profit_share"
     profits = whale_curve(ledger)["profit"].to_numpy()
     net = customers["net_revenue"].to_numpy(dtype="float64")
-    profit = customers["profit"].to_numpy(dtype="float64")
-    even = np.abs(profit) <= float(spec["break_even_margin"]) * np.abs(net)
-    low, high = (float(v) for v in spec["reference_band"])
-    band_share = point[band_key][0]
+    margin = float(spec["break_even_margin"])
+    even = np.abs(customers["profit"].to_numpy(dtype="float64")) <= margin * np.abs(net)
     peak_share = point["peak_share_of_customers"][0]
     keys = ["peak_share_of_customers", "peak_profit_pct", "loss_making_share",
-            "profit_destroyed_pct", band_key]  # fmt: skip
+            "profit_destroyed_pct", f"{_tag(float(settings['pareto']['top_share']))}_profit_share"]  # fmt: skip
     return {
         "customers": n,
         "total_profit": json_float(float(profits.sum())),
+        "profit_earned": json_float(float(profits[profits > 0].sum())),
         **_with_ci(point, intervals, keys),
         "peak_customers": int(round(peak_share * n)) if np.isfinite(peak_share) else None,
+        "peak_profit": json_float(float(np.cumsum(profits).max())) if n else None,
         "loss_making_customers": int((profits < 0).sum()),
         "profit_destroyed": json_float(-profits[profits < 0].sum()),
         "break_even_customers": int(even.sum()),
         "break_even_share": json_float(even.mean()) if n else None,
-        "reference_band_low_pct": 100 * low,
-        "reference_band_high_pct": 100 * high,
-        "in_reference_band": bool(np.isfinite(band_share) and low <= band_share <= high),
+        "whale_hump": found["whale_hump"],
+        "loss_makers": found["loss_makers"],
     }
 
 
@@ -241,7 +302,7 @@ def shares_table(result: Concentration) -> pd.DataFrame:
 
 
 def headline_shares(
-    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
+    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, level: str | None = None
 ) -> dict[str, float]:
     """Fast headline numbers (no bootstrap), for the explorer and the teaching app.
 
@@ -251,18 +312,21 @@ def headline_shares(
         The customer ledger.
     config
         The run's config (sections ``pareto`` and ``whale``); None means the defaults.
+    level
+        The level of profit (:func:`measure_concentration`); None means the lead level.
 
     Returns
     -------
     dict
         top_share (the top fraction of customers), top_revenue_share (top customers by
         revenue, share of revenue), top_profit_share (the most profitable, share of profit;
-        negative when the company loses money overall), top_by_revenue_profit_share,
-        whale_peak_share, whale_peak_profit_share and loss_making_share: fractions, NaN where
-        not available.
+        negative when the company loses money overall, NaN when a positive total is not
+        material), top_by_revenue_profit_share, whale_peak_share, whale_peak_profit_share and
+        loss_making_share: fractions, NaN where not available.
     """
     settings = _config(config)
-    result = measure_concentration(ledger, settings, bootstrap=False)
+    result = measure_concentration(ledger, settings, bootstrap=False, level=level,
+                                   sensitivity=False)  # fmt: skip
     head = _tag(float(settings["pareto"]["top_share"]))
     pareto, whale = result.pareto, result.whale
 
@@ -273,7 +337,9 @@ def headline_shares(
     profit_share = (
         number(pareto[f"{head}_profit_share"])
         if whale["total_profit"] is None or whale["total_profit"] > 0
-        else _signed_top_profit_share(ledger, settings)
+        else _signed_top_profit_share(
+            verdicts.level_frames(ledger, level)[1][result.pareto["lead_level"]], settings
+        )
     )
     return {
         "top_share": float(settings["pareto"]["top_share"]),
@@ -297,7 +363,9 @@ def _signed_top_profit_share(ledger: pd.DataFrame, settings: Mapping[str, Any]) 
     )
 
 
-def pareto_findings(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> list[str]:
+def pareto_findings(
+    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, level: str | None = None
+) -> list[str]:
     """The finding sentences on concentration and the whale curve (no intervals: fast).
 
     Parameters
@@ -306,11 +374,13 @@ def pareto_findings(ledger: pd.DataFrame, config: Mapping[str, Any] | None = Non
         The customer ledger.
     config
         The run's config; None means the defaults.
+    level
+        The level of profit (:func:`measure_concentration`); None means the lead level.
 
     Returns
     -------
     list of str
         The concentration sentences, then the whale curve's.
     """
-    result = measure_concentration(ledger, config, bootstrap=False)
+    result = measure_concentration(ledger, config, bootstrap=False, level=level)
     return [*result.findings, *result.whale_findings]

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.results import MATERIALITY, is_material
 from helpers.schema import UNATTRIBUTED
 
 __all__ = [
@@ -41,19 +42,32 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den == 0, 1, den), np.nan)
 
 
+def _material_ratio(num: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``num`` over each row's total of ``values``, NaN where that total is not material.
+
+    The rule of :func:`helpers.results.share_of`: the total must be positive and at least
+    :data:`helpers.results.MATERIALITY` of the sum of the values' sizes.
+    """
+    total = values.sum(axis=1)
+    material = (total > 0) & (total >= MATERIALITY * np.abs(values).sum(axis=1))
+    return np.where(material, _ratio(num, total), np.nan)
+
+
 def _top_k(n: int, share: float) -> int:
     """Customers in the top ``share`` of ``n``: ceil(share * n), at least one."""
     return max(1, math.ceil(round(share * n, 9)))
 
 
 def _gini_sorted(asc: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """Gini of each row of ``asc`` (sorted ascending); NaN where the total is not positive.
+    """Gini of each row of ``asc`` (sorted ascending); NaN for a negative value or total.
 
-    Equal to the mean absolute difference over twice the mean, so with losses it can pass 1.
+    NaN also where the total is zero. The Gini coefficient is defined for non-negative amounts (with losses it passes 1 and no
+    longer measures concentration), so a row with a negative value has none.
     """
     n = asc.shape[1]
     ranks = np.arange(1, n + 1, dtype="float64")
-    return _ratio(2.0 * (asc @ ranks), n * total) - (n + 1) / n
+    value = _ratio(2.0 * (asc @ ranks), n * total) - (n + 1) / n
+    return np.where(asc[:, 0] >= 0, value, np.nan) if n else value
 
 
 def customers_only(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -106,7 +120,7 @@ def lorenz_curves(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None)
     DataFrame
         Long frame, from (0, 0) per measure: measure, label, share_of_customers (0-1),
         cum_share (cumulative share of the measure's total, fraction; NaN if the total is not
-        positive).
+        positive and material, :func:`helpers.results.is_material`).
 
     References
     ----------
@@ -122,7 +136,7 @@ def lorenz_curves(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None)
         total = values.sum()
         cum = (
             np.concatenate([[0.0], np.cumsum(values) / total])
-            if total > 0
+            if total > 0 and is_material(total, np.abs(values).sum())
             else np.full(n + 1, np.nan)
         )
         frames.append(
@@ -151,7 +165,7 @@ def whale_curve(ledger: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         customer_id, profit (currency units), rank, share_of_customers (0-1), cum_profit
         (currency units; the last row's is the total profit), cum_profit_pct (% of total
-        profit; NaN if the total is not positive).
+        profit; NaN if the total is not positive and material, :func:`helpers.results.is_material`).
 
     References
     ----------
@@ -172,7 +186,9 @@ def whale_curve(ledger: pd.DataFrame) -> pd.DataFrame:
             "rank": np.arange(1, n + 1),
             "share_of_customers": np.arange(1, n + 1) / max(n, 1),
             "cum_profit": cum,
-            "cum_profit_pct": 100 * cum / total if total > 0 else np.nan,
+            "cum_profit_pct": 100 * cum / total
+            if total > 0 and is_material(total, float(customers["profit"].abs().sum()))
+            else np.nan,
         }
     )
 
@@ -183,13 +199,14 @@ def gini(values: pd.Series | np.ndarray) -> float:
     Parameters
     ----------
     values
-        One value per customer (losses allowed).
+        One value per customer.
 
     Returns
     -------
     float
-        0 when everyone holds the same, towards 1 when one holds everything; above 1 is
-        possible with negative values; NaN when there are none or the total is not positive.
+        0 when everyone holds the same, towards 1 when one holds everything; NaN when there
+        are no values, a value is negative (the coefficient is defined for non-negative
+        amounts: with losses it can pass 1) or the total is not positive.
 
     References
     ----------
@@ -215,10 +232,10 @@ def top_share(values: pd.Series | np.ndarray, share: float) -> float:
     -------
     float
         Their share of the total (fraction); NaN when there are no items or the total is not
-        positive.
+        positive and material (:func:`helpers.results.is_material`).
     """
     ordered = np.sort(np.asarray(values, dtype="float64"))[::-1]
     total = ordered.sum()
-    if len(ordered) == 0 or total <= 0:
+    if len(ordered) == 0 or total <= 0 or not is_material(total, np.abs(ordered).sum()):
         return float("nan")
     return float(ordered[: _top_k(len(ordered), share)].sum() / total)

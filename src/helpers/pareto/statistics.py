@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.pareto.curves import _gini_sorted, _ratio, _tag, _top_k
+from helpers.pareto.curves import _gini_sorted, _material_ratio, _ratio, _tag, _top_k
 
 __all__: list[str] = []
 
@@ -19,6 +19,7 @@ def _statistics(values: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -
     """Every headline statistic, one value per row of the 2-D arrays in ``values``.
 
     ``values`` is keyed by the measures' metric names; ``revenue`` and ``profit`` are required.
+    A share of a total is NaN where that total is not material (:func:`_material_ratio`).
     """
     out, cumulative = _share_statistics(values, settings)
     out.update(_by_revenue(values["revenue"], values["profit"], settings))
@@ -35,7 +36,7 @@ def _share_statistics(
     """
     spec = settings["pareto"]
     head, target = float(spec["top_share"]), float(spec["target_share"])
-    shares = sorted({*spec["top_shares"], head, float(settings["whale"]["reference_top_share"])})
+    shares = sorted({*spec["top_shares"], head})
     n = next(iter(values.values())).shape[1]
     out: Arrays = {}
     cumulative: Arrays = {}
@@ -45,12 +46,13 @@ def _share_statistics(
         cum = np.cumsum(desc, axis=1)
         cumulative[name] = cum
         for share in shares:
-            out[f"{_tag(share)}_{name}_share"] = _ratio(cum[:, _top_k(n, share) - 1], total)
+            out[f"{_tag(share)}_{name}_share"] = _material_ratio(cum[:, _top_k(n, share) - 1], desc)
         out[f"gini_{name}"] = _gini_sorted(desc[:, ::-1], total)
         reached = cum >= target * total[:, None]
         first_hit = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, np.nan)
+        material = np.isfinite(_material_ratio(total, desc))
         out[f"customers_for_{round(100 * target)}pct_{name}_share"] = np.where(
-            total > 0, first_hit / n, np.nan
+            material, first_hit / n, np.nan
         )
     return out, cumulative
 
@@ -70,7 +72,8 @@ def _by_revenue(revenue: np.ndarray, profit: np.ndarray, settings: Mapping[str, 
     top_revenue = np.take_along_axis(revenue, top, axis=1).sum(axis=1)
     total_profit, total_revenue = profit.sum(axis=1), revenue.sum(axis=1)
     return {
-        f"{_tag(head)}_by_revenue_profit_share": _ratio(top_profit, total_profit),
+        f"{_tag(head)}_by_revenue_profit_share": _material_ratio(top_profit, profit),
+        f"{_tag(head)}_by_revenue_profit": top_profit,
         f"{_tag(head)}_by_revenue_margin": _ratio(top_profit, top_revenue),
         "rest_by_revenue_margin": _ratio(total_profit - top_profit, total_revenue - top_revenue),
     }
@@ -79,16 +82,18 @@ def _by_revenue(revenue: np.ndarray, profit: np.ndarray, settings: Mapping[str, 
 def _whale_statistics(profit: np.ndarray, cum: np.ndarray) -> Arrays:
     """The whale curve's peak, its loss makers and the profit they destroy.
 
-    The peak as a share of customers and a % of total profit; the profit destroyed in %.
+    The peak as a share of customers and a % of total profit; the profit destroyed in %. The
+    percentages of total profit are NaN where that total is not material.
     """
     n = profit.shape[1]
-    total = profit.sum(axis=1)
     peak = cum.argmax(axis=1)
+    peak_pct = 100 * _material_ratio(cum.max(axis=1), profit)
     return {
-        "peak_share_of_customers": np.where(total > 0, (peak + 1) / n, np.nan),
-        "peak_profit_pct": 100 * _ratio(cum.max(axis=1), total),
+        "peak_share_of_customers": np.where(np.isfinite(peak_pct), (peak + 1) / n, np.nan),
+        "peak_profit_pct": peak_pct,
         "loss_making_share": (profit < 0).mean(axis=1),
-        "profit_destroyed_pct": 100 * _ratio(-np.where(profit < 0, profit, 0).sum(axis=1), total),
+        "profit_destroyed_pct": 100
+        * _material_ratio(-np.where(profit < 0, profit, 0).sum(axis=1), profit),
     }
 
 

@@ -10,15 +10,21 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers import plots
-from helpers.seesaw.headline import _tier_metrics, seesaw_metrics
-from helpers.seesaw.tables import _config, _tiers, bridge_table, tier_table
+from helpers.ledger import levels
+from helpers.seesaw.headline import _tier_metrics
+from helpers.seesaw.sentences import _margin, _percent
+from helpers.seesaw.tables import _config, _tiers, at_lead, bridge_table, tier_table
 from helpers.seesaw.trend import _scatter_frame, binned_margins, fit_trend
+from helpers.seesaw.verdicts import level_frames
 
 __all__ = ["plot_scatter", "plot_seesaw", "plot_tier_margins", "plot_bridge"]
 
 
 def plot_scatter(
-    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, ax: Axes | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    ax: Axes | None = None,
+    level: str | None = None,
 ) -> Axes:
     """Customers: net revenue (log) against margin after cost to serve, by size tier.
 
@@ -32,6 +38,8 @@ def plot_scatter(
         The run's config; None means the defaults.
     ax
         Axes to draw on; None makes a new figure.
+    level
+        The level of profit; None means the lead level.
 
     Returns
     -------
@@ -40,6 +48,7 @@ def plot_scatter(
     """
     settings = _config(config)
     ax = plots.new_axes(ax, figsize=(8.5, 5))
+    ledger = at_lead(ledger, level)
     led = _scatter_frame(ledger)
     tier, order = _tiers(led)
     colors = plots.tier_colors(order)
@@ -48,10 +57,10 @@ def plot_scatter(
         group = led.loc[tier == tier_name]
         ax.scatter(group["net_revenue"], 100 * group["margin_pct"].clip(low, high), s=7, alpha=0.35,
                    color=colors[tier_name], edgecolors="none", label=tier_name)  # fmt: skip
-    bins = binned_margins(ledger, settings)
+    bins = binned_margins(ledger, settings, level="with_assumptions")  # profit at its level
     ax.plot(bins["revenue"], 100 * bins["margin_pct"], "o-", color="#222222", lw=1.6, ms=4,
             label="median margin per revenue bin")  # fmt: skip
-    trend = fit_trend(ledger, settings)
+    trend = fit_trend(ledger, settings, level="with_assumptions")
     x_all = np.log10(led["net_revenue"].to_numpy(dtype="float64"))
     for name, style, label in (("all", "--", "trend, all customers"),
                                ("upper", "-", "trend, largest customers")):  # fmt: skip
@@ -70,33 +79,37 @@ def plot_scatter(
     ax.set_xlabel("Net revenue over the period (currency, log scale)")
     ax.set_ylabel(f"Margin after cost to serve (% of net revenue; clipped to {100 * low:.0f}%..)")
     ax.legend(frameon=False, fontsize=7.5, markerscale=2, loc="lower right", ncol=2)
-    finding = _trend_title(seesaw_metrics(ledger, settings))
+    finding = _trend_title(trend["upper"])
     plots.set_finding_title(ax, finding, f"{len(led):,} customers with positive net revenue")
     return ax
 
 
-def _trend_title(metrics: Mapping[str, Any]) -> str:
+def _trend_title(upper: Mapping[str, Any]) -> str:
     """The scatter's title: how margin moves with size among the largest customers."""
-    upper = metrics.get("slope_upper")
-    if upper is None:
+    slope, low, high = (float(upper[k]) for k in ("slope", "ci_low", "ci_high"))
+    if not np.isfinite(slope):
         return "Margin after cost to serve against customer size"
-    elif metrics.get("slope_upper_ci_high") is not None and metrics["slope_upper_ci_high"] < 0:
+    elif np.isfinite(high) and high < 0:
         return (
-            f"Among the largest customers, margin falls {abs(100 * upper):.1f} pts per 10x revenue"
+            f"Among the largest customers, margin falls {abs(100 * slope):.1f} pts per 10x revenue"
         )
-    elif metrics.get("slope_upper_ci_low") is not None and metrics["slope_upper_ci_low"] > 0:
-        return f"Among the largest customers, margin rises {100 * upper:.1f} pts per 10x revenue"
+    elif np.isfinite(low) and low > 0:
+        return f"Among the largest customers, margin rises {100 * slope:.1f} pts per 10x revenue"
     else:
         return "Among the largest customers, margin shows no clear trend with size"
 
 
 def plot_seesaw(
-    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, ax: Axes | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    ax: Axes | None = None,
+    level: str | None = None,
 ) -> Axes:
     """The seesaw: each size tier's share of net revenue joined to its share of profit.
 
     Revenue share on the left, profit share on the right: a line falling to the right is a tier
-    that earns less than its volume.
+    that earns less than its volume. When the total profit is a loss or too small to take
+    shares of, only the revenue shares are drawn.
 
     Parameters
     ----------
@@ -106,26 +119,31 @@ def plot_seesaw(
         The run's config; None means the defaults.
     ax
         Axes to draw on; None makes a new figure.
+    level
+        The level of profit; None means the lead level.
 
     Returns
     -------
     Axes
-        The figure's axes, titled from the tier table.
+        The figure's axes, titled with the verdict ``tilt``.
     """
     settings = _config(config)
     ax = plots.new_axes(ax, figsize=(7, 5))
-    tiers = tier_table(ledger, settings)
+    ledger = at_lead(ledger, level)
+    tiers = tier_table(ledger, settings, level="with_assumptions")  # profit already at its level
     colors = plots.tier_colors(list(tiers["size_tier"]))
     for _, row in tiers.iterrows():
         revenue, profit = 100 * row["revenue_share"], 100 * row["profit_share"]
         color = colors[row["size_tier"]]
-        ax.plot([0, 1], [revenue, profit], "-o", color=color, lw=3, ms=8)
+        ends = [revenue, profit] if np.isfinite(profit) else [revenue]
+        ax.plot([0, 1][: len(ends)], ends, "-o", color=color, lw=3, ms=8)
         ax.annotate(f"{row['size_tier']} {revenue:.0f}%", (0, revenue), xytext=(-8, 0),
                     textcoords="offset points", ha="right", va="center", color=color,
                     fontweight="bold")  # fmt: skip
-        ax.annotate(f"{profit:.0f}% {row['size_tier']}", (1, profit), xytext=(8, 0),
-                    textcoords="offset points", ha="left", va="center", color=color,
-                    fontweight="bold")  # fmt: skip
+        if np.isfinite(profit):
+            ax.annotate(f"{profit:.0f}% {row['size_tier']}", (1, profit), xytext=(8, 0),
+                        textcoords="offset points", ha="left", va="center", color=color,
+                        fontweight="bold")  # fmt: skip
     ax.axhline(0, color="#333333", lw=0.8)
     ax.set_xlim(-0.45, 1.45)
     ax.set_xticks([0, 1])
@@ -133,32 +151,36 @@ def plot_seesaw(
     ax.set_ylabel("Share of the customers' total (%)")
     plots.percent_axis(ax, "y")
     ax.grid(axis="x", visible=False)
-    finding = _tilt_title(_tier_metrics(tiers))  # the title needs the tiers only, not the trend
+    minimum = int(settings["seesaw"]["min_customers"])
+    finding = _tilt_title(_tier_metrics(tiers, minimum))  # the title needs the tiers only
     plots.set_finding_title(ax, finding, "Per size tier; a line falling to the right earns less "
                             "than its volume")  # fmt: skip
     return ax
 
 
 def _tilt_title(metrics: Mapping[str, Any]) -> str:
-    """The seesaw's title: whether the largest tier earns less than its volume."""
-    if metrics.get("largest_tier") is None:
+    """The seesaw's title, from the verdict ``tilt``."""
+    big, tilt = metrics.get("largest_tier"), metrics.get("tilt")
+    if big is None:
         return "Share of revenue and of profit by size tier"
-    elif metrics["big_accounts_most_profitable"]:
-        return (
-            f"No tilt against volume: {metrics['largest_tier']} accounts bring "
-            f"{metrics['largest_tier_revenue_share']:.0%} of revenue and "
-            f"{metrics['largest_tier_profit_share']:.0%} of profit"
-        )
-    else:
-        return (
-            f"The seesaw tilts: {metrics['largest_tier']} accounts bring "
-            f"{metrics['largest_tier_revenue_share']:.0%} of revenue, "
-            f"{metrics['largest_tier_profit_share']:.0%} of profit"
-        )
+    if metrics["tiers_with_customers"] < 2:
+        return f"Every customer is in one size tier ({big}): the seesaw is not applicable"
+    if tilt is None:
+        return "Too few customers for a verdict on the seesaw"
+    revenue, profit = metrics["largest_tier_revenue_share"], metrics["largest_tier_profit_share"]
+    shares = f"{big} accounts bring {_percent(revenue)} of revenue" + (
+        f" and {_percent(profit)} of profit" if profit is not None else ""
+    )
+    if tilt == "no tilt":
+        return f"No tilt against volume: {shares}"
+    return f"The seesaw tilts: {shares}"
 
 
 def plot_tier_margins(
-    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, ax: Axes | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    ax: Axes | None = None,
+    level: str | None = None,
 ) -> Axes:
     """Margin after cost to serve by size tier (bars), gross margin and the company margin.
 
@@ -170,29 +192,32 @@ def plot_tier_margins(
         The run's config; None means the defaults.
     ax
         Axes to draw on; None makes a new figure.
+    level
+        The level of profit; None means the lead level.
 
     Returns
     -------
     Axes
-        The bars (% of net revenue; gross margin as an outline, the company margin dashed).
+        The bars (% of net revenue; gross margin as an outline, the company margin dashed),
+        titled with the verdict ``highest_margin_tier``.
     """
     settings = _config(config)
     ax = plots.new_axes(ax)
-    tiers = tier_table(ledger, settings)
+    lead, frames, _ = level_frames(ledger, level)
+    tiers = tier_table(frames[lead], settings, level="with_assumptions")  # profit at its level
     colors = plots.tier_colors(list(tiers["size_tier"]))
     positions = np.arange(len(tiers))
     ax.bar(positions, 100 * tiers["gross_margin_pct"], 0.7, facecolor="none", edgecolor="#555555",
            ls="--", label="gross margin")  # fmt: skip
     bars = ax.bar(positions, 100 * tiers["margin_pct"], 0.5, color=[colors[size] for size in tiers["size_tier"]],
                   label="margin after cost to serve")  # fmt: skip
-    ax.bar_label(
-        bars, labels=[f"{100 * v:.1f}%" for v in tiers["margin_pct"]], padding=2, fontsize=9
-    )
+    ax.bar_label(bars, labels=[_margin(100 * v) if np.isfinite(v) else "" for v in tiers["margin_pct"]],
+                 padding=2, fontsize=9)  # fmt: skip
     net = tiers["net_revenue"].sum()
     if net:
-        company = 100 * tiers["profit"].sum() / net
-        ax.axhline(company, color=plots.PALETTE[3], lw=1.2, ls=":",
-                   label=f"company margin {company:.1f}%")  # fmt: skip
+        company = tiers["profit"].sum() / net
+        ax.axhline(100 * company, color=plots.PALETTE[3], lw=1.2, ls=":",
+                   label=f"company margin {_margin(100 * company)}")  # fmt: skip
     ax.axhline(0, color="#333333", lw=0.8)
     ax.set_xticks(positions)
     ax.set_xticklabels(tiers["size_tier"])
@@ -200,17 +225,21 @@ def plot_tier_margins(
     ax.set_ylabel("% of net revenue")
     plots.percent_axis(ax, "y")
     ax.legend(frameon=False, fontsize=8)
-    valid = tiers.dropna(subset=["margin_pct"])
-    if len(valid):
-        best = valid.loc[valid["margin_pct"].idxmax()]
-        finding = (
-            f"The {best['size_tier']} tier earns the highest margin after cost to serve "
-            f"({100 * best['margin_pct']:.1f}%)"
-        )
-    else:
-        finding = "Margin by size tier"
-    plots.set_finding_title(ax, finding, "Margin as % of net revenue, per size tier")
+    found = _tier_metrics(tiers, int(settings["seesaw"]["min_customers"]))
+    subtitle = f"Margin as % of net revenue, per size tier; profit {levels.LEVEL_WORDS[lead]}"
+    plots.set_finding_title(ax, _margin_title(found), subtitle)
     return ax
+
+
+def _margin_title(metrics: Mapping[str, Any]) -> str:
+    """The tier-margin figure's title, from the verdict ``highest_margin_tier``."""
+    best = metrics.get("highest_margin_tier")
+    if best is None:
+        return "Margin by size tier (no comparison: one tier, or too few customers)"
+    margin = metrics["most_profitable_tier_margin_pct"]
+    if margin is not None and margin < 0:
+        return f"Every tier loses money; the {best} tier loses the least ({_margin(margin)})"
+    return f"The {best} tier earns the highest margin after cost to serve ({_margin(margin)})"
 
 
 _BRIDGE_COLORS = {
@@ -222,7 +251,10 @@ _CTS_COLORS = [plots.PALETTE[4], plots.PALETTE[6], plots.PALETTE[0], plots.PALET
 
 
 def plot_bridge(
-    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, ax: Axes | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    ax: Axes | None = None,
+    level: str | None = None,
 ) -> Axes:
     """Why it tilts: per size tier, the bridge from list price down to profit.
 
@@ -237,6 +269,8 @@ def plot_bridge(
         The run's config; None means the defaults.
     ax
         Axes to draw on; None makes a new figure.
+    level
+        The level of profit; None means the lead level (:func:`bridge_table`).
 
     Returns
     -------
@@ -244,7 +278,7 @@ def plot_bridge(
         The stacked bars.
     """
     settings = _config(config)
-    bridge = bridge_table(ledger, settings)
+    bridge = bridge_table(ledger, settings, level=level)
     ax = plots.new_axes(ax, figsize=(9, 0.8 * len(bridge) + 2))
     steps = [c for c in bridge.columns if c not in ("size_tier", "profit")]
     colors = {**_BRIDGE_COLORS}
@@ -265,14 +299,15 @@ def plot_bridge(
         profit = 100 * float(row["profit"]) if np.isfinite(row["profit"]) else 0.0
         ax.barh(row_no, profit, left=0, color=plots.PALETTE[2], hatch="" if profit >= 0 else "//",
                 edgecolor="white", label="profit" if row_no == 0 else None)  # fmt: skip
-        ax.text(min(profit, 0) - 1, row_no, f"profit {profit:.1f}%", ha="right", va="center", fontsize=9,
+        ax.text(min(profit, 0) - 1, row_no, f"profit {_margin(profit)}", ha="right", va="center", fontsize=9,
                 fontweight="bold")  # fmt: skip
     ax.axvline(0, color="#333333", lw=0.8)
     ax.axvline(100, color="#333333", lw=0.8)
     ax.set_yticks(rows)
     ax.set_yticklabels(bridge["size_tier"])
     ax.invert_yaxis()
-    low = 100 * float(np.nanmin(np.minimum(bridge["profit"].to_numpy(dtype="float64"), 0)))
+    profits = np.minimum(bridge["profit"].to_numpy(dtype="float64"), 0)
+    low = 100 * float(np.nanmin(profits)) if np.isfinite(profits).any() else 0.0
     ax.set_xlim(low - 22, 103)
     plots.percent_axis(ax, "x")
     ax.set_xlabel("% of list revenue (list price = 100%, read right to left)")
@@ -290,8 +325,8 @@ def _leak_title(bridge: pd.DataFrame) -> str:
         d_big = 100 * (leak.loc[big, "discounts"] + leak.loc[big, "rebates"])
         d_small = 100 * (leak.loc[small, "discounts"] + leak.loc[small, "rebates"])
         return (
-            f"Discounts and rebates take {d_big:.0f}% of list price from {big} accounts, "
-            f"{d_small:.0f}% from {small} ones"
+            f"Discounts and rebates take {_percent(d_big / 100)} of list price from {big} "
+            f"accounts, {_percent(d_small / 100)} from {small} ones"
         )
     else:
         return "From list price to profit"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.seesaw.tables import _config, _customers
+from helpers.seesaw.tables import _config, _customers, at_lead
 
 __all__ = ["fit_trend", "binned_margins"]
 
@@ -39,7 +39,9 @@ def _theil_sen(sizes: np.ndarray, margins: np.ndarray, spec: Mapping[str, Any]) 
     }
 
 
-def fit_trend(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def fit_trend(
+    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, level: str | None = None
+) -> dict[str, Any]:
     """Theil-Sen trend of margin after cost to serve on log10 net revenue.
 
     Over all customers with positive revenue (``all``) and over the largest ones (``upper``:
@@ -52,6 +54,9 @@ def fit_trend(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> 
         The customer ledger.
     config
         The run's config (``seesaw.trend``); None means the defaults.
+    level
+        The level of profit; None means the lead level
+        (:func:`helpers.seesaw.tables.at_lead`).
 
     Returns
     -------
@@ -65,7 +70,7 @@ def fit_trend(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> 
     of the American Statistical Association, 63(324), 1379-1389.
     """
     spec = _config(config)["seesaw"]["trend"]
-    led = _scatter_frame(ledger)
+    led = _scatter_frame(at_lead(ledger, level))
     sizes = np.log10(led["net_revenue"].to_numpy(dtype="float64"))
     margins = led["margin_pct"].to_numpy(dtype="float64")
     quantile = float(spec["upper_quantile"])
@@ -77,8 +82,13 @@ def fit_trend(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> 
     }
 
 
-def binned_margins(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def binned_margins(
+    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, level: str | None = None
+) -> pd.DataFrame:
     """Median margin after cost to serve in revenue quantile bins.
+
+    Customers are ranked by net revenue (ties by customer id) and cut into ``seesaw.trend.bins``
+    groups of equal size, or one group per customer when there are fewer customers than bins.
 
     Parameters
     ----------
@@ -86,6 +96,8 @@ def binned_margins(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
         The customer ledger.
     config
         The run's config (``seesaw.trend.bins``); None means the defaults.
+    level
+        The level of profit; None means the lead level.
 
     Returns
     -------
@@ -94,11 +106,12 @@ def binned_margins(ledger: pd.DataFrame, config: Mapping[str, Any] | None = None
         fraction), customers.
     """
     spec = _config(config)["seesaw"]["trend"]
-    led = _scatter_frame(ledger)
+    led = _scatter_frame(at_lead(ledger, level))
     if led.empty:
         return pd.DataFrame(columns=["revenue", "margin_pct", "customers"])
-    bins = pd.qcut(led["net_revenue"].rank(method="first"), int(spec["bins"]), labels=False)
-    groups = led.groupby(bins.to_numpy())
+    bins = min(int(spec["bins"]), len(led))
+    rank = led["net_revenue"].rank(method="first").to_numpy() - 1  # 0 .. n-1, unique
+    groups = led.groupby((rank * bins // len(led)).astype(int))
     return pd.DataFrame(
         {
             "revenue": groups["net_revenue"].median(),

@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.results import share_of
 from helpers.segments.rfm import _customers, rfm_scores
+from helpers.segments.verdicts import at_lead
 
 __all__ = [
     "quadrant_thresholds",
@@ -20,7 +22,9 @@ __all__ = [
 ]
 
 
-def quadrant_thresholds(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, float]:
+def quadrant_thresholds(
+    ledger: pd.DataFrame, config: Mapping[str, Any], level: str | None = None
+) -> dict[str, float]:
     """The volume and margin thresholds of the profitability quadrants.
 
     Parameters
@@ -30,15 +34,17 @@ def quadrant_thresholds(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict
     config
         The run's config: ``quadrants.volume_quantile`` of net revenue and
         ``quadrants.margin_threshold`` (a fraction, or "company": the company's own margin).
+    level
+        The level of profit; None means the lead level
+        (:func:`helpers.ledger.levels.lead_level`).
 
     Returns
     -------
     dict
-        volume (net revenue, currency units) and margin (profit after cost to serve / net
-        revenue, fraction).
+        volume (net revenue, currency units) and margin (profit / net revenue, fraction).
     """
     spec = config["quadrants"]
-    led = _customers(ledger)
+    led = _customers(at_lead(ledger, level))
     volume = float(led["net_revenue"].quantile(float(spec["volume_quantile"]))) if len(led) else 0.0
     if spec["margin_threshold"] == "company":
         net = float(led["net_revenue"].sum())
@@ -48,7 +54,9 @@ def quadrant_thresholds(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict
     return {"volume": volume, "margin": margin}
 
 
-def assign_quadrants(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.Series:
+def assign_quadrants(
+    ledger: pd.DataFrame, config: Mapping[str, Any], level: str | None = None
+) -> pd.Series:
     """Each customer's profitability quadrant (protect / grow / reprice / serve differently).
 
     Parameters
@@ -57,6 +65,8 @@ def assign_quadrants(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.Seri
         The customer ledger (the unattributed row is left out).
     config
         The run's config (section ``quadrants``: thresholds and names).
+    level
+        The level of profit; None means the lead level.
 
     Returns
     -------
@@ -64,8 +74,9 @@ def assign_quadrants(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.Seri
         Aligned on the customers-only ledger's rows, named ``quadrant``: categorical of the four
         names (high volume & high margin, low & high, high & low, low & low).
     """
+    ledger = at_lead(ledger, level)
     led = _customers(ledger)
-    thresholds = quadrant_thresholds(ledger, config)
+    thresholds = quadrant_thresholds(ledger, config, level)
     names = config["quadrants"]["names"]
     high_v = led["net_revenue"] >= thresholds["volume"]
     high_m = led["margin_pct"].fillna(-np.inf) >= thresholds["margin"]
@@ -142,7 +153,10 @@ def abc_crosstab(segments: pd.DataFrame) -> pd.DataFrame:
 
 # ---- all segments together ----------------------------------------------------------------------
 def assign_segments(
-    ledger: pd.DataFrame, config: Mapping[str, Any], as_of: pd.Timestamp | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    as_of: pd.Timestamp | None = None,
+    level: str | None = None,
 ) -> pd.DataFrame:
     """One row per customer with every segmentation (lines without a customer left out).
 
@@ -154,24 +168,30 @@ def assign_segments(
         The run's config (sections ``rfm``, ``quadrants`` and ``abc``).
     as_of
         The day RFM recency is counted from; None means the latest order.
+    level
+        The level of profit the quadrants and ABC classes by profit use; None means the lead
+        level (:func:`helpers.ledger.levels.lead_level`).
 
     Returns
     -------
     DataFrame
         customer_id, size_tier, r, f, m, rfm, rfm_segment, quadrant, abc_revenue, abc_profit.
     """
+    ledger = at_lead(ledger, level)
     led = _customers(ledger)
     rfm = rfm_scores(ledger, config, as_of=as_of)
     out = pd.DataFrame({"customer_id": led["customer_id"], "size_tier": led["size_tier"]})
     for col in ("r", "f", "m", "rfm", "rfm_segment"):
         out[col] = rfm[col].to_numpy() if col != "rfm_segment" else rfm[col].array
-    out["quadrant"] = assign_quadrants(ledger, config).array
+    out["quadrant"] = assign_quadrants(ledger, config, level).array
     out["abc_revenue"] = abc_classes(led["net_revenue"], led["customer_id"], config).array
     out["abc_profit"] = abc_classes(led["profit"], led["customer_id"], config, losses=True).array
     return out
 
 
-def profile_segments(ledger: pd.DataFrame, segments: pd.DataFrame, by: str) -> pd.DataFrame:
+def profile_segments(
+    ledger: pd.DataFrame, segments: pd.DataFrame, by: str, level: str | None = None
+) -> pd.DataFrame:
     """Profile of each segment of column ``by``.
 
     Parameters
@@ -181,17 +201,20 @@ def profile_segments(ledger: pd.DataFrame, segments: pd.DataFrame, by: str) -> p
     segments
         :func:`assign_segments` (or any frame with customer_id and ``by``).
     by
-        The segmentation column, e.sums. "size_tier", "rfm_segment", "quadrant".
+        The segmentation column, e.g. "size_tier", "rfm_segment", "quadrant".
+    level
+        The level of profit; None means the lead level.
 
     Returns
     -------
     DataFrame
         One row per segment: ``by``, customers, customer_share, net_revenue (currency units),
         revenue_share, profit (currency units), profit_share (fractions of the customers'
-        totals), margin_pct, cost_to_serve_pct (fractions of net revenue), discount_pct,
+        totals; NaN when the total profit is not material, :func:`helpers.results.share_of`),
+        margin_pct, cost_to_serve_pct (fractions of net revenue), discount_pct,
         rebate_pct (fractions of list revenue), orders, orders_per_customer, loss_making_share.
     """
-    led = _customers(ledger).merge(segments[["customer_id", by]], on="customer_id", how="left",
+    led = _customers(at_lead(ledger, level)).merge(segments[["customer_id", by]], on="customer_id", how="left",
                                    suffixes=("_ledger", ""))  # fmt: skip
     cols = ["net_revenue", "list_revenue", "discounts", "rebates", "cost_to_serve", "profit",
             "orders"]  # fmt: skip
@@ -206,10 +229,11 @@ def profile_segments(ledger: pd.DataFrame, segments: pd.DataFrame, by: str) -> p
     out["customer_share"] = sums["one"] / total["one"] if total["one"] else np.nan
     out["net_revenue"] = sums["net_revenue"]
     out["revenue_share"] = (
-        sums["net_revenue"] / total["net_revenue"] if total["net_revenue"] else np.nan
+        sums["net_revenue"] / total["net_revenue"] if total["net_revenue"] > 0 else np.nan
     )
     out["profit"] = sums["profit"]
-    out["profit_share"] = sums["profit"] / total["profit"] if total["profit"] else np.nan
+    material = share_of(1.0, led["profit"]) is not None
+    out["profit_share"] = sums["profit"] / total["profit"] if material else np.nan
     net = sums["net_revenue"].where(sums["net_revenue"] != 0)
     lst = sums["list_revenue"].where(sums["list_revenue"] != 0)
     out["margin_pct"] = sums["profit"] / net

@@ -11,12 +11,18 @@ from matplotlib.axes import Axes
 
 from helpers.segments.classes import profile_segments, quadrant_thresholds
 from helpers.segments.rfm import _customers
+from helpers.segments.sentences import _percent
+from helpers.segments.verdicts import at_lead
 
 __all__ = ["plot_quadrants", "plot_segment_profile", "plot_abc_crosstab"]
 
 
 def plot_quadrants(
-    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any], ax: Axes | None = None
+    ledger: pd.DataFrame,
+    segments: pd.DataFrame,
+    config: Mapping[str, Any],
+    ax: Axes | None = None,
+    level: str | None = None,
 ) -> Axes:
     """Customers on volume (net revenue, log) x margin after cost to serve, by quadrant.
 
@@ -32,6 +38,8 @@ def plot_quadrants(
         The run's config.
     ax
         Axes to draw on; None makes a new figure.
+    level
+        The level of profit; None means the lead level.
 
     Returns
     -------
@@ -41,10 +49,11 @@ def plot_quadrants(
     from helpers import plots
 
     ax = plots.new_axes(ax, figsize=(8, 5))
+    ledger = at_lead(ledger, level)
     led = _customers(ledger).merge(segments[["customer_id", "quadrant"]], on="customer_id")
     led = led.loc[led["net_revenue"] > 0]
     low, high = (float(v) for v in config.get("seesaw", {}).get("margin_clip", [-1.0, 1.0]))
-    thresholds = quadrant_thresholds(ledger, config)
+    thresholds = quadrant_thresholds(ledger, config, level="with_assumptions")  # at its level
     cats = list(segments["quadrant"].cat.categories)
     for i, name in enumerate(cats):
         group = led.loc[led["quadrant"] == name]
@@ -58,22 +67,28 @@ def plot_quadrants(
     plots.money_axis(ax, "x")
     plots.percent_axis(ax, "y")
     ax.set_xlabel("Net revenue over the period (currency, log scale)")
-    ax.set_ylabel(f"Margin after cost to serve (% of net revenue, clipped at {100 * low:.0f}%)")
+    ax.set_ylabel(f"Margin (% of net revenue, clipped at {100 * low:.0f}%)")
     ax.legend(frameon=False, fontsize=8, markerscale=2, loc="lower right")
-    quads = profile_segments(ledger, segments, "quadrant").set_index("quadrant")
-    rep = config["quadrants"]["names"]["high_low"]
-    if rep in quads.index:
-        finding = (
-            f"{int(quads.loc[rep, 'customers']):,} big customers "
-            f"({quads.loc[rep, 'revenue_share']:.0%} of revenue) earn below the "
-            f"{thresholds['margin']:.0%} margin line: {rep.lower()}"
-        )
-    else:
-        finding = "No big customer earns below the margin line"
-    plots.set_finding_title(
-        ax, finding, "Profitability quadrants: volume x margin after cost to serve"
-    )
+    quads = profile_segments(ledger, segments, "quadrant", level="with_assumptions")
+    plots.set_finding_title(ax, _quadrant_title(quads.set_index("quadrant"), thresholds, config),
+                            "Profitability quadrants: volume x margin")  # fmt: skip
     return ax
+
+
+def _quadrant_title(
+    quads: pd.DataFrame, thresholds: Mapping[str, float], config: Mapping[str, Any]
+) -> str:
+    """The quadrant figure's title: the big customers below the margin line (or losing more)."""
+    rep = config["quadrants"]["names"]["high_low"]
+    if rep not in quads.index:
+        return "No big customer earns below the margin line"
+    line = _percent(thresholds["margin"], 1)
+    verb = "lose more than" if thresholds["margin"] < 0 else "earn below"
+    return (
+        f"{int(quads.loc[rep, 'customers']):,} big customers "
+        f"({_percent(quads.loc[rep, 'revenue_share'])} of revenue) {verb} the {line} margin "
+        f"line: {rep.lower()}"
+    )
 
 
 def plot_segment_profile(profile: pd.DataFrame, by: str, ax: Axes | None = None) -> Axes:
@@ -110,14 +125,28 @@ def plot_segment_profile(profile: pd.DataFrame, by: str, ax: Axes | None = None)
     plots.percent_axis(ax, "x")
     ax.set_xlabel("Share of the customers' total (%)")
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    best = profile.loc[profile["profit"].idxmax()] if len(profile) else None
-    finding = (
-        f"{best[by]}: {best['customer_share']:.0%} of customers, {best['profit_share']:.0%} of profit"
-        if best is not None
-        else "No segments"
-    )
+    finding = _profile_title(profile, by)
     plots.set_finding_title(ax, finding, f"Customers, revenue and profit by {by.replace('_', ' ')}")
     return ax
+
+
+def _profile_title(profile: pd.DataFrame, by: str) -> str:
+    """The segment with the most profit (or the smallest loss), with its shares or amount."""
+    from helpers import plots
+
+    if not len(profile):
+        return "No segments"
+    best = profile.loc[profile["profit"].idxmax()]
+    if pd.notna(best["profit_share"]):
+        return (
+            f"{best[by]}: {_percent(best['customer_share'])} of customers, "
+            f"{_percent(best['profit_share'])} of profit"
+        )
+    verb = "loses the least" if best["profit"] < 0 else "makes the most"
+    return (
+        f"{best[by]} {verb} ({plots.format_money(best['profit'])}); no share of profit: the "
+        "total is a loss or too small"
+    )
 
 
 def plot_abc_crosstab(crosstab: pd.DataFrame, ax: Axes | None = None) -> Axes:

@@ -1,4 +1,4 @@
-"""The segments' headline: metrics for the report, finding sentences, and both as one Result."""
+"""The segments' headline: metrics for the report at each level of profit, and the Result."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.results import Result, json_float, pct
+from helpers.results import Result, json_float, share_of
+from helpers.segments import verdicts
 from helpers.segments.classes import profile_segments, quadrant_thresholds
+from helpers.segments.sentences import segment_findings
 
 __all__ = ["segment_metrics", "segment_findings", "segment_summary"]
 
 
 def segment_metrics(
-    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
+    ledger: pd.DataFrame,
+    segments: pd.DataFrame,
+    config: Mapping[str, Any],
+    level: str | None = None,
 ) -> dict[str, Any]:
     """Headline numbers for ``ws.record('segments', ...)``.
 
@@ -26,51 +31,79 @@ def segment_metrics(
     ledger
         The customer ledger.
     segments
-        :func:`assign_segments`.
+        :func:`assign_segments` (at the same level).
     config
-        The run's config (sections ``size_tiers``, ``quadrants``, ``rfm``, ``abc``).
+        The run's config (sections ``size_tiers``, ``quadrants``, ``rfm``, ``abc``,
+        ``segments``).
+    level
+        The level of profit to lead with; None means the lead level
+        (:func:`helpers.ledger.levels.lead_level`).
 
     Returns
     -------
     dict
-        customers; the small clients' customer, revenue and profit shares (fractions) and
-        margin (fraction of net revenue); highest_margin_tier; the quadrant thresholds and,
-        per quadrant, customers and revenue / profit shares; RFM segments and the top one; ABC
-        counts (A by revenue, A by profit, A on one and not the other, loss-making).
+        At the lead level: customers; the small clients' customer, revenue and profit shares
+        (fractions; profit share None when the total profit is not material), their profit
+        (currency units) and margin (fraction of net revenue), the rest's margin; the verdicts
+        ``highest_margin_tier`` and ``small_clients`` ("higher" / "lower" margin than the
+        others; None when not applicable); the quadrant thresholds and, per quadrant,
+        customers, revenue / profit shares and profit; RFM segments and the top one; ABC counts
+        (A by revenue, A by profit, A on one and not the other, loss-making). Also
+        ``lead_level``, ``levels`` (the levels compared, lead first), one dict of the tier and
+        small-client numbers per level in the data, and ``sensitivity`` (verdict ->
+        :func:`helpers.ledger.levels.verdict_range`).
     """
-    return {
+    lead, frames, present = verdicts.level_frames(ledger, level)
+    minimum = int(config["segments"]["min_customers"])
+    out: dict[str, Any] = {
         "customers": int(len(segments)),
-        **_small_client_metrics(ledger, segments, config),
-        **_quadrant_metrics(ledger, segments, config),
-        **_rfm_metrics(ledger, segments, config),
+        **_small_client_metrics(frames[lead], segments, config, minimum),
+        **_quadrant_metrics(frames[lead], segments, config),
+        **_rfm_metrics(frames[lead], segments, config),
         **_abc_metrics(segments, config),
     }
+    for name in present:
+        out[name] = _small_client_metrics(frames[name], segments, config, minimum)
+    out["lead_level"] = lead
+    out["levels"] = verdicts.level_order(lead, present)
+    out["sensitivity"] = verdicts.sensitivity(ledger, config["size_tiers"]["small"], minimum)
+    return out
 
 
 def _small_client_metrics(
-    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
+    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any], minimum: int
 ) -> dict[str, Any]:
-    """The small tiers' shares of customers, revenue and profit, their margin, the best tier."""
-    out: dict[str, Any] = {}
-    tiers = profile_segments(ledger, segments, "size_tier").set_index("size_tier")
-    small = tiers.loc[[tier for tier in config["size_tiers"]["small"] if tier in tiers.index]]
-    out["small_clients_customer_share"] = json_float(small["customer_share"].sum())
-    out["small_clients_revenue_share"] = json_float(small["revenue_share"].sum())
-    out["small_clients_profit_share"] = json_float(small["profit_share"].sum())
-    net = small["net_revenue"].sum()
-    out["small_clients_margin"] = json_float(small["profit"].sum() / net) if net else None
-    out["highest_margin_tier"] = (
-        str(tiers["margin_pct"].idxmax()) if tiers["margin_pct"].notna().any() else None
-    )
-    return out
+    """The small tiers' shares of customers, revenue and profit, their margin, both verdicts."""
+    tiers = profile_segments(ledger, segments, "size_tier", level="with_assumptions")
+    tiers = tiers.set_index("size_tier")  # profit is already at its level: taken as it is
+    names = [str(tier) for tier in config["size_tiers"]["small"]]
+    small, rest = tiers.loc[tiers.index.isin(names)], tiers.loc[~tiers.index.isin(names)]
+    found = verdicts.ledger_verdicts(ledger, names, minimum)
+    net, rest_net = small["net_revenue"].sum(), rest["net_revenue"].sum()
+    return {
+        "small_clients_customers": int(small["customers"].sum()),
+        "small_clients_customer_share": json_float(small["customer_share"].sum()),
+        "small_clients_revenue_share": json_float(small["revenue_share"].sum()),
+        "small_clients_profit_share": share_of(small["profit"].sum(), tiers["profit"]),
+        "small_clients_profit": json_float(small["profit"].sum()),
+        "small_clients_margin": json_float(small["profit"].sum() / net) if net else None,
+        "other_clients_margin": json_float(rest["profit"].sum() / rest_net) if rest_net else None,
+        "tiers_with_customers": int((tiers["customers"] > 0).sum()),
+        "highest_margin_tier": found["highest_margin_tier"],
+        "highest_tier_margin": json_float(tiers.loc[found["highest_margin_tier"], "margin_pct"])
+        if found["highest_margin_tier"] is not None
+        else None,
+        "small_clients": found["small_clients"],
+    }
 
 
 def _quadrant_metrics(
     ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The quadrant thresholds and each quadrant's customers, revenue and profit shares."""
-    quads = profile_segments(ledger, segments, "quadrant").set_index("quadrant")
-    thresholds = quadrant_thresholds(ledger, config)
+    quads = profile_segments(ledger, segments, "quadrant", level="with_assumptions")
+    quads = quads.set_index("quadrant")
+    thresholds = quadrant_thresholds(ledger, config, level="with_assumptions")
     out: dict[str, Any] = {
         "quadrant_volume_threshold": json_float(thresholds["volume"]),
         "quadrant_margin_threshold": json_float(thresholds["margin"]),
@@ -82,19 +115,22 @@ def _quadrant_metrics(
             json_float(row["revenue_share"]) if row is not None else 0.0
         )
         out[f"quadrant_{slug}_profit_share"] = (
-            json_float(row["profit_share"]) if row is not None else 0.0
+            json_float(row["profit_share"]) if row is not None else None
         )
+        out[f"quadrant_{slug}_profit"] = json_float(row["profit"]) if row is not None else 0.0
     return out
 
 
 def _rfm_metrics(
     ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """How many RFM segments, the one earning most, and the first segment's shares."""
-    rfm = profile_segments(ledger, segments, "rfm_segment").set_index("rfm_segment")
+    """How many RFM segments, the one earning most (or losing least), the first one's shares."""
+    rfm = profile_segments(ledger, segments, "rfm_segment", level="with_assumptions")
+    rfm = rfm.set_index("rfm_segment")
     out: dict[str, Any] = {"rfm_segments": int(len(rfm))}
     if len(rfm):
         out["rfm_top_profit_segment"] = str(rfm["profit"].idxmax())
+        out["rfm_top_profit"] = json_float(rfm["profit"].max())
     first = config["rfm"]["segments"][0]["name"]
     if first in rfm.index:
         out["rfm_first_segment_customer_share"] = json_float(rfm.loc[first, "customer_share"])
@@ -115,54 +151,11 @@ def _abc_metrics(segments: pd.DataFrame, config: Mapping[str, Any]) -> dict[str,
     }
 
 
-def segment_findings(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
-    """Sentences computed from :func:`segment_metrics`.
-
-    Parameters
-    ----------
-    metrics
-        :func:`segment_metrics`.
-    config
-        The run's config (names of the small tiers, quadrants and ABC classes).
-
-    Returns
-    -------
-    list of str
-        The small clients' shares, the quadrants to reprice and grow, the ABC mismatch and the
-        RFM segment earning most.
-    """
-    if not metrics["customers"]:
-        return ["No customer has sales in the period: no segments."]
-
-    small = " and ".join(config["size_tiers"]["small"])
-    out = [
-        f"Small clients ({small} tiers) are {pct(metrics['small_clients_customer_share'])} of customers "
-        f"and bring {pct(metrics['small_clients_revenue_share'])} of revenue but "
-        f"{pct(metrics['small_clients_profit_share'])} of profit, at a {pct(metrics['small_clients_margin'])} "
-        f"margin; the {metrics['highest_margin_tier']} tier earns the highest margin.",
-    ]
-    names = config["quadrants"]["names"]
-    rep, grow = "high_low", "low_high"
-    out.append(
-        f"{metrics[f'quadrant_{rep}_customers']:,} high-volume customers earn less than the "
-        f"{pct(metrics['quadrant_margin_threshold'])} margin threshold ({names['high_low'].lower()}: "
-        f"{pct(metrics[f'quadrant_{rep}_revenue_share'])} of revenue); {metrics[f'quadrant_{grow}_customers']:,} "
-        f"smaller customers earn more than it ({names['low_high'].lower()}: "
-        f"{pct(metrics[f'quadrant_{grow}_profit_share'])} of profit)."
-    )
-    top = config["abc"]["labels"][0]
-    out.append(
-        f"{metrics['abc_a_revenue_not_a_profit']:,} of the {metrics['abc_a_by_revenue']:,} '{top} by revenue' "
-        f"customers are not '{top} by profit', and {metrics['abc_a_profit_not_a_revenue']:,} of the "
-        f"{metrics['abc_a_by_profit']:,} '{top} by profit' customers are not '{top} by revenue'."
-    )
-    if "rfm_top_profit_segment" in metrics:
-        out.append(f"The RFM segment earning the most profit: {metrics['rfm_top_profit_segment']}.")
-    return out
-
-
 def segment_summary(
-    ledger: pd.DataFrame, segments: pd.DataFrame, config: Mapping[str, Any]
+    ledger: pd.DataFrame,
+    segments: pd.DataFrame,
+    config: Mapping[str, Any],
+    level: str | None = None,
 ) -> Result:
     """The segments' headline as one Result: the size-tier profile, metrics and findings.
 
@@ -174,6 +167,8 @@ def segment_summary(
         :func:`assign_segments`.
     config
         The run's config.
+    level
+        The level of profit to lead with; None means the lead level.
 
     Returns
     -------
@@ -181,9 +176,9 @@ def segment_summary(
         ``table``: :func:`profile_segments` by size tier; ``metrics``: :func:`segment_metrics`
         (what ``ws.record('segments', ...)`` keeps); ``findings``: :func:`segment_findings`.
     """
-    metrics = segment_metrics(ledger, segments, config)
+    metrics = segment_metrics(ledger, segments, config, level)
     return Result(
-        table=profile_segments(ledger, segments, "size_tier"),
+        table=profile_segments(ledger, segments, "size_tier", level=level),
         metrics=metrics,
         findings=segment_findings(metrics, config),
     )
