@@ -214,7 +214,10 @@ def test_channel_summary_without_any_channel(hand_config) -> None:
     bare = hand_ledger().drop(columns=["acquisition_channel"])
     summary = acquisition.channel_summary(bare, hand_config)
     assert not summary.available
-    assert summary.message == "No acquisition channel and no order channel in the data."
+    assert summary.message == (
+        "No acquisition channel and no order channel in the data: customers cannot be compared "
+        "by channel."
+    )
     assert summary.table.empty
 
 
@@ -231,6 +234,7 @@ def test_new_customers_by_hand(hand_config) -> None:
     assert table["partner"].tolist() == [True, False, True]
     assert table["first_year_profit"].tolist() == [100.0, -50.0, 50.0]
     assert new.metrics == {
+        "level": "with_assumptions",
         "new_customers": 3,
         "new_small_clients": 2,
         "new_customer_rule": "signed up on or after the first day of the data",
@@ -326,11 +330,22 @@ def test_crowd_arithmetic_by_hand(hand_config) -> None:
     low, mid, high = (crowd.metrics[f"small_clients_per_partner{s}"] for s in ("_ci_low", "",
                                                                                "_ci_high"))  # fmt: skip
     assert low <= mid <= high
+    # 1 partner in 2: the interval of clients per partner is far too wide to print a number
+    assert high / low > 10 and crowd.metrics["crowd_verdict"] == "too uncertain"
+    assert crowd.findings == [
+        "1 of 2 new small clients observed for 2 years became long-term partners: too few to "
+        "say how many clients it takes to find one (the 95% interval spans more than a factor "
+        "of 10)."
+    ]
+    lenient = {**hand_config, "acquisition": {**hand_config["acquisition"],
+                                              "max_interval_ratio": 1e9}}  # fmt: skip
+    crowd = acquisition.crowd_arithmetic(new, hand_spend(), lenient)
+    assert crowd.metrics["crowd_verdict"] == "estimated"
     assert crowd.findings[0].startswith(
         "50% of new small clients become long-term partners (alive, still ordering in year 2 "
         "and profitable; n=2)"
     )
-    no_leads = acquisition.crowd_arithmetic(new, None, hand_config)
+    no_leads = acquisition.crowd_arithmetic(new, None, lenient)
     assert np.isnan(no_leads.metrics["leads_per_partner"] or np.nan)
     assert (
         no_leads.findings[-1]

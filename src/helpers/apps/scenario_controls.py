@@ -18,11 +18,17 @@ _STYLE = {"description_width": "initial"}
 _CURRENCY = ("threshold", "fee")
 
 
-def _slider(key: str, bounds: tuple[float, float, float], value: float) -> widgets.FloatSlider:
-    """A slider for ``lever.param`` at ``value``; currency amounts move in multiples of it."""
+def _slider(
+    key: str, bounds: tuple[float, float, float], value: float, unit: float
+) -> widgets.FloatSlider:
+    """A slider for ``lever.param`` at ``value``; currency amounts move in multiples of ``unit``.
+
+    ``unit`` is the resolved default, or the small clients' median order value when that
+    default is zero, so the range is in the data's currency and never empty.
+    """
     low, high, step = bounds
     if key.split(".", 1)[1] in _CURRENCY:  # currency: multiples of the resolved default
-        low, high, step = low * value, high * value, max(step * value, 1e-6)
+        low, high, step = low * unit, high * unit, max(step * unit, 1e-6)
     return widgets.FloatSlider(
         value=value,
         min=low,
@@ -34,14 +40,19 @@ def _slider(key: str, bounds: tuple[float, float, float], value: float) -> widge
     )
 
 
-def _controls(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, Any]:
+def _controls(
+    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None
+) -> dict[str, Any]:
     """One slider per ``scenarios.sliders`` entry, then the migration target's dropdown."""
     settings = config["scenarios"]
-    resolved = scenarios.resolve_levers(ledger, config, scenarios.scenario_levers(config))
+    resolved = scenarios.resolve_levers(ledger, config, scenarios.scenario_levers(config), orders)
+    fallback = scenarios.median_small_order(ledger, config, orders)
     controls: dict[str, Any] = {}
     for key, bounds in settings["sliders"].items():
         lever, param = key.split(".", 1)
-        controls[key] = _slider(key, tuple(bounds), float(resolved[lever][param]))
+        value = float(resolved[lever][param])
+        unit = value if value > 0 else (fallback if fallback > 0 else 1.0)
+        controls[key] = _slider(key, tuple(bounds), value, unit)
     controls["channel_migration.target"] = widgets.Dropdown(
         options=list(settings["channels"]),
         value=resolved["channel_migration"]["target"],
@@ -57,7 +68,8 @@ def scenario_widgets(
     """Sliders for the lever assumptions that redraw the scenario's figures.
 
     The sliders (``scenarios.sliders``: lever.param -> low, high, step; currency amounts as
-    multiples of their resolved default) and the channel-migration target re-run
+    multiples of their resolved default, or of the small clients' median order value when that
+    default is zero) and the channel-migration target re-run
     :func:`helpers.q3_price_and_channel.simulate` and redraw the before/after and break-even
     figures with the report's own figure functions.
 
@@ -75,7 +87,7 @@ def scenario_widgets(
     ipywidgets.VBox
         The controls (first child, a VBox of sliders and the dropdown) above the figures.
     """
-    controls = _controls(ledger, config)
+    controls = _controls(ledger, config, orders)
 
     def redraw(**values: Any) -> None:
         overrides = {key.replace("__", "."): value for key, value in values.items()}

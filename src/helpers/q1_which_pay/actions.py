@@ -10,6 +10,7 @@ import pandas as pd
 
 from helpers.q1_which_pay.profile import (
     CLASSES,
+    _level_view,
     _settings,
     _years_active,
     customer_features,
@@ -46,6 +47,7 @@ def action_list(
     config: Mapping[str, Any],
     model: Result,
     order_lines: pd.DataFrame | None = None,
+    level: str | None = None,
 ) -> pd.DataFrame:
     """Small, still active clients the model calls likely profitable who have not grown yet.
 
@@ -61,9 +63,12 @@ def action_list(
     config
         The run's config (section ``questions``).
     model
-        :func:`fit_profile_model`'s result; when not available, the list is empty.
+        :func:`fit_profile_model`'s result; when it is not available or predicts no better
+        than always guessing the majority class, the list is empty.
     order_lines
         Canonical order lines, for the habitual order channel; None when unknown.
+    level
+        The profit level (the model's own); None: the level the report leads with.
 
     Returns
     -------
@@ -73,10 +78,10 @@ def action_list(
         per order), orders_per_year, annual_revenue, annual_revenue_gap (currency units a
         year), probability_profitable (0-1), profile (the leaf's rule), why.
     """
-    if not model.available:
+    if not model.available or not model.metrics.get("model_informative", True):
         return pd.DataFrame(columns=_COLUMNS)
     settings = _settings(config)
-    frame = _candidates(ledger, config, model, order_lines)
+    frame = _candidates(_level_view(ledger, level), config, model, order_lines)
     chosen = frame.loc[frame["pick"]].copy()
     chosen["why"] = np.where(
         chosen["status"] == CLASSES[2],

@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from helpers import plots
+from helpers.ledger import levels
 from helpers.q1_which_pay.profile import LABELS, TOO_SMALL
 from helpers.results import Result, pct
 
@@ -73,10 +74,17 @@ def plot_class_shares(shares: Result, ax: Axes | None = None) -> Axes:
         ax,
         f"{pct(metrics['small_worth_nothing_share'])} of small clients are worth nothing, "
         f"{pct(metrics['small_valuable_share'])} truly valuable",
-        f"{metrics['small_clients']:,} small clients; bars with 95% Wilson intervals; "
-        "diamonds: the claimed 40% / 20%",
+        f"{metrics['small_clients']:,} small clients{_level_words(metrics)}; bars with 95% "
+        f"Wilson intervals; diamonds: the claimed {pct(metrics['claim_worth_nothing'])} / "
+        f"{pct(metrics['claim_valuable'])}",
     )
     return ax
+
+
+def _level_words(metrics: dict) -> str:
+    """The level in brackets when the shares are not at the complete level, else ""."""
+    level = metrics.get("level", "with_assumptions")
+    return "" if level == "with_assumptions" else f" ({levels.LEVEL_WORDS[level]})"
 
 
 def plot_segment_profitability(segments: Result, ax: Axes | None = None) -> Axes:

@@ -14,6 +14,7 @@ from sklearn.tree import DecisionTreeClassifier
 from helpers.q1_which_pay.profile import (
     CLASSES,
     TOO_SMALL,
+    _level_view,
     _settings,
     customer_features,
     profit_classes,
@@ -39,7 +40,10 @@ class _Fit:
 
 
 def fit_profile_model(
-    ledger: pd.DataFrame, config: Mapping[str, Any], order_lines: pd.DataFrame | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    order_lines: pd.DataFrame | None = None,
+    level: str | None = None,
 ) -> Result:
     """A shallow decision tree of "profitable or not" on small clients' profile.
 
@@ -58,6 +62,8 @@ def fit_profile_model(
         cv_folds, min_customers, top_rules; ``questions.seed``).
     order_lines
         Canonical order lines, for the habitual order channel; None when unknown.
+    level
+        The profit level; None: the level the report leads with.
 
     Returns
     -------
@@ -65,27 +71,21 @@ def fit_profile_model(
         ``table``: one row per rule (leaf): leaf, rule, customers, profitable_share,
         test_customers, test_profitable_share (fractions), predicts, sentence; ``metrics``:
         model_test_accuracy, model_baseline_accuracy (majority class), model_cv_accuracy and
-        its sd (fractions), model_test_customers, model_rules, model_top_features;
+        its sd (fractions), model_test_customers, model_rules, model_top_features,
+        model_informative (the test accuracy beats the baseline by more than 2 points);
         ``detail``: ``model`` (the tree refitted on all small clients), ``columns``,
         ``scores`` (probability of being profitable per small client, aligned with
-        :func:`small_clients`), ``leaf_rules``, ``leaf``, ``importances``. Not available with
-        fewer than ``min_customers`` small clients, a single profit class or no features.
+        :func:`small_clients`), ``leaf_rules``, ``leaf``, ``importances``. Not available (the
+        message says why) with fewer than ``min_customers`` small clients, fewer than
+        ``min_class_customers`` (or ``cv_folds``) in the smaller class, or no features.
     """
     settings = _settings(config)
-    small = small_clients(ledger, config)
+    small = small_clients(_level_view(ledger, level), config)
     target = (profit_classes(small, config) == CLASSES[2]).to_numpy().astype(int)
     design, origin = _design_matrix(customer_features(small, config, order_lines))
-    if (
-        len(small) < int(settings["model"]["min_customers"])
-        or target.min() == target.max()
-        or design.shape[1] == 0
-    ):
-        return Result(
-            message=(
-                f"Too few small clients ({len(small)}), a single profit class or no features: "
-                "no model of the profitable profile."
-            )
-        )
+    reason = _cannot_learn(len(small), target, design.shape[1], settings)
+    if reason:
+        return Result(message=reason)
     fit = _fit_and_test(design, target, settings)
     table = _rule_table(fit, design, target, origin, settings)
     importances = pd.Series(fit.tree.feature_importances_, index=design.columns)
@@ -98,6 +98,40 @@ def fit_profile_model(
         findings=_model_sentences(fit, table, settings),
         detail={**detail, "importances": by_feature},
     )
+
+
+def _cannot_learn(
+    n_small: int, target: np.ndarray, n_features: int, settings: Mapping[str, Any]
+) -> str:
+    """Why no model can be learnt from these small clients ("" when one can)."""
+    spec = settings["model"]
+    if n_small < int(spec["min_customers"]):
+        return (
+            f"Only {n_small} small client(s): a model of the profitable profile needs at least "
+            f"{int(spec['min_customers'])}."
+        )
+    profitable = int(target.sum())
+    other = n_small - profitable
+    needed = max(int(spec.get("min_class_customers", 10)), int(spec["cv_folds"]), 2)
+    if min(profitable, other) == 0:
+        which = "profitable" if other == 0 else "not profitable"
+        return (
+            f"All {n_small} small clients are {which}: with a single class there is no model "
+            "of the profitable profile to learn."
+        )
+    if min(profitable, other) < needed:
+        return (
+            f"{profitable} small clients are profitable and {other} are not "
+            f"({max(profitable, other)}:{min(profitable, other)}): the classes are too "
+            f"unbalanced to learn from (at least {needed} of each are needed), so there is no "
+            "model of the profitable profile."
+        )
+    if n_features == 0:
+        return (
+            "The small clients' order pattern and attributes do not vary: there is no model of "
+            "the profitable profile to learn."
+        )
+    return ""
 
 
 def _fit_and_test(design: pd.DataFrame, target: np.ndarray, settings: Mapping[str, Any]) -> _Fit:
@@ -153,7 +187,12 @@ def _rule_table(
                 "predicts": "profitable" if share >= 0.5 else "not profitable",
                 "sentence": (
                     f"Small clients {phrase} are profitable {pct(share)} of the time "
-                    f"(n={n_all}; {pct(share_test)} of {n_test} held-out clients)"
+                    f"(n={n_all}; "
+                    + (
+                        f"{pct(share_test)} of {n_test} held-out clients)"
+                        if n_test
+                        else "none of them held out)"
+                    )
                     + (f" — {TOO_SMALL}." if n_all < min_size else ".")
                 ),
             }
@@ -199,7 +238,13 @@ def _model_metrics(
         "model_test_customers": len(fit.target_test),
         "model_rules": len(table),
         "model_top_features": [str(k) for k in by_feature.index[by_feature > 0][:3]],
+        "model_informative": _informative(fit),
     }
+
+
+def _informative(fit: _Fit) -> bool:
+    """Whether the tree beats always guessing the majority class by more than 2 points."""
+    return bool(fit.test_accuracy - fit.baseline > 0.02)
 
 
 def _model_sentences(fit: _Fit, table: pd.DataFrame, settings: Mapping[str, Any]) -> list[str]:
@@ -212,8 +257,8 @@ def _model_sentences(fit: _Fit, table: pd.DataFrame, settings: Mapping[str, Any]
         f"{spec['cv_folds']}-fold cross-validation), against {pct(fit.baseline)} for always "
         "guessing the majority class"
         + (
-            f": the profile carries real information ({gain:+.0%} points)."
-            if gain > 0.02
+            f": the profile carries real information ({100 * gain:+.0f} points)."
+            if _informative(fit)
             else ": no better than guessing, so these rules describe rather than predict."
         )
     ]

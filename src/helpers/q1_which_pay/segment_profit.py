@@ -12,6 +12,7 @@ from helpers.q1_which_pay.profile import (
     CLASSES,
     LABELS,
     TOO_SMALL,
+    _level_view,
     _num,
     _settings,
     customer_features,
@@ -23,6 +24,9 @@ from helpers.results import Result, pct, wilson_ci
 __all__ = ["segment_profitability"]
 
 _PATTERNS = ("order_size", "order_frequency", "returns")
+_UNKNOWN = "(unknown)"
+#: the judgement of the customers whose value of a dimension is not recorded
+NOT_RECORDED = "value not recorded"
 
 
 def _band(
@@ -73,7 +77,10 @@ def _pattern_bands(features: pd.DataFrame, config: Mapping[str, Any]) -> pd.Data
 
 
 def segment_profitability(
-    ledger: pd.DataFrame, config: Mapping[str, Any], order_lines: pd.DataFrame | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    order_lines: pd.DataFrame | None = None,
+    level: str | None = None,
 ) -> Result:
     """Share of small clients that are profitable, segment by segment, with Wilson intervals.
 
@@ -89,14 +96,16 @@ def segment_profitability(
         The run's config (sections ``questions`` and ``size_tiers``).
     order_lines
         Canonical order lines, for the habitual order channel; None when unknown.
+    level
+        The profit level; None: the level the report leads with.
 
     Returns
     -------
     Result
         ``table``: dimension, segment, customers, profitable, loss_making (counts),
         total_profit, net_revenue, profit_per_customer (currency units), share_profitable,
-        ci_low, ci_high, loss_making_share (fractions), judgement ("" or "too small to
-        judge"); ``metrics``: segments_judged, segments_too_small, overall_profitable_share.
+        ci_low, ci_high, loss_making_share (fractions), judgement ("", "too small to judge",
+        or "value not recorded" for the clients without a value); ``metrics``: segments_judged, segments_too_small, overall_profitable_share.
         Not available without small clients or without any segment attribute.
 
     References
@@ -105,7 +114,7 @@ def segment_profitability(
     inference. Journal of the American Statistical Association, 22(158), 209-212.
     """
     settings = _settings(config)
-    small = small_clients(ledger, config)
+    small = small_clients(_level_view(ledger, level), config)
     if small.empty:
         return Result(message="No small clients in this period: no segments to compare.")
     frame = _segment_frame(small, config, order_lines)
@@ -146,7 +155,7 @@ def _count(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
     Segments are the values of one ``dimension``; missing values count as "(unknown)".
     """
-    groups = frame.assign(segment=frame[dimension].fillna("(unknown)")).groupby("segment")
+    groups = frame.assign(segment=frame[dimension].fillna(_UNKNOWN)).groupby("segment")
     part = groups.agg(
         customers=("profitable", "size"),
         profitable=("profitable", "sum"),
@@ -170,6 +179,8 @@ def _segment_table(
     table["profit_per_customer"] = table["total_profit"] / table["customers"]
     too_small = table["customers"] < int(settings["min_segment_size"])
     table["judgement"] = np.where(too_small, TOO_SMALL, "")
+    # customers without a value are no segment to rank ("(unknown)" is never best or worst)
+    table.loc[table["segment"] == _UNKNOWN, "judgement"] = NOT_RECORDED
     table = table.sort_values(
         ["dimension", "share_profitable"], ascending=[True, False], kind="stable"
     ).reset_index(drop=True)
@@ -197,6 +208,12 @@ def _segment_sentences(
         if len(part) < 2:
             continue
         best, worst = part.iloc[0], part.iloc[-1]
+        if best["share_profitable"] == worst["share_profitable"]:
+            findings.append(
+                f"{LABELS.get(dim, dim)}: small clients are profitable "
+                f"{pct(best['share_profitable'])} of the time in every judged segment."
+            )
+            continue
         separated = best["ci_low"] > worst["ci_high"]
         findings.append(
             f"{LABELS.get(dim, dim)}: {best['segment']} small clients are profitable "

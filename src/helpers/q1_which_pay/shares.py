@@ -8,16 +8,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.ledger import levels
 from helpers.q1_which_pay.profile import (
     CLASSES,
+    _lead_level,
+    _level_view,
     _settings,
     _valuable,
     profit_classes,
     small_clients,
 )
-from helpers.results import Result, pct, wilson_ci
+from helpers.results import Result, money, pct, share_of, wilson_ci
 
-__all__ = ["class_shares"]
+__all__ = ["class_shares", "claim_verdicts"]
 
 _METRIC_KEYS = {
     "loss-making": "small_loss_making",
@@ -26,9 +29,13 @@ _METRIC_KEYS = {
     "worth nothing": "small_worth_nothing",
     "truly valuable": "small_valuable",
 }
+#: the verdicts of a share against its claim (the claim inside the interval, or not)
+CONSISTENT, ABOVE, BELOW = "consistent with the claim", "above the claim", "below the claim"
 
 
-def class_shares(ledger: pd.DataFrame, config: Mapping[str, Any]) -> Result:
+def class_shares(
+    ledger: pd.DataFrame, config: Mapping[str, Any], level: str | None = None
+) -> Result:
     """Shares of small clients in each profit class, with Wilson intervals, against the claims.
 
     The groups are loss-making, break-even and profitable (:func:`profit_classes`), "worth
@@ -42,34 +49,72 @@ def class_shares(ledger: pd.DataFrame, config: Mapping[str, Any]) -> Result:
         The customer ledger.
     config
         The run's config (sections ``questions`` and ``size_tiers``).
+    level
+        The profit level (:data:`helpers.ledger.levels.LEVELS`); None: the level the report
+        leads with (:func:`helpers.ledger.levels.lead_level`).
 
     Returns
     -------
     Result
         ``table``: group, customers, claim (fraction or None), share, ci_low, ci_high
-        (fractions), profit (currency units), share_of_small_profit (fraction), verdict
-        (consistent with / above / below the claim); ``metrics``: small_clients, the tiers,
-        band and margin used, ``<group>_share`` with ``_ci_low`` / ``_ci_high`` and the
-        claims. Not available when no customer is small.
+        (fractions), profit (currency units), share_of_small_profit (fraction; NaN when the
+        small clients' profit is not a material positive total), verdict (consistent with /
+        above / below the claim); ``metrics``: level, small_clients, the tiers, band and margin
+        used, ``<group>_share`` with ``_ci_low`` / ``_ci_high``, the claims and their verdicts
+        (worth_nothing_verdict, valuable_verdict). Not available when no customer is small.
 
     References
     ----------
     Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
     inference. Journal of the American Statistical Association, 22(158), 209-212.
     """
-    settings = _settings(config)
-    small = small_clients(ledger, config)
-    n_small = len(small)
-    if n_small == 0:
+    level = level or _lead_level(ledger)
+    small = small_clients(_level_view(ledger, level), config)
+    if small.empty:
         return Result(
-            message="No small clients in this period (size_tiers.small matches no customer)."
+            message="No small clients in this period: size_tiers.small "
+            f"({', '.join(map(str, config['size_tiers']['small']))}) matches no customer, so "
+            "the share of small clients that pay cannot be measured."
         )
     table = _class_table(small, config)
+    metrics = {"level": level, **_class_metrics(table, len(small), config)}
+    prefix = _level_prefix(level)
     return Result(
         table=table,
-        metrics=_class_metrics(table, n_small, config),
-        findings=_class_sentences(table, n_small, settings),
+        metrics=metrics,
+        findings=_class_sentences(table, len(small), _settings(config), prefix),
     )
+
+
+def claim_verdicts(ledger: pd.DataFrame, config: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The worth-nothing and truly-valuable verdicts on the ledger's own profit.
+
+    Parameters
+    ----------
+    ledger
+        A customer ledger (its ``profit`` column as it is: no level is applied).
+    config
+        The run's config.
+
+    Returns
+    -------
+    tuple of str, or None
+        (worth-nothing verdict, truly-valuable verdict), each "consistent with the claim",
+        "above the claim" or "below the claim"; None without small clients.
+    """
+    small = small_clients(ledger, config)
+    if small.empty:
+        return None
+    groups = _class_table(small, config).set_index("group")["verdict"]
+    return str(groups["worth nothing"]), str(groups["truly valuable"])
+
+
+def _level_prefix(level: str) -> str:
+    """The level as a sentence's opening ("On the margin ..., ") unless it is the complete one."""
+    if level == "with_assumptions":
+        return ""
+    words = levels.LEVEL_WORDS[level]
+    return words[0].upper() + words[1:] + ", "
 
 
 def _class_table(small: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
@@ -88,14 +133,15 @@ def _class_table(small: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame
     table["share"] = table["customers"] / n_small
     low, high = wilson_ci(table["customers"], np.full(len(table), n_small), settings["confidence"])
     table["ci_low"], table["ci_high"] = low, high
-    profit = small["profit"]
+    profit = small["profit"].astype("float64")
     table["profit"] = [
         float(profit.loc[(classes == name).to_numpy()].sum()) for name in CLASSES
     ] + [
         float(profit.loc[(classes != CLASSES[2]).to_numpy()].sum()),
         float(profit.loc[valuable.to_numpy()].sum()),
     ]
-    table["share_of_small_profit"] = table["profit"] / profit.sum() if profit.sum() else np.nan
+    shares = [share_of(amount, profit) for amount in table["profit"]]
+    table["share_of_small_profit"] = [np.nan if s is None else s for s in shares]
     table["verdict"] = table.apply(_verdict, axis=1)
     return table
 
@@ -105,8 +151,8 @@ def _verdict(row: pd.Series) -> str:
     if row["claim"] is None or not np.isfinite(row["claim"]):
         return ""
     if row["ci_low"] <= row["claim"] <= row["ci_high"]:
-        return "consistent with the claim"
-    return "above the claim" if row["share"] > row["claim"] else "below the claim"
+        return CONSISTENT
+    return ABOVE if row["share"] > row["claim"] else BELOW
 
 
 def _class_metrics(table: pd.DataFrame, n_small: int, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,16 +171,22 @@ def _class_metrics(table: pd.DataFrame, n_small: int, config: Mapping[str, Any])
         metrics[f"{key}_share_ci_high"] = float(row.ci_high)
     metrics["claim_worth_nothing"] = float(settings["claim_worth_nothing"])
     metrics["claim_valuable"] = float(settings["claim_valuable"])
+    groups = table.set_index("group")["verdict"]
+    metrics["worth_nothing_verdict"] = str(groups["worth nothing"])
+    metrics["valuable_verdict"] = str(groups["truly valuable"])
     return metrics
 
 
-def _class_sentences(table: pd.DataFrame, n_small: int, settings: Mapping[str, Any]) -> list[str]:
+def _class_sentences(
+    table: pd.DataFrame, n_small: int, settings: Mapping[str, Any], prefix: str = ""
+) -> list[str]:
     """The three classes, then the worth-nothing and truly-valuable shares against the claims."""
     level = f"{settings['confidence']:.0%} CI"
     groups = table.set_index("group")
     nothing, valuable = groups.loc["worth nothing"], groups.loc["truly valuable"]
+    opening = f"{prefix}of" if prefix else "Of"
     return [
-        f"Of {n_small:,} small clients, {pct(groups.loc['loss-making', 'share'])} are "
+        f"{opening} {n_small:,} small clients, {pct(groups.loc['loss-making', 'share'])} are "
         f"loss-making, {pct(groups.loc['break-even', 'share'])} break even (profit within "
         f"±{settings['break_even_band']:.0%} of their net revenue) and "
         f"{pct(groups.loc['profitable', 'share'])} are profitable.",
@@ -143,6 +195,19 @@ def _class_sentences(table: pd.DataFrame, n_small: int, settings: Mapping[str, A
         f"{pct(settings['claim_worth_nothing'])}: {nothing['verdict']}.",
         f"Truly valuable (profit of at least {pct(settings['valuable_margin'])} of net revenue): "
         f"{pct(valuable['share'])} ({level} {pct(valuable['ci_low'])}–{pct(valuable['ci_high'])}) "
-        f"against the claimed {pct(settings['claim_valuable'])}: {valuable['verdict']}; "
-        f"they earn {pct(valuable['share_of_small_profit'])} of the small clients' profit.",
+        f"against the claimed {pct(settings['claim_valuable'])}: {valuable['verdict']}"
+        + _valuable_profit(valuable, float(groups["profit"].iloc[:3].sum())),
     ]
+
+
+def _valuable_profit(valuable: pd.Series, small_profit: float) -> str:
+    """What the truly valuable earn: a share of the small clients' profit only when material."""
+    if int(valuable["customers"]) == 0:
+        return "."
+    share = valuable["share_of_small_profit"]
+    if np.isfinite(share):
+        return f"; they earn {pct(share)} of the small clients' profit."
+    return (
+        f"; they earn {money(valuable['profit'])} while all small clients together earn "
+        f"{money(small_profit)}, too close to zero or below it for a share to mean anything."
+    )

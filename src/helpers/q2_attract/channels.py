@@ -8,11 +8,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.ledger import levels
 from helpers.ledger.purchases import habitual_channels
 from helpers.results import Result, money
 from helpers.schema import UNATTRIBUTED
 
 __all__ = ["customer_channels", "channel_summary"]
+
+#: the channel of customers the data gives none for: never ranked
+UNKNOWN = "(unknown)"
+#: the ledger columns the profit levels need (hand-built ledgers may lack them)
+_LEVEL_COLUMNS = frozenset({"gross_margin", "cost_to_serve_measured", "assumed_amount"})
+
+
+def _lead_level(ledger: pd.DataFrame) -> str:
+    """The level the report leads with ("with_assumptions" for a ledger without levels)."""
+    if not _LEVEL_COLUMNS.issubset(ledger.columns):
+        return "with_assumptions"
+    return levels.lead_level(ledger)
+
+
+def _level_view(frame: pd.DataFrame | None, level: str) -> pd.DataFrame | None:
+    """A ledger (or the monthly ledger) with profit at ``level``; as it is without levels."""
+    if frame is None or not _LEVEL_COLUMNS.issubset(frame.columns):
+        return frame
+    return levels.at_level(frame, level)
 
 
 def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,7 +80,10 @@ def customer_channels(
 
 
 def channel_summary(
-    ledger: pd.DataFrame, config: Mapping[str, Any], order_lines: pd.DataFrame | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    order_lines: pd.DataFrame | None = None,
+    level: str | None = None,
 ) -> Result:
     """All customers (not only new ones) and their profit by channel, small clients apart.
 
@@ -73,28 +96,29 @@ def channel_summary(
     order_lines
         Canonical order lines, for the habitual order channel when the data has no
         acquisition channel; None when unknown.
+    level
+        The profit level; None: the level the report leads with.
 
     Returns
     -------
     Result
-        ``table``, one row per channel ("(unknown)" for customers without one), most
-        profitable first: channel, customers, small_clients, profitable, small_profitable
+        ``table``, one row per channel ("(unknown)" for customers without one, never ranked),
+        most profitable first: channel, customers, small_clients, profitable, small_profitable
         (counts), net_revenue, profit, small_profit (currency units), profit_per_customer
         (currency units), margin_pct (profit / net revenue, fraction), small_profitable_share
         (fraction); ``metrics``: channel_source. Not available when the data has neither an
         acquisition nor an order channel.
     """
-    customers = _attributed(ledger)
+    customers = _attributed(_level_view(ledger, level or _lead_level(ledger)))
     channel, source = customer_channels(customers, order_lines)
     if not source:
-        return Result(message="No acquisition channel and no order channel in the data.")
+        return Result(
+            message="No acquisition channel and no order channel in the data: customers "
+            "cannot be compared by channel."
+        )
     table = _profit_by_channel(customers, channel, config)
     label = "acquisition channel" if source == "acquisition_channel" else "habitual order channel"
-    top = table.iloc[0]
-    findings = [
-        f"By {label}: {top['channel']} brings the most profit ({money(top['profit'])} from "
-        f"{int(top['customers'])} customers, {money(top['profit_per_customer'])} each)."
-    ]
+    findings = [_top_sentence(table, label)]
     if source == "order_channel":
         findings.insert(
             0,
@@ -104,12 +128,32 @@ def channel_summary(
     return Result(table=table, findings=findings, metrics={"channel_source": source})
 
 
+def _top_sentence(table: pd.DataFrame, label: str) -> str:
+    """The channel whose customers bring the most profit (or lose the least), never "(unknown)"."""
+    known = table.loc[table["channel"] != UNKNOWN]
+    if len(known) < 2:
+        return (
+            f"Only one {label} is recorded ({', '.join(map(str, known['channel'])) or 'none'}): "
+            "there is nothing to compare it with."
+        )
+    top = known.iloc[0]
+    each = f"{money(top['profit'])} from {int(top['customers'])} customers, " + (
+        f"{money(top['profit_per_customer'])} each"
+    )
+    if top["profit"] > 0:
+        return f"By {label}: {top['channel']} brings the most profit ({each})."
+    return (
+        f"By {label}: no channel's customers make a profit together; {top['channel']} loses "
+        f"the least ({each})."
+    )
+
+
 def _profit_by_channel(
     customers: pd.DataFrame, channel: pd.Series, config: Mapping[str, Any]
 ) -> pd.DataFrame:
     """Customers, revenue and profit summed per channel, small clients apart."""
     frame = customers.assign(
-        channel=channel.fillna("(unknown)"),
+        channel=channel.fillna(UNKNOWN),
         small=_small(customers, config),
         profitable=customers["profit"] > 0,
     )

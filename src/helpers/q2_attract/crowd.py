@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.q2_attract.channels import _settings
+from helpers.q2_attract.channels import UNKNOWN, _settings
 from helpers.results import Result, json_float, pct
 
 __all__ = ["crowd_arithmetic"]
@@ -53,24 +53,23 @@ def crowd_arithmetic(new: Result, spend: pd.DataFrame | None, config: Mapping[st
         partners, new_customers (counts), leads, partner_rate, conversion (fractions),
         small_per_partner, leads_per_partner (posterior medians) with ``_low`` / ``_high``
         interval bounds; ``metrics``: partner_years, partner_rate, small_clients_per_partner
-        and leads_per_partner with ``_ci_low`` / ``_ci_high``, lead_conversion. Not
-        available (``message``) when no new small client was observed ``partner_years``
-        years.
+        and leads_per_partner with ``_ci_low`` / ``_ci_high``, lead_conversion and
+        crowd_verdict ("estimated"; "no partner observed" or "too uncertain" when the interval
+        of small clients per partner spans more than ``max_interval_ratio``: then the findings
+        say why it cannot be estimated and print no number of clients per partner). Not
+        available (``message``) when no new small client was observed ``partner_years`` years.
+        Without a channel in the data the table holds the "all channels" row only.
     """
     settings = _settings(config)
-    setup = _Draws(
-        rng=np.random.default_rng(int(settings["seed"])),
-        draws=int(settings["draws"]),
-        prior=float(settings["prior"]),
-        alpha=(1 - float(settings["confidence"])) / 2,
-    )
-    frame = new.table
-    leads = _leads_by_channel(spend, new.detail["window"])
-    groups = [(c, frame.loc[frame["channel"] == c]) for c in sorted(frame["channel"].unique())]
-    groups.append((_ALL, frame))
-    table = pd.DataFrame([_crowd_row(name, part, leads, setup) for name, part in groups])
-    total = table.iloc[-1]
     years = settings["partner_years"]
+    if new.table.empty:
+        return Result(
+            message="No new customer in the data's window: the crowd arithmetic needs new "
+            "small clients observed for "
+            f"{years} years."
+        )
+    table = _crowd_table(new, spend, settings)
+    total = table.iloc[-1]
     if total["small_observed"] == 0:
         return Result(
             table=table,
@@ -79,11 +78,40 @@ def crowd_arithmetic(new: Result, spend: pd.DataFrame | None, config: Mapping[st
                 "arithmetic needs a longer history."
             ),
         )
+    verdict = _crowd_verdict(total, settings)
     return Result(
         table=table,
-        metrics=_crowd_metrics(total, years),
-        findings=_crowd_sentences(table, settings),
+        metrics={**_crowd_metrics(total, years), "crowd_verdict": verdict},
+        findings=_crowd_sentences(table, settings, verdict),
     )
+
+
+def _crowd_table(
+    new: Result, spend: pd.DataFrame | None, settings: Mapping[str, Any]
+) -> pd.DataFrame:
+    """One row per channel (none without channels in the data) and the all-channels row."""
+    setup = _Draws(
+        rng=np.random.default_rng(int(settings["seed"])),
+        draws=int(settings["draws"]),
+        prior=float(settings["prior"]),
+        alpha=(1 - float(settings["confidence"])) / 2,
+    )
+    frame = new.table
+    leads = _leads_by_channel(spend, new.detail["window"])
+    channels = sorted(frame["channel"].unique()) if new.metrics.get("channel_source") else []
+    groups = [(c, frame.loc[frame["channel"] == c]) for c in channels]
+    groups.append((_ALL, frame))
+    return pd.DataFrame([_crowd_row(name, part, leads, setup) for name, part in groups])
+
+
+def _crowd_verdict(total: pd.Series, settings: Mapping[str, Any]) -> str:
+    """Whether small clients per partner can be estimated from the all-channels row."""
+    if int(total["partners"]) == 0:
+        return "no partner observed"
+    low, high = float(total["small_per_partner_low"]), float(total["small_per_partner_high"])
+    if not (low > 0 and high / low <= float(settings.get("max_interval_ratio", 10))):
+        return "too uncertain"
+    return "estimated"
 
 
 def _leads_by_channel(
@@ -157,9 +185,30 @@ def _crowd_metrics(total: pd.Series, years: Any) -> dict[str, Any]:
     }
 
 
-def _crowd_sentences(table: pd.DataFrame, settings: Mapping[str, Any]) -> list[str]:
+def _cannot_estimate(total: pd.Series, settings: Mapping[str, Any], verdict: str) -> str:
+    """Why the number of small clients per partner cannot be estimated."""
+    years, n_obs = settings["partner_years"], int(total["small_observed"])
+    if verdict == "no partner observed":
+        return (
+            f"None of the {n_obs} new small clients observed for {years} years became a "
+            f"long-term partner (alive, still ordering in year {years} and profitable): with no "
+            "partner seen, how many clients it takes to find one cannot be estimated."
+        )
+    return (
+        f"{int(total['partners'])} of {n_obs} new small clients observed for {years} years "
+        f"became long-term partners: too few to say how many clients it takes to find one (the "
+        f"{settings['confidence']:.0%} interval spans more than a factor of "
+        f"{float(settings.get('max_interval_ratio', 10)):g})."
+    )
+
+
+def _crowd_sentences(
+    table: pd.DataFrame, settings: Mapping[str, Any], verdict: str = "estimated"
+) -> list[str]:
     """The partner rate, then leads per partner overall and the fewest / most by channel."""
     total = table.iloc[-1]
+    if verdict != "estimated":
+        return [_cannot_estimate(total, settings, verdict)]
     years = settings["partner_years"]
     level = f"{settings['confidence']:.0%} interval"
     findings = [
@@ -178,6 +227,7 @@ def _crowd_sentences(table: pd.DataFrame, settings: Mapping[str, Any]) -> list[s
         f"{total['leads_per_partner_high']:.0f})."
     )
     channels = table.iloc[:-1].dropna(subset=["leads_per_partner"])
+    channels = channels.loc[channels["channel"] != UNKNOWN]
     channels = channels.loc[channels["small_observed"] >= int(settings["min_channel_size"])]
     if len(channels) >= 2:
         best = channels.loc[channels["leads_per_partner"].idxmin()]

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.q2_attract.channels import _settings
+from helpers.q2_attract.channels import UNKNOWN, _settings
+from helpers.q2_attract.overall import no_newcomers_message, overall_numbers, overall_sentences
 from helpers.results import Result, json_float, money, pct, wilson_ci
 
 __all__ = ["future_value_assumption", "channel_economics"]
@@ -89,9 +90,12 @@ def channel_economics(new: Result, spend: pd.DataFrame | None, config: Mapping[s
         survivor_profit, future_value, spend, cac, cac_per_profitable_small (currency units
         per customer; spend in total), leads, survival_1y with survival_1y_ci_low / _high,
         retention, conversion, small_profitable_share_1y (fractions), payback_months,
-        fv_to_cac (ratio), judgement ("" or "too small to judge"); ``metrics``:
-        spend_available, best_channel, cheapest_channel_for_profitable_small,
-        retention_after_year1_pooled and per-channel dicts; ``detail['spend_message']``.
+        fv_to_cac (ratio), judgement ("" or "too small to judge"; "(unknown)", the customers
+        without a channel, is never ranked); ``metrics``: spend_available, best_channel (None
+        when no channel can be ranked, e.g. the data has none), cheapest_channel_for_profitable_
+        small, retention_after_year1_pooled, the per-channel dicts and the numbers of all new
+        customers (:func:`helpers.q2_attract.overall.overall_numbers`);
+        ``detail['spend_message']``. Not available when no customer joined inside the window.
 
     References
     ----------
@@ -99,19 +103,22 @@ def channel_economics(new: Result, spend: pd.DataFrame | None, config: Mapping[s
     inference. Journal of the American Statistical Association, 22(158), 209-212.
     """
     settings = _settings(config)
+    if new.table.empty:
+        return Result(message=no_newcomers_message(new))
     table = _outcomes_by_channel(new.table, settings)
     pooled = _add_future_value(table, settings)
     table, message = _add_spend(table, spend, new.detail["window"])
-    best, cheapest = _best_channels(table, bool(message))
-    table = table.sort_values(
-        "fv_to_cac" if not message else "future_value", ascending=False, na_position="last"
-    ).reset_index(drop=True)
+    by_channel = bool(new.metrics.get("channel_source"))
+    best, cheapest = _best_channels(table, bool(message)) if by_channel else (None, None)
+    table = table.sort_values("fv_to_cac" if not message else "future_value", ascending=False,
+                              na_position="last").reset_index(drop=True)  # fmt: skip
+    overall = overall_numbers(new.table, spend, new.detail["window"])
     findings = [message] if message else []
-    findings += _economics_findings(table, best, cheapest, bool(message))
-    findings.append(future_value_assumption(config))
+    findings += _economics_findings(table, best, cheapest, bool(message)) if by_channel else []
+    findings += [*overall_sentences(overall, by_channel), future_value_assumption(config)]
     return Result(
         table=table,
-        metrics=_economics_metrics(table, best, cheapest, pooled, message),
+        metrics={**_economics_metrics(table, best, cheapest, pooled, message), **overall},
         findings=findings,
         detail={"spend_message": message},
     )
@@ -238,7 +245,9 @@ def _best_channels(table: pd.DataFrame, no_spend: bool) -> tuple[str | None, str
     Best: the highest FV / CAC (without spend: future value); cheapest: the lowest spend per
     profitable new small client.
     """
-    judged = table.loc[(table["judgement"] == "") & table["future_value"].notna()]
+    judged = table.loc[
+        (table["judgement"] == "") & table["future_value"].notna() & (table["channel"] != UNKNOWN)
+    ]
     if no_spend:
         rank = judged.sort_values("future_value", ascending=False)
     else:
@@ -279,9 +288,15 @@ def _economics_findings(
 def _best_sentence(row: pd.Series, best: str, no_spend: bool) -> str:
     """The best channel in a sentence: its future value, or its CAC, survival and payback."""
     if no_spend:
+        survive = f"{pct(row['survival_1y'])} survive year one"
+        if row["future_value"] <= 0:
+            return (
+                f"No channel brings new customers expected to earn money; {best}'s lose the "
+                f"least ({money(row['future_value'])} each in estimated future value; {survive})."
+            )
         return (
             f"{best} brings the new customers with the highest estimated future value "
-            f"({money(row['future_value'])} each; {pct(row['survival_1y'])} survive year one)."
+            f"({money(row['future_value'])} each; {survive})."
         )
     months = row["payback_months"]
     payback = (

@@ -6,14 +6,25 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from helpers import plots
+from helpers.q2_attract.channels import UNKNOWN
 from helpers.results import Result, money
 
 __all__ = ["plot_channel_economics", "plot_crowd", "plot_channel_profit"]
 
 
 def _label(channel: str) -> str:
-    """A channel name for an axis: underscores as spaces."""
+    """A channel name for an axis: underscores as spaces; customers without one said so."""
+    if channel == UNKNOWN:
+        return "no channel recorded"
     return channel.replace("_", " ")
+
+
+def _not_available(ax: Axes | None, message: str) -> Axes:
+    """A blank figure that says why the analysis is not available."""
+    ax = plots.new_axes(ax)
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
+    ax.set_axis_off()
+    return ax
 
 
 def plot_channel_economics(economics: Result, ax: Axes | None = None) -> Axes:
@@ -29,8 +40,11 @@ def plot_channel_economics(economics: Result, ax: Axes | None = None) -> Axes:
     Returns
     -------
     Axes
-        Grouped bars per channel (currency units per new customer), titled with the best one.
+        Grouped bars per channel (currency units per new customer), titled with the best one;
+        a blank figure with the reason when ``economics`` is not available.
     """
+    if not economics.available:
+        return _not_available(ax, economics.message)
     ax = plots.new_axes(ax)
     table = economics.table.dropna(subset=["future_value"]).reset_index(drop=True)
     positions = np.arange(len(table))
@@ -75,8 +89,11 @@ def plot_crowd(crowd: Result, ax: Axes | None = None) -> Axes:
     -------
     Axes
         Horizontal bars on a log scale (leads per partner when leads are known, else new small
-        clients per partner) with their posterior intervals.
+        clients per partner) with their posterior intervals; a blank figure with the reason
+        when ``crowd`` is not available.
     """
+    if not crowd.available or crowd.table.empty:
+        return _not_available(ax, crowd.message or "No new small clients to count.")
     ax = plots.new_axes(ax)
     table = crowd.table
     use_leads = table["leads_per_partner"].notna().any()
@@ -96,10 +113,13 @@ def plot_crowd(crowd: Result, ax: Axes | None = None) -> Axes:
     ax.set_xscale("log")
     what = "leads" if use_leads else "new small clients"
     ax.set_xlabel(f"{what} per long-term partner (log scale)")
-    if len(table):
+    verdict = crowd.metrics.get("crowd_verdict", "estimated")
+    if len(table) and verdict == "estimated":
         total = table.loc[table["channel"] == "all channels"]
         value = float(total[column].iloc[0]) if len(total) else float(table[column].median())
         finding = f"About {value:.0f} {what} reached for one long-term partner"
+    elif len(table):
+        finding = f"Too few long-term partners to estimate how many {what} it takes"
     else:
         finding = "Not enough history for the crowd arithmetic"
     plots.set_finding_title(ax, finding, "Median and 95% interval (Beta posteriors)")
@@ -122,11 +142,9 @@ def plot_channel_profit(summary: Result, ax: Axes | None = None) -> Axes:
         One bar per channel (currency units per customer); a blank figure with the reason when
         ``summary`` is not available.
     """
-    ax = plots.new_axes(ax)
     if not summary.available:
-        ax.text(0.5, 0.5, summary.message, ha="center", va="center")
-        ax.set_axis_off()
-        return ax
+        return _not_available(ax, summary.message)
+    ax = plots.new_axes(ax)
     table = summary.table
     ax.bar([_label(c) for c in table["channel"]], table["profit_per_customer"],
            color=plots.PALETTE[0])  # fmt: skip
@@ -134,11 +152,15 @@ def plot_channel_profit(summary: Result, ax: Axes | None = None) -> Axes:
     plots.money_axis(ax)
     ax.set_ylabel("profit per customer")
     ax.tick_params(axis="x", rotation=20)
-    top = table.loc[table["profit_per_customer"].idxmax()]
-    plots.set_finding_title(
-        ax,
-        f"{_label(str(top['channel'])).capitalize()} customers earn "
-        f"{money(top['profit_per_customer'])} each",
-        "Profit per customer over the period, by channel",
-    )
+    known = table.loc[table["channel"] != UNKNOWN]
+    if len(known) >= 2:
+        top = known.loc[known["profit_per_customer"].idxmax()]
+        verb = "earn" if top["profit_per_customer"] > 0 else "lose the least:"
+        finding = (
+            f"{_label(str(top['channel'])).capitalize()} customers {verb} "
+            f"{money(top['profit_per_customer'])} each"
+        )
+    else:
+        finding = "Only one channel recorded: nothing to compare"
+    plots.set_finding_title(ax, finding, "Profit per customer over the period, by channel")
     return ax

@@ -8,12 +8,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.q2_attract.channels import _attributed, _settings, _small, customer_channels
+from helpers.q2_attract.channels import (
+    UNKNOWN,
+    _attributed,
+    _lead_level,
+    _level_view,
+    _settings,
+    _small,
+    customer_channels,
+)
 from helpers.results import Result
 
 __all__ = ["new_customers"]
 
 _DAY = pd.Timedelta(days=1)
+_PROFIT_SOURCES = {True: "monthly ledger", False: "pro-rated"}
 _SURVIVAL_RULES = {
     True: "not closed (closed_date) within the year",
     False: "still ordering after the year (no closed dates)",
@@ -25,6 +34,7 @@ def new_customers(
     config: Mapping[str, Any],
     monthly: pd.DataFrame | None = None,
     order_lines: pd.DataFrame | None = None,
+    level: str | None = None,
 ) -> Result:
     """The customers acquired inside the data's window, with their first-year outcome.
 
@@ -45,8 +55,9 @@ def new_customers(
         profit of the 12 calendar months from the signup month. Without it, the period's
         profit is pro-rated to one year of the customer's time on the books (assumed).
     order_lines
-        Canonical order lines, for the habitual order channel when the data has no
-        acquisition channel; None when unknown.
+        Canonical order lines (habitual order channels when there is no acquisition channel).
+    level
+        The profit level of ``ledger`` and ``monthly``; None: the level the report leads with.
 
     Returns
     -------
@@ -54,31 +65,36 @@ def new_customers(
         ``table``: customer_id, channel, small, signup, last_order (dates), profit, net_revenue,
         first_year_profit (currency units), observed_days, year1_observed, survived_year1,
         year2_observed, survived_year2, partner_observed, partner (flags); ``metrics``:
-        new_customers, new_small_clients, new_customer_rule, survival_rule, channel_source,
-        first_year_profit_source; ``detail['window']``: the data's first and last day.
+        level, new_customers, new_small_clients, new_customer_rule, survival_rule,
+        channel_source, first_year_profit_source; ``detail['window']``: the data's first and
+        last day (NaT without customers). The table is empty when no customer joined.
     """
     settings = _settings(config)
-    customers = _attributed(ledger)
+    level = level or _lead_level(ledger)
+    customers = _attributed(_level_view(ledger, level))
+    monthly = _level_view(monthly, level)
     channel, source = customer_channels(customers, order_lines)
-    first, last = customers["first_order"].min(), customers["last_order"].max()
+    first, last = _window(customers)
     signup, is_new, rule = _signups(customers, settings, first)
     closed_known = "closed_date" in customers and customers["closed_date"].notna().any()
     frame = _new_frame(customers, channel, _small(customers, config), signup, closed_known)
     frame = frame.loc[is_new.to_numpy()]
     _add_survival(frame, settings, closed_known, last)
     frame["first_year_profit"] = _first_year_profit(frame, monthly, first, last)
+    rules = {"new_customer_rule": rule, "survival_rule": _SURVIVAL_RULES[bool(closed_known)]}
+    counts = {"new_customers": len(frame), "new_small_clients": int(frame["small"].sum())}
+    about = {"level": level, "channel_source": source}
+    about["first_year_profit_source"] = _PROFIT_SOURCES[monthly is not None]
+    table = frame.drop(columns=["closed"]).reset_index(drop=True)
     return Result(
-        table=frame.drop(columns=["closed"]).reset_index(drop=True),
-        metrics={
-            "new_customers": len(frame),
-            "new_small_clients": int(frame["small"].sum()),
-            "new_customer_rule": rule,
-            "survival_rule": _SURVIVAL_RULES[bool(closed_known)],
-            "channel_source": source,
-            "first_year_profit_source": "monthly ledger" if monthly is not None else "pro-rated",
-        },
-        detail={"window": (first, last)},
+        table=table, metrics={**about, **counts, **rules}, detail={"window": (first, last)}
     )
+
+
+def _window(customers: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The data's first and last day (NaT without customers)."""
+    first = pd.to_datetime(customers["first_order"]).min()
+    return first, pd.to_datetime(customers["last_order"]).max()
 
 
 def _new_frame(
@@ -92,13 +108,15 @@ def _new_frame(
     return pd.DataFrame(
         {
             "customer_id": customers["customer_id"],
-            "channel": channel.fillna("(unknown)"),
-            "small": small,
-            "signup": signup,
-            "closed": pd.to_datetime(customers["closed_date"]) if closed_known else pd.NaT,
-            "last_order": customers["last_order"],
-            "profit": customers["profit"],
-            "net_revenue": customers["net_revenue"],
+            "channel": channel.fillna(UNKNOWN).astype("object"),
+            "small": small.astype(bool),
+            "signup": pd.to_datetime(signup).astype("datetime64[ns]"),
+            "closed": pd.to_datetime(customers["closed_date"]).astype("datetime64[ns]")
+            if closed_known
+            else pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]"),
+            "last_order": pd.to_datetime(customers["last_order"]).astype("datetime64[ns]"),
+            "profit": customers["profit"].astype("float64"),
+            "net_revenue": customers["net_revenue"].astype("float64"),
         }
     )
 
@@ -133,7 +151,8 @@ def _add_survival(
 ) -> None:
     """Observation and survival flags for years one and two, and the partner flag (in place)."""
     year = float(settings["first_year_days"]) * _DAY
-    frame["observed_days"] = (last - frame["signup"]).dt.days.astype("float64")
+    # whole days (as .dt.days), computed so that an empty frame keeps a float column
+    frame["observed_days"] = np.floor(((last - frame["signup"]) / _DAY).astype("float64"))
     frame["year1_observed"] = frame["observed_days"] >= year.days
     frame["survived_year1"] = _survived(frame, 1, year, closed_known)
     frame["year2_observed"] = frame["observed_days"] >= 2 * year.days
@@ -153,6 +172,8 @@ def _first_year_profit(
     frame: pd.DataFrame, monthly: pd.DataFrame | None, first: pd.Timestamp, last: pd.Timestamp
 ) -> pd.Series:
     """Profit of the 12 months from the signup month, or the period's profit pro-rated."""
+    if frame.empty:
+        return pd.Series(0.0, index=frame.index, dtype="float64")
     if monthly is None:
         days = (last - frame["signup"].where(frame["signup"] > first, first)).dt.days + 1
         return frame["profit"] * np.minimum(1.0, 365.25 / days.clip(lower=1))

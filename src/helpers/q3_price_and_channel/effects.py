@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,24 @@ __all__: list[str] = []
 
 _MONEY = ("net_revenue", "list_revenue", "cogs", "fees")
 Scaling = Mapping[str, list[str]]
+
+
+@dataclass
+class Reach:
+    """How many customers a lever changes, why it changes none, and what it had to assume."""
+
+    customers: int = 0
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _tiers_text(tiers: Any, config: Mapping[str, Any]) -> str:
+    """The tiers a lever targets, in words ("micro or small", "every")."""
+    if tiers in (None, "all"):
+        return "any"
+    names = config["size_tiers"]["small"] if tiers == "small" else tiers
+    names = [names] if isinstance(names, str) else list(names)
+    return " or ".join(map(str, names))
 
 
 # ---- the state a scenario changes ---------------------------------------------------------------
@@ -66,18 +85,28 @@ def _discount_cap(
     params: Mapping[str, Any],
     scaling: Scaling,
     config: Mapping[str, Any],
-) -> None:
+) -> Reach:
     """Discounts above the cap are recovered; volume answers the price rise (elasticity)."""
     mask = _tier_mask(ledger, params.get("tiers"), config)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = ledger["discounts"] / ledger["list_revenue"].where(ledger["list_revenue"] > 0)
     over = (rate.fillna(0.0) - float(params["cap"])).clip(lower=0).to_numpy() * mask
+    tiers = _tiers_text(params.get("tiers"), config)
+    if not (over > 0).any():
+        why = (
+            f"no customer is in the {tiers} tier(s)"
+            if not mask.any()
+            else f"no {tiers} customer gets a discount above {float(params['cap']):.0%} of list "
+            "price"
+        )
+        return Reach(0, why)
     gain = over * state["list_revenue"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         rise = np.where(state["net_revenue"] > 0, gain / state["net_revenue"].to_numpy(), 0.0)
     state["net_revenue"] = state["net_revenue"] + gain
     _volume(state, np.clip(1 - float(params["price_elasticity"]) * rise, 0, None), scaling)
     _lose(state, np.where(over > 0, float(params["customers_lost_share"]), 0.0))
+    return Reach(int((over > 0).sum()))
 
 
 def _telesales_for_visits(
@@ -86,24 +115,26 @@ def _telesales_for_visits(
     params: Mapping[str, Any],
     scaling: Scaling,
     config: Mapping[str, Any],
-) -> list[str]:
-    """A share of field visits becomes telesales calls; returns notes when it cannot apply."""
+) -> Reach:
+    """A share of field visits becomes telesales calls; says why when it reaches nobody."""
     if "cts_sales_visit" not in state or "cts_telesales_call" not in state:
-        return ["No sales_visit or telesales_call activity in the cost model: telesales lever off."]
-    visit, call = _unit_cost(ledger, "sales_visit"), _unit_cost(ledger, "telesales_call")
-    if not (np.isfinite(visit) and np.isfinite(call) and visit > 0):
-        return ["No visits or calls to price: telesales lever off."]
+        return Reach(0, "the cost model has no field visits or telesales calls")
     mask = _tier_mask(ledger, params.get("tiers"), config)
+    had = (ledger["cts_sales_visit"] > 0).to_numpy()
+    reached = int((mask & had).sum()) if float(params["replace_share"]) > 0 else 0
+    visit, call = _unit_cost(ledger, "sales_visit"), _unit_cost(ledger, "telesales_call")
+    if reached == 0 or not (np.isfinite(visit) and np.isfinite(call) and visit > 0):
+        tiers = _tiers_text(params.get("tiers"), config)
+        return Reach(0, f"no field-visit cost is counted for {tiers} clients")
     replaced = float(params["replace_share"]) * mask
     removed = replaced * state["cts_sales_visit"].to_numpy()
     state["cts_sales_visit"] = state["cts_sales_visit"] - removed
     state["cts_telesales_call"] = (
         state["cts_telesales_call"] + removed / visit * float(params["calls_per_visit"]) * call
     )
-    had = (ledger["cts_sales_visit"] > 0).to_numpy()
     _volume(state, np.where(had, 1 + float(params["revenue_change"]) * replaced, 1.0), scaling)
     _lose(state, np.where(had, float(params["customers_lost_share"]) * replaced, 0.0))
-    return []
+    return Reach(reached)
 
 
 def _small_order_fee(
@@ -113,7 +144,7 @@ def _small_order_fee(
     scaling: Scaling,
     config: Mapping[str, Any],
     orders: pd.DataFrame | None,
-) -> None:
+) -> Reach:
     """Orders below the threshold pay a fee (mode ``fee``) or are refused (``minimum``).
 
     A share of them (``consolidate_share``) is consolidated into fewer, larger orders.
@@ -121,9 +152,13 @@ def _small_order_fee(
     fee, threshold = float(params["fee"]), float(params["threshold"])
     mode = params.get("mode", "fee")
     if threshold <= 0 or (mode == "fee" and fee <= 0):
-        return
+        return Reach(0, "there is no cost to serve per order for a fee to recover")
     stats = _small_order_stats(ledger, orders, threshold)
     mask = _tier_mask(ledger, params.get("tiers"), config) & (stats["n"].to_numpy() > 0)
+    reached = int((mask & (stats["k"].to_numpy() > 0)).sum())
+    if reached == 0:
+        tiers = _tiers_text(params.get("tiers"), config)
+        return Reach(0, f"no {tiers} client places an order below {threshold:,.0f}")
     base_orders = stats["n"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(base_orders > 0, state["orders"].to_numpy() / base_orders, 0.0)
@@ -139,6 +174,7 @@ def _small_order_fee(
     else:
         _charge_small_orders(state, fee, saved, rest, float(params["price_elasticity"]), scaling)
     _lose(state, float(params["customers_lost_share"]) * share)
+    return Reach(reached)
 
 
 def _scale_orders(
@@ -199,11 +235,11 @@ def _channel_migration(
     scaling: Scaling,
     config: Mapping[str, Any],
     orders: pd.DataFrame | None,
-) -> list[str]:
+) -> Reach:
     """A share of the eligible customers moves to the target channel.
 
     The moved share takes the channel's price, partner margin, activity costs, volume and
-    losses; returns notes on what was assumed.
+    losses; the notes say what was assumed.
     """
     channels = _settings(config)["channels"]
     target = params["target"]
@@ -214,10 +250,16 @@ def _channel_migration(
     mask, notes = _movable(ledger, params, config, orders)
     moved_share = float(params["migration_rate"]) * mask
     if not moved_share.any():
-        return notes
+        tiers = _tiers_text(params.get("tiers"), config)
+        why = (
+            "the migration rate is zero"
+            if float(params["migration_rate"]) <= 0
+            else f"no {tiers} client is left to move to {target}"
+        )
+        return Reach(0, why, notes)
     moved = _moved_state(state, profile, scaling)
     state[state.columns] = state.mul(1 - moved_share, axis=0) + moved.mul(moved_share, axis=0)
-    return notes
+    return Reach(int((moved_share > 0).sum()), "", notes)
 
 
 def _movable(

@@ -9,7 +9,8 @@ from matplotlib.axes import Axes
 from helpers import plots
 from helpers.q3_price_and_channel.inputs import TODAY
 from helpers.q3_price_and_channel.scenario import Scenario
-from helpers.results import money, signed_money
+from helpers.q3_price_and_channel.wording import NOT_APPLICABLE, level_words, signed
+from helpers.results import json_float, money
 
 __all__ = ["plot_profit_by_segment", "plot_break_even", "plot_tornado"]
 
@@ -39,7 +40,7 @@ def plot_profit_by_segment(scenario: Scenario, ax: Axes | None = None) -> Axes:
            color=plots.PALETTE[0])  # fmt: skip
     for i, row in segments.iterrows():
         top = max(row["profit_before"], row["profit_after"], 0)
-        ax.annotate(signed_money(row["change"]), (i + width / 2, top), ha="center", va="bottom",
+        ax.annotate(signed(row["change"]), (i + width / 2, top), ha="center", va="bottom",
                     fontsize=8, xytext=(0, 2), textcoords="offset points")  # fmt: skip
     ax.axhline(0, color="#333333", linewidth=0.8)
     ax.set_xticks(positions)
@@ -51,12 +52,20 @@ def plot_profit_by_segment(scenario: Scenario, ax: Axes | None = None) -> Axes:
     totals = scenario.totals
     plots.set_finding_title(
         ax,
-        f"The scenario changes profit by {signed_money(totals['change'])} "
-        f"({totals['change_pct']:+.1%})",
-        "Profit after cost to serve by segment; "
+        _scenario_title(scenario),
+        f"Profit by segment{level_words(scenario.level)}; "
         f"{totals['customers_lost']:.0f} customers expected lost",
     )
     return ax
+
+
+def _scenario_title(scenario: Scenario) -> str:
+    """The figure's title from the scenario's verdict (never a % of a near-zero base)."""
+    if scenario.verdict in (NOT_APPLICABLE, ""):
+        return "No lever of the scenario reaches any customer"
+    share = json_float(scenario.totals.get("change_pct"))
+    percent = f" ({share:+.1%})" if share is not None and round(share, 3) else ""
+    return f"The scenario {scenario.verdict}: {signed(scenario.totals['change'])}{percent}"
 
 
 def plot_break_even(curves: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -90,9 +99,12 @@ def plot_break_even(curves: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_ylabel("profit per order")
     ax.legend(frameon=False, fontsize=8)
     today = curves.iloc[0]
+    value = today["break_even_order_value"]
     plots.set_finding_title(
         ax,
-        f"A small client's order breaks even at {money(today['break_even_order_value'])}",
+        f"A small client's order breaks even at {money(value)}"
+        if np.isfinite(value)
+        else "A small client's order never breaks even as served today",
         "Profit per order after cost to serve, by channel; dots: break-even order value",
     )
     return ax
@@ -139,6 +151,6 @@ def plot_tornado(sensitivity: pd.DataFrame, ax: Axes | None = None) -> Axes:
     plots.set_finding_title(
         ax,
         f"{top['assumption']} moves the result most ({money(top['swing'])})",
-        f"Default scenario {signed_money(base)}; one assumption at a time at its low / high value",
+        f"Default scenario {signed(base)}; one assumption at a time at its low / high value",
     )
     return ax

@@ -6,12 +6,25 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from helpers.q3_price_and_channel.inputs import _settings, _small_client_unit_economics
+from helpers.config import given
+from helpers.q3_price_and_channel.inputs import (
+    _customers,
+    _settings,
+    _small_client_unit_economics,
+    _tier_mask,
+)
 from helpers.results import money
 
-__all__ = ["LEVERS", "scenario_levers", "resolve_levers", "assumptions_table"]
+__all__ = [
+    "LEVERS",
+    "scenario_levers",
+    "resolve_levers",
+    "median_small_order",
+    "assumptions_table",
+]
 
 #: the levers, in the order they apply
 LEVERS: tuple[str, ...] = (
@@ -61,13 +74,19 @@ def scenario_levers(
 
 
 def resolve_levers(
-    ledger: pd.DataFrame, config: Mapping[str, Any], levers: Mapping[str, Any]
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    levers: Mapping[str, Any],
+    orders: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The levers with their ``auto`` amounts replaced by their value on this ledger.
 
-    The small-order fee's ``threshold: auto`` is the order value at which a small client's
-    order covers its cost to serve (cost per order / margin rate); ``fee: auto`` is
-    ``fee_cost_share`` of that cost per order.
+    Every currency amount is resolved from the data unless the config gives it, so an export in
+    yen and the same export in dollars get the same policy. The small-order fee's
+    ``threshold: auto`` is the order value at which a small client's order covers its cost to
+    serve (cost per order / margin rate); when no order value does (a margin rate at or below
+    zero) it is ``threshold_median_multiple`` x the small clients' median order value.
+    ``fee: auto`` is ``fee_cost_share`` of the cost per order.
 
     Parameters
     ----------
@@ -77,24 +96,88 @@ def resolve_levers(
         The run's config (sections ``scenarios`` and ``size_tiers``).
     levers
         The levers (:func:`scenario_levers`); not changed.
+    orders
+        :func:`order_values`, for the small clients' median order value; None: their net
+        revenue per order stands in.
 
     Returns
     -------
     dict
-        A copy of ``levers`` with the fee's threshold and amount as floats (currency units).
+        A copy of ``levers`` with the fee's threshold and amount as floats (currency units),
+        and ``_sources``: "lever.param" -> where each currency amount comes from.
     """
     out = copy.deepcopy(dict(levers))
+    sources: dict[str, str] = {}
     fee = out.get("small_order_fee")
     if fee:
         economics = _small_client_unit_economics(ledger, config)
         margin = economics["gross_margin_rate"] - economics["per_revenue_rate"]
         cost = economics["cost_per_order"]
         if fee.get("threshold") == "auto":
-            fee["threshold"] = cost / margin if margin and margin > 0 else cost
+            fee["threshold"], sources["small_order_fee.threshold"] = _auto_threshold(
+                cost, margin, median_small_order(ledger, config, orders), fee
+            )
         if fee.get("fee") == "auto":
-            fee["fee"] = float(fee.get("fee_cost_share", 0.5)) * cost
+            share = float(fee.get("fee_cost_share", 0.5))
+            fee["fee"] = share * cost
+            sources["small_order_fee.fee"] = (
+                f"from the data: {share:g} x the small clients' cost to serve per order "
+                f"({money(cost)})"
+            )
         fee["threshold"], fee["fee"] = float(fee["threshold"]), float(fee["fee"])
+    out["_sources"] = sources
     return out
+
+
+def _auto_threshold(
+    cost: float, margin: float, median: float, fee: Mapping[str, Any]
+) -> tuple[float, str]:
+    """The fee's threshold resolved from the data, and where it comes from."""
+    if cost <= 0:
+        return 0.0, "from the data: no cost to serve per order is counted, so no order is too small"
+    if np.isfinite(margin) and margin > 0:
+        return cost / margin, (
+            f"from the data: the small clients' break-even order value (cost to serve per order "
+            f"{money(cost)} / margin rate {margin:.1%})"
+        )
+    multiple = float(fee.get("threshold_median_multiple", 1.0))
+    value = multiple * median if np.isfinite(median) else 0.0
+    return value, (
+        f"from the data: {multiple:g} x the small clients' median order value ({money(median)}); "
+        "no order value breaks even at their margin"
+    )
+
+
+def median_small_order(
+    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None
+) -> float:
+    """The small clients' median order value (all customers' when no small client ordered).
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger.
+    config
+        The run's config (``size_tiers.small``).
+    orders
+        :func:`order_values`, or None: each customer's net revenue per order stands in.
+
+    Returns
+    -------
+    float
+        Currency units of the data; NaN without any order.
+    """
+    customers = _customers(ledger)
+    small = customers.loc[_tier_mask(customers, "small", config)]
+    for group in (small, customers):
+        if orders is not None and len(orders):
+            values = orders.loc[orders["customer_id"].isin(set(group["customer_id"])), "value"]
+        else:
+            placed = group.loc[group["orders"] > 0]
+            values = placed["net_revenue"] / placed["orders"]
+        if len(values):
+            return float(values.median())
+    return float("nan")
 
 
 def assumptions_table(levers: Mapping[str, Any], config: Mapping[str, Any]) -> pd.DataFrame:
@@ -112,24 +195,43 @@ def assumptions_table(levers: Mapping[str, Any], config: Mapping[str, Any]) -> p
     -------
     DataFrame
         lever, assumption (a lever parameter, or ``<channel>.<param>`` for the target
-        channel's profile), value (as text: floats to 4 significant figures).
+        channel's profile), value (as text: floats to 4 significant figures), source ("your
+        config", "default", or how a currency amount was resolved from the data).
     """
     rows = []
+    sources = levers.get("_sources") or {}
     for name in LEVERS:
         params = levers.get(name) or {}
         rows += [
-            {"lever": name, "assumption": key, "value": value} for key, value in params.items()
-        ]
+            {"lever": name, "assumption": key, "value": value,
+             "source": _source(config, sources, ("levers", name, key))}
+            for key, value in params.items()
+        ]  # fmt: skip
         if name == "channel_migration" and params.get("enabled"):
             target = levers[name]["target"]
             for key, value in _settings(config)["channels"][target].items():
                 if key not in levers[name]:
-                    rows.append({"lever": name, "assumption": f"{target}.{key}", "value": value})
-    out = pd.DataFrame(rows, columns=["lever", "assumption", "value"])
+                    where = _source(config, sources, ("channels", target, key))
+                    rows.append(
+                        {
+                            "lever": name,
+                            "assumption": f"{target}.{key}",
+                            "value": value,
+                            "source": where,
+                        }  # fmt: skip
+                    )
+    out = pd.DataFrame(rows, columns=["lever", "assumption", "value", "source"])
     out["value"] = out["value"].map(
         lambda value: f"{value:,.4g}" if isinstance(value, float) else str(value)
     )
     return out
+
+
+def _source(config: Mapping[str, Any], sources: Mapping[str, str], path: tuple[str, ...]) -> str:
+    """Where a scenario setting comes from: resolved from the data, the config, or the default."""
+    if path[0] == "levers" and f"{path[1]}.{path[2]}" in sources:
+        return sources[f"{path[1]}.{path[2]}"]
+    return "your config" if given(config, "scenarios", *path) else "default"
 
 
 def _lever_text(levers: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, str]:

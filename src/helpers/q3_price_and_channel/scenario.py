@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.q3_price_and_channel.effects import (
+    Reach,
     _channel_migration,
     _discount_cap,
     _profit,
@@ -18,13 +19,10 @@ from helpers.q3_price_and_channel.effects import (
     _telesales_for_visits,
 )
 from helpers.q3_price_and_channel.inputs import _customers, _scaling, _settings
-from helpers.q3_price_and_channel.levers import (
-    LEVERS,
-    _lever_text,
-    resolve_levers,
-    scenario_levers,
-)
-from helpers.results import Result, money, signed_money
+from helpers.q3_price_and_channel.levels_view import _lead_level, ledger_at
+from helpers.q3_price_and_channel.levers import LEVERS, resolve_levers, scenario_levers
+from helpers.q3_price_and_channel.wording import pct_or_nan, scenario_sentences, scenario_verdict
+from helpers.results import Result, pct_change
 
 __all__ = ["Scenario", "simulate", "lever_contributions"]
 
@@ -36,12 +34,18 @@ class Scenario(Result):
     ``table`` is the profit per segment with a total row (also ``by_segment``), ``metrics`` the
     total row as a dict (also ``totals``), ``findings`` the scenario in sentences (and the notes
     on what was assumed); ``customers`` the outcome per customer, ``levers`` the levers used
-    (``auto`` amounts resolved) and ``notes`` what a lever could not do or had to assume.
+    (``auto`` amounts resolved), ``notes`` what a lever had to assume, ``level`` the profit
+    level, ``reach`` the customers each enabled lever changes, ``not_applicable`` why a lever
+    reaches nobody and ``verdict`` whether the scenario raises, lowers or leaves profit.
     """
 
     customers: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     levers: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    level: str = "with_assumptions"
+    reach: dict[str, int] = field(default_factory=dict)
+    not_applicable: dict[str, str] = field(default_factory=dict)
+    verdict: str = ""
 
     @property
     def by_segment(self) -> pd.DataFrame:
@@ -59,12 +63,16 @@ def simulate(
     config: Mapping[str, Any],
     overrides: Mapping[str, Any] | None = None,
     orders: pd.DataFrame | None = None,
+    level: str | None = None,
+    multiplier: float = 1.0,
 ) -> Scenario:
     """Profit before and after a scenario, per customer and per segment.
 
     Each enabled lever changes every affected customer's revenue, cost of goods and cost to
     serve in turn (in the order of :data:`LEVERS`); the effects are expected values, so a
-    scenario with every lever off reproduces the ledger exactly.
+    scenario with every lever off reproduces the ledger exactly. The levers' ``auto`` amounts
+    are resolved once on the whole ledger (every cost counted), so the same policy is
+    evaluated at every profit level.
 
     Parameters
     ----------
@@ -78,6 +86,11 @@ def simulate(
     orders
         :func:`order_values` (order sizes for the fee lever; without it every order of a customer
         is taken at its average value).
+    level
+        The profit level whose costs the scenario changes (:data:`helpers.ledger.levels.LEVELS`);
+        None: the level the report leads with.
+    multiplier
+        At the level "with_assumptions", every assumed amount multiplied by this.
 
     Returns
     -------
@@ -88,8 +101,11 @@ def simulate(
         ``by_segment`` (the ``table``): segment, customers, profit_before, profit_after,
         change, net_revenue_before, net_revenue_after, fees (currency units), customers_lost,
         turned_profitable, turned_loss_making (expected customers, the last two among those
-        who stay), change_pct (fraction of the absolute profit before), with a total row;
-        ``totals`` (the ``metrics``) the total row as a dict.
+        who stay), change_pct (fraction of the absolute profit before; NaN when that base is
+        not material, :func:`helpers.results.pct_change`), with a total row; ``totals`` (the
+        ``metrics``) the total row as a dict; ``level``, ``reach`` (customers each enabled
+        lever changes), ``not_applicable`` (lever -> why it reaches nobody) and ``verdict``
+        (:func:`helpers.q3_price_and_channel.wording.scenario_verdict`).
 
     Raises
     ------
@@ -97,20 +113,41 @@ def simulate(
         When an override or the channel-migration target is unknown.
     """
     customers = _customers(ledger)
-    levers = resolve_levers(customers, config, scenario_levers(config, overrides))
-    state, notes = _apply_levers(customers, config, levers, orders)
-    outcome = _customer_outcomes(customers, state, config)
-    by_segment = _by_segment(outcome, customers, config)
-    totals = {k: float(v) for k, v in by_segment.iloc[-1].drop("segment").items()}
+    levers = resolve_levers(customers, config, scenario_levers(config, overrides), orders)
+    level = level or _lead_level(ledger)
+    view = ledger_at(customers, config, level, multiplier)
     title = "Scenario" if overrides else "Default scenario"
-    findings = [*_scenario_sentences(by_segment, totals, levers, config, title), *notes]
+    return _outcome(view, config, levers, orders, {"title": title, "level": level})
+
+
+def _outcome(
+    view: pd.DataFrame,
+    config: Mapping[str, Any],
+    levers: Mapping[str, Any],
+    orders: pd.DataFrame | None,
+    context: dict[str, Any],
+) -> Scenario:
+    """The levers applied to the customers at one level, summed and put in words."""
+    state, reaches = _apply_levers(view, config, levers, orders)
+    outcome = _customer_outcomes(view, state, config)
+    by_segment = _by_segment(outcome, view, config)
+    totals = {k: float(v) for k, v in by_segment.iloc[-1].drop("segment").items()}
+    reach = {name: found.customers for name, found in reaches.items()}
+    notes = [note for found in reaches.values() for note in found.notes]
+    verdict = scenario_verdict(totals["change"], reach, float(view["profit"].abs().sum()))
+    context = {**context, "reach": reach, "verdict": verdict}
+    findings = [*scenario_sentences(by_segment, totals, levers, config, context), *notes]
     return Scenario(
         table=by_segment,
         metrics=totals,
         findings=findings,
         customers=outcome,
-        levers=levers,
+        levers=dict(levers),
         notes=notes,
+        level=context["level"],
+        reach=reach,
+        not_applicable={n: f.reason for n, f in reaches.items() if f.customers == 0},
+        verdict=verdict,
     )
 
 
@@ -119,24 +156,24 @@ def _apply_levers(
     config: Mapping[str, Any],
     levers: Mapping[str, Any],
     orders: pd.DataFrame | None,
-) -> tuple[pd.DataFrame, list[str]]:
-    """Every customer's state after the enabled levers, and the levers' notes."""
+) -> tuple[pd.DataFrame, dict[str, Reach]]:
+    """Every customer's state after the enabled levers, and whom each lever reached."""
     scaling = _scaling(customers, config)
     state = _state(customers)
-    notes: list[str] = []
+    reaches: dict[str, Reach] = {}
     for name in LEVERS:
         params = levers.get(name) or {}
         if not params.get("enabled", False):
             continue
         if name == "discount_cap":
-            _discount_cap(state, customers, params, scaling, config)
+            reaches[name] = _discount_cap(state, customers, params, scaling, config)
         elif name == "telesales_for_visits":
-            notes += _telesales_for_visits(state, customers, params, scaling, config)
+            reaches[name] = _telesales_for_visits(state, customers, params, scaling, config)
         elif name == "small_order_fee":
-            _small_order_fee(state, customers, params, scaling, config, orders)
+            reaches[name] = _small_order_fee(state, customers, params, scaling, config, orders)
         else:
-            notes += _channel_migration(state, customers, params, scaling, config, orders)
-    return state, notes
+            reaches[name] = _channel_migration(state, customers, params, scaling, config, orders)
+    return state, reaches
 
 
 def _customer_outcomes(
@@ -176,8 +213,10 @@ def _by_segment(
     outcome: pd.DataFrame, customers: pd.DataFrame, config: Mapping[str, Any]
 ) -> pd.DataFrame:
     """The outcome summed per segment (size tiers in their configured order), with a total."""
-    table = outcome.groupby("segment", sort=False).agg(
+    table = outcome.assign(size=outcome["profit_before"].abs()).groupby("segment", sort=False)
+    table = table.agg(
         customers=("customer_id", "size"),
+        magnitude=("size", "sum"),
         profit_before=("profit_before", "sum"),
         profit_after=("profit_after", "sum"),
         change=("change", "sum"),
@@ -195,39 +234,12 @@ def _by_segment(
         table = table.loc[order + [tier for tier in table.index if tier not in order]]
     table.loc["total"] = table.sum()
     table["customers"] = table["customers"].astype("int64")
-    table["change_pct"] = table["change"] / table["profit_before"].abs().where(
-        table["profit_before"] != 0
-    )
+    table["change_pct"] = [
+        pct_or_nan(pct_change(row.profit_after, row.profit_before, row.magnitude))
+        for row in table.itertuples()
+    ]
     table.index.name = "segment"
-    return table.reset_index()
-
-
-def _scenario_sentences(
-    by_segment: pd.DataFrame,
-    totals: Mapping[str, Any],
-    levers: Mapping[str, Any],
-    config: Mapping[str, Any],
-    title: str = "Default scenario",
-) -> list[str]:
-    """The scenario in words: its levers and total change, then every segment that moves."""
-    texts = _lever_text(levers, config)
-    if texts:
-        out = [
-            f"{title} — "
-            + "; ".join(texts.values())
-            + f": profit {signed_money(totals['change'])} ({totals['change_pct']:+.1%}), with "
-            f"{totals['customers_lost']:.0f} customers expected to leave and "
-            f"{totals['turned_profitable']:.0f} turned from loss to profit."
-        ]
-    else:
-        out = ["Every lever is switched off: the scenario is the ledger as it is."]
-    for row in by_segment.iloc[:-1].itertuples():
-        if abs(row.change) > 0:
-            out.append(
-                f"{str(row.segment).capitalize()}: profit {money(row.profit_before)} → "
-                f"{money(row.profit_after)} ({signed_money(row.change)})."
-            )
-    return out
+    return table.drop(columns=["magnitude"]).reset_index()
 
 
 def lever_contributions(
@@ -235,6 +247,7 @@ def lever_contributions(
     config: Mapping[str, Any],
     overrides: Mapping[str, Any] | None = None,
     orders: pd.DataFrame | None = None,
+    level: str | None = None,
 ) -> pd.DataFrame:
     """Each enabled lever's share of the scenario's profit change.
 
@@ -243,14 +256,15 @@ def lever_contributions(
 
     Parameters
     ----------
-    ledger, config, overrides, orders
+    ledger, config, overrides, orders, level
         As for :func:`simulate`.
 
     Returns
     -------
     DataFrame
         lever, change (profit change the lever adds, currency units), customers_lost (expected
-        customers the lever adds to those lost).
+        customers the lever adds to those lost), customers_reached (customers the lever
+        changes; 0: not applicable) and reason (why it reaches nobody, "" when it does).
     """
     levers = scenario_levers(config, overrides)
     enabled = [name for name in LEVERS if (levers.get(name) or {}).get("enabled", False)]
@@ -258,15 +272,19 @@ def lever_contributions(
     for i, name in enumerate(enabled):
         keep = set(enabled[: i + 1])
         step = {lever: {**(levers.get(lever) or {}), "enabled": lever in keep} for lever in LEVERS}
-        total = simulate(ledger, config, step, orders).totals
+        scenario = simulate(ledger, config, step, orders, level)
+        total = scenario.totals
         rows.append(
             {
                 "lever": name,
                 "change": total["change"] - previous,
                 "customers_lost": total["customers_lost"],
+                "customers_reached": scenario.reach.get(name, 0),
+                "reason": scenario.not_applicable.get(name, ""),
             }
         )
         previous = total["change"]
-    out = pd.DataFrame(rows, columns=["lever", "change", "customers_lost"])
+    columns = ["lever", "change", "customers_lost", "customers_reached", "reason"]
+    out = pd.DataFrame(rows, columns=columns)
     out["customers_lost"] = out["customers_lost"].diff().fillna(out["customers_lost"])
     return out

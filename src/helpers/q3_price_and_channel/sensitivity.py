@@ -75,7 +75,7 @@ def scenario_grid(
         turned_profitable (expected customers); sorted by change, largest first.
     """
     grid = _settings(config)["grid"]
-    resolved = resolve_levers(_customers(ledger), config, scenario_levers(config))
+    resolved = resolve_levers(_customers(ledger), config, scenario_levers(config), orders)
     keys = list(grid)
     rows = []
     for combo in itertools.product(*(grid[key] for key in keys)):
