@@ -49,8 +49,8 @@ _PATHS = {
 #: options of a table source, both in ``ingest:`` (defaults) and under ``tables.<table>:``
 _TABLE_OPTIONS: dict[str, Any] = {
     "format": {
-        "enum": ["auto", "csv", "tsv", "txt", "xlsx", "parquet"],
-        "x-expected": "auto, csv, tsv, txt, xlsx or parquet",
+        "enum": ["auto", "csv", "tsv", "txt", "xlsx", "xls", "xlsb", "ods", "parquet"],
+        "x-expected": "auto, csv, tsv, txt, xlsx, xls, xlsb, ods or parquet",
     },
     "encoding": _TEXT,
     "delimiter": _CHAR,
@@ -73,6 +73,29 @@ _TABLE_OPTIONS: dict[str, Any] = {
     "false_values": _WORDS,
     "credit_note_values": _WORDS,
     "strict": _BOOL,
+    "transaction_log": _BOOL,
+    "cancellation_pattern": {"type": ["string", "null"], "x-expected": "a regular expression"},
+    "id_normalise": {
+        "type": "array",
+        "items": {"enum": ["trim", "casefold", "leading_zeros", "number_as_text"]},
+        "x-expected": "a list of trim, casefold, leading_zeros, number_as_text",
+    },
+}
+#: a file joined onto the order lines (an ERP order header, a product price list)
+_JOINED_SOURCE = {
+    "type": "object",
+    "properties": {
+        "path": _PATHS,
+        "columns": {
+            "type": ["object", "null"],
+            "additionalProperties": {"type": ["string", "null"]},
+            "x-expected": "a mapping field: source column (text or null)",
+        },
+        **_TABLE_OPTIONS,
+    },
+    "required": ["path"],
+    "additionalProperties": False,
+    "x-expected": "a mapping with 'path' and options",
 }
 _TABLE_SPEC = {
     "anyOf": [
@@ -87,6 +110,8 @@ _TABLE_SPEC = {
                     "additionalProperties": {"type": ["string", "null"]},
                     "x-expected": "a mapping field: source column (text or null)",
                 },
+                "header": _JOINED_SOURCE,
+                "price_list": _JOINED_SOURCE,
                 **_TABLE_OPTIONS,
             },
             "required": ["path"],
