@@ -159,8 +159,8 @@ def test_one_customer_says_it_is_too_few(workspaces) -> None:
     assert "No customer starts inside the data: no survival analysis." in grown
     findings = L.ledger_findings(ws.ledger)
     assert findings[0] == (
-        "0 of 1 customer (0.0%) lose money on the margin the data gives (no cost to serve); "
-        "0 (0.0%) after the cost to serve the data counts; 0 (0.0%) with the assumed "
+        "0 of 1 customer (0.0%) lose money on the margin the data gives, before any cost to serve; "
+        "0 (0.0%) after costing the orders, lines and deliveries the data counts; 0 (0.0%) with the assumed "
         "cost-to-serve amounts."
     )
     assert (

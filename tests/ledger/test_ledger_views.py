@@ -132,8 +132,8 @@ def test_metrics_lead_with_the_data_and_record_each_level() -> None:
 def test_findings_name_the_level_the_verdict_moves_and_the_assumed_activities() -> None:
     findings = L.ledger_findings(_levelled(), MODEL)
     assert findings[0] == (
-        "1 of 10 customers (10.0%) loses money on the margin the data gives (no cost to serve); "
-        "1 (10.0%) after the cost to serve the data counts; 3 (30.0%) with the assumed "
+        "1 of 10 customers (10.0%) loses money on the margin the data gives, before any cost to serve; "
+        "1 (10.0%) after costing the orders, lines and deliveries the data counts; 3 (30.0%) with the assumed "
         "cost-to-serve amounts."
     )
     assert findings[1] == (

@@ -75,15 +75,16 @@ def test_the_summary_says_which_level_it_leads_with_and_what_assumptions_change(
             "with_assumptions": {"loss_making_customers": 233, "loss_making_share": 233 / 793},
             "sensitivity": {
                 "loss_making": {"verdict": "a fifth or fewer", "holds_from": 0.0,
-                                "holds_to": 0.35, "flips_below": None, "flips_above": 0.4},
+                                "holds_to": 0.35, "flips_below": None, "flips_above": 0.4,
+                                "flips_to_above": "more than a fifth"},
             },
         }
     }  # fmt: skip
     assert lead_sentences(metrics) == [
-        "These figures lead with profit on the margin the data gives (no cost to serve).",
-        "155 customers (19.5%) lose money on the margin the data gives (no cost to serve); "
+        "These figures lead with profit on the margin the data gives, before any cost to serve.",
+        "155 customers (19.5%) lose money on the margin the data gives, before any cost to serve; "
         "233 customers (29.4%) with the assumed cost-to-serve amounts.",
-        "The verdict on loss making (a fifth or fewer) holds while the assumed amounts stay "
-        "between 0x and 0.35x of their values; it changes at 0.4x.",
+        "With the assumed cost-to-serve amounts as they are (1x), loss making is a fifth or "
+        "fewer; that holds from 0x to 0.35x of them, and at 0.4x it is more than a fifth.",
     ]
     assert lead_sentences({"ledger": {}}) == []

@@ -307,7 +307,7 @@ def loss_sentences(ledger: pd.DataFrame) -> list[str]:
     -------
     list of str
         First: the loss makers at the lead level, then at the other levels ("155 of 793
-        customers (19.5%) lose money on the margin the data gives (no cost to serve); 233
+        customers (19.5%) lose money on the margin the data gives, before any cost to serve; 233
         (29.4%) with the assumed cost-to-serve amounts"); then, when amounts are assumed and
         there are at least :data:`MIN_CUSTOMERS_FOR_SHARES` customers, how far they must move
         to flip the verdict and where the company breaks even. Empty without customers.

@@ -35,8 +35,8 @@ __all__ = [
 LEVELS: tuple[str, ...] = ("data", "measured", "with_assumptions")
 #: how a sentence names each level
 LEVEL_WORDS: dict[str, str] = {
-    "data": "on the margin the data gives (no cost to serve)",
-    "measured": "after the cost to serve the data counts",
+    "data": "on the margin the data gives, before any cost to serve",
+    "measured": "after costing the orders, lines and deliveries the data counts",
     "with_assumptions": "with the assumed cost-to-serve amounts",
 }
 #: the multipliers on the assumed amounts over which a verdict is tested (0x to 3x)

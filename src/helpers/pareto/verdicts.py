@@ -330,7 +330,7 @@ def level_sentence(name: str, by_level: Mapping[str, Any]) -> str | None:
     Returns
     -------
     str or None
-        E.g. "Profit is less concentrated ... on the margin the data gives (no cost to serve);
+        E.g. "Profit is less concentrated ... on the margin the data gives, before any cost to serve;
         as concentrated ... with the assumed cost-to-serve amounts."; None when every level
         agrees.
     """

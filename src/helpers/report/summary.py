@@ -177,16 +177,20 @@ def _losers(section: Mapping[str, Any]) -> str | None:
 
 
 def _sensitivity_sentence(name: str, verdict: Mapping[str, Any]) -> str | None:
-    """Where a verdict that rests on assumptions flips, in one sentence (None if it never does)."""
+    """How far the assumed amounts must move to change a verdict (None if it never changes)."""
     below, above = verdict.get("flips_below"), verdict.get("flips_above")
     if below is None and above is None:
         return None
     words = name.replace("_", " ")
-    span = f"{verdict.get('holds_from', 0):g}x and {verdict.get('holds_to', 3):g}x"
-    flips = [f"at {k:g}x" for k in (below, above) if k is not None]
+    changes = [
+        f"at {k:g}x it is {verdict.get(key)}"
+        for k, key in ((below, "flips_to_below"), (above, "flips_to_above"))
+        if k is not None
+    ]
     return (
-        f"The verdict on {words} ({verdict.get('verdict')}) holds while the assumed amounts stay "
-        f"between {span} of their values; it changes {' and '.join(flips)}."
+        f"With the assumed cost-to-serve amounts as they are (1x), {words} is "
+        f"{verdict.get('verdict')}; that holds from {verdict.get('holds_from', 0):g}x to "
+        f"{verdict.get('holds_to', 3):g}x of them, and {' and '.join(changes)}."
     )
 
 
