@@ -15,12 +15,12 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from concentration_ledgers import TIERS, config, make_ledger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import pareto, seesaw, segments
 from helpers.ledger.levels import LEVEL_WORDS
-from tests.analyses.concentration_ledgers import TIERS, config, make_ledger
 
 #: tokens no sentence may hold
 FORBIDDEN = re.compile(r"\bnan\b|\binf\b|-0%|-0\.0%|n/a|(?<![\d.])-0(?![\d.])", re.IGNORECASE)
