@@ -9,9 +9,9 @@ import re
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from concentration_ledgers import config, thin_cases
 
 from helpers import pareto, seesaw, segments
-from tests.analyses.concentration_ledgers import config, thin_cases
 
 CASES = thin_cases()
 #: tokens no sentence may hold: numbers that are not numbers, a signed zero, a missing value

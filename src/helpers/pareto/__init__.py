@@ -30,9 +30,11 @@ from helpers.pareto.curves import (
 )
 from helpers.pareto.figures import plot_lorenz_curves, plot_whale_curve, plot_whale_sensitivity
 from helpers.pareto.verdicts import (
+    at_lead,
     decide_loss_makers,
     decide_profit_vs_revenue,
     decide_whale_hump,
+    has_assumptions,
     ledger_verdicts,
 )
 
@@ -55,4 +57,6 @@ __all__ = [
     "decide_whale_hump",
     "decide_loss_makers",
     "ledger_verdicts",
+    "at_lead",
+    "has_assumptions",
 ]

@@ -16,6 +16,17 @@ from helpers.pareto.curves import _tag
 
 __all__: list[str] = []
 
+
+def _money(value: float) -> str:
+    """An amount as :func:`helpers.plots.format_money` writes it, never "-0".
+
+    Below one unit in size, two significant digits.
+    """
+    if 0 < abs(float(value)) < 1:
+        return f"{float(value):.2g}"
+    return plots.format_money(value)
+
+
 _NO_SHARE = "no share of profit is meaningful"
 
 
@@ -133,15 +144,15 @@ def _no_share_sentence(metrics: Mapping[str, Any], head: str) -> str:
     """Amounts, and why no share of profit is printed (a loss, or a total near zero)."""
     total = metrics["total_profit"]
     amounts = (
-        f"the top customers by revenue make {plots.format_money(metrics[f'{head}_by_revenue_profit'])}"
-        f" and the rest {plots.format_money(total - metrics[f'{head}_by_revenue_profit'])}"
+        f"the top customers by revenue make {_money(metrics[f'{head}_by_revenue_profit'])}"
+        f" and the rest {_money(total - metrics[f'{head}_by_revenue_profit'])}"
     )
     if total is not None and total <= 0:
-        return f"The customers make a loss overall ({plots.format_money(total)}): {_NO_SHARE}; {amounts}."
+        return f"The customers make a loss overall ({_money(total)}): {_NO_SHARE}; {amounts}."
     return (
-        f"Profit ({plots.format_money(total)}) is small against what customers earn "
-        f"({plots.format_money(metrics['profit_earned'])}) and lose "
-        f"({plots.format_money(metrics['profit_lost'])}): {_NO_SHARE}; {amounts}."
+        f"Profit ({_money(total)}) is small against what customers earn "
+        f"({_money(metrics['profit_earned'])}) and lose "
+        f"({_money(metrics['profit_lost'])}): {_NO_SHARE}; {amounts}."
     )
 
 
@@ -172,7 +183,7 @@ def _spread_sentences(metrics: Mapping[str, Any], spec: Mapping[str, Any]) -> li
         share = metrics["unattributed_revenue_share"]
         out.append(
             "Lines without a customer hold "
-            f"{plots.format_money(metrics['unattributed_net_revenue'])} of net revenue"
+            f"{_money(metrics['unattributed_net_revenue'])} of net revenue"
             + (f" ({_percent(share)})" if share is not None else "")
             + ", left out of these shares."
         )
@@ -228,18 +239,18 @@ def _whale_amounts(whale: Mapping[str, Any]) -> str:
     losers, n = whale["loss_making_customers"], whale["customers"]
     if losers == n:
         return (
-            f"Every customer loses money ({plots.format_money(lost)} in total): there is no "
+            f"Every customer loses money ({_money(lost)} in total): there is no "
             "whale curve of profit to show."
         )
     parts = (
         f"the {n - losers:,} customers who make money earn "
-        f"{plots.format_money(whale['profit_earned'])} and the {losers:,} who lose money lose "
-        f"{plots.format_money(lost)}"
+        f"{_money(whale['profit_earned'])} and the {losers:,} who lose money lose "
+        f"{_money(lost)}"
     )
     if total <= 0:
-        return f"The customers make a loss overall ({plots.format_money(total)}): {parts}; {_NO_SHARE}."
+        return f"The customers make a loss overall ({_money(total)}): {parts}; {_NO_SHARE}."
     return (
-        f"Profit ({plots.format_money(total)}) is small against what customers earn and lose: "
+        f"Profit ({_money(total)}) is small against what customers earn and lose: "
         f"{parts}; {_NO_SHARE}."
     )
 
@@ -254,7 +265,7 @@ def _loss_sentence(whale: Mapping[str, Any], settings: Mapping[str, Any]) -> str
     return (
         f"{losers:,} of {n:,} customers ({_percent(whale['loss_making_share'], decimals=1)}"
         f"{_ci(whale, 'loss_making_share', settings)}) lose money, destroying "
-        f"{plots.format_money(whale['profit_destroyed'])}"
+        f"{_money(whale['profit_destroyed'])}"
         + (f" ({_pct100(share)} of total profit)" if share is not None else "")
         + f"; {even}."
     )

@@ -23,6 +23,7 @@ __all__ = [
     "VERDICT_WORDS",
     "level_frames",
     "level_order",
+    "at_lead",
     "has_assumptions",
     "decide_profit_vs_revenue",
     "decide_whale_hump",
@@ -114,6 +115,25 @@ def level_order(lead: str, present: list[str]) -> list[str]:
         return [lead]
     first = lead if lead in present else present[-1]
     return [first, *[level for level in present if level != first]]
+
+
+def at_lead(ledger: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
+    """The ledger with ``profit`` at the lead level (or at ``level``).
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        A customer ledger.
+    level : str, optional
+        The level; None means the lead level (:func:`helpers.ledger.levels.lead_level`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`helpers.ledger.levels.at_level` (the ledger as it is without the level columns).
+    """
+    lead, frames, _ = level_frames(ledger, level)
+    return frames[lead]
 
 
 def has_assumptions(ledger: pd.DataFrame) -> bool:

@@ -12,6 +12,16 @@ from helpers.seesaw import verdicts
 __all__ = ["seesaw_findings"]
 
 
+def _money(value: float) -> str:
+    """An amount as :func:`helpers.plots.format_money` writes it, never "-0".
+
+    Below one unit in size, two significant digits.
+    """
+    if 0 < abs(float(value)) < 1:
+        return f"{float(value):.2g}"
+    return plots.format_money(value)
+
+
 def _percent(value: float | None, decimals: int = 0) -> str:
     """A fraction as a percentage, never "-0%": 0.234 -> "23%", -0.003 -> "-0.3%"."""
     if value is None:
@@ -133,7 +143,7 @@ def _big_shares(metrics: Mapping[str, Any], contrast: str) -> str:
     """
     revenue, profit = metrics["largest_tier_revenue_share"], metrics["largest_tier_profit_share"]
     if profit is None:
-        amount = plots.format_money(metrics["largest_tier_profit"])
+        amount = _money(metrics["largest_tier_profit"])
         return (
             f"{_percent(revenue)} of revenue and makes {amount} (the total profit is a loss or "
             "too small for a share of it)"
@@ -146,7 +156,7 @@ def _trend_sentence(metrics: Mapping[str, Any]) -> str:
     """The Theil-Sen trend of margin with size, over all and over the largest customers."""
     upper = (
         f"; among the largest customers (net revenue from "
-        f"{plots.format_money(metrics['slope_upper_min_revenue'])}) it "
+        f"{_money(metrics['slope_upper_min_revenue'])}) it "
         f"{_direction(metrics, 'slope_upper')}: {_points(metrics['slope_upper'])}"
         f"{_interval(metrics, 'slope_upper')}."
         if metrics.get("slope_upper") is not None

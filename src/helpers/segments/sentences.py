@@ -11,6 +11,17 @@ from helpers.segments import verdicts
 
 __all__ = ["segment_findings"]
 
+
+def _money(value: float) -> str:
+    """An amount as :func:`helpers.plots.format_money` writes it, never "-0".
+
+    Below one unit in size, two significant digits.
+    """
+    if 0 < abs(float(value)) < 1:
+        return f"{float(value):.2g}"
+    return plots.format_money(value)
+
+
 _NO_SHARE = "the total profit is a loss or too small for a share of it"
 
 
@@ -88,7 +99,7 @@ def _small_sentence(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> st
     profit = (
         f"{_percent(share)} of profit"
         if share is not None
-        else f"make {plots.format_money(metrics['small_clients_profit'])} ({_NO_SHARE})"
+        else f"make {_money(metrics['small_clients_profit'])} ({_NO_SHARE})"
     )
     margins = (
         f"at a {_percent(metrics['small_clients_margin'], 1)} margin against "
@@ -108,7 +119,7 @@ def _tier_sentence(metrics: Mapping[str, Any]) -> str:
     if best is None:
         if metrics["tiers_with_customers"] < 2:
             return "Every customer falls in one size tier: a comparison of tiers is not applicable."
-        return "Too few customers to say which size tier earns the highest margin."
+        return "Too few customers to compare the margins of the size tiers."
     margin = metrics["highest_tier_margin"]
     if margin is not None and margin < 0:
         return f"Every size tier loses money; the {best} tier loses the least ({_percent(margin, 1)} of net revenue)."
@@ -127,7 +138,7 @@ def _quadrant_sentence(metrics: Mapping[str, Any], config: Mapping[str, Any]) ->
         if not small
         else f"{_percent(share)} of profit"
         if share is not None
-        else f"their profit {plots.format_money(metrics['quadrant_low_high_profit'])}"
+        else f"their profit {_money(metrics['quadrant_low_high_profit'])}"
     )
     revenue = _percent(metrics["quadrant_high_low_revenue_share"])
     line = f"the {_percent(threshold, 1)} margin threshold"
