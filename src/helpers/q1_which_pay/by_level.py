@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers.ledger import levels
 from helpers.q1_which_pay.profile import _LEVEL_COLUMNS, _lead_level
-from helpers.q1_which_pay.shares import claim_verdicts, class_shares
+from helpers.q1_which_pay.shares import TOO_FEW, claim_verdicts, class_shares
 from helpers.results import Result, pct
 
 __all__ = ["shares_by_level"]
@@ -27,8 +27,8 @@ _HEADLINE = (
 )
 #: verdict name -> (position in :func:`claim_verdicts`, share metric, words)
 _VERDICTS = {
-    "worth_nothing_verdict": (0, "small_worth_nothing_share", "worth nothing"),
-    "valuable_verdict": (1, "small_valuable_share", "truly valuable"),
+    "worth_nothing_verdict": (0, "small_worth_nothing_share", "worth-nothing"),
+    "valuable_verdict": (1, "small_valuable_share", "truly-valuable"),
 }
 
 
@@ -75,12 +75,20 @@ def _sensitivity(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, A
     """The range of multiples of the assumed amounts over which each claim's verdict holds."""
     if "assumed_amount" not in ledger:
         return {}
+    cache: dict[float, tuple[str, str] | None] = {}
+
+    def both(frame: pd.DataFrame) -> tuple[str, str] | None:
+        key = round(float(frame["cost_to_serve"].sum()), 6)  # one ledger per multiplier
+        if key not in cache:
+            cache[key] = claim_verdicts(frame, config)
+        return cache[key]
+
     out: dict[str, Any] = {}
     for name, (position, _, _) in _VERDICTS.items():
 
         def verdict(frame: pd.DataFrame, position: int = position) -> str | None:
-            both = claim_verdicts(frame, config)
-            return both[position] if both else None
+            found = both(frame)
+            return found[position] if found else None
 
         out[name] = levels.verdict_range(ledger, verdict)
     return out
@@ -96,13 +104,13 @@ def _level_sentences(headline: Mapping[str, Mapping[str, Any]]) -> list[str]:
         if len(set(verdicts.values())) < 2:
             continue
         parts = [
-            f"{pct(headline[level][share])} {levels.LEVEL_WORDS[level]} ({verdict})"
+            f"{verdict} at {pct(headline[level][share])} {levels.LEVEL_WORDS[level]}"
             for level, verdict in verdicts.items()
         ]
         out.append(
             f"The {words} verdict depends on the level of cost counted: " + "; ".join(parts) + "."
         )
-    if not out:
+    if not out and all(n["worth_nothing_verdict"] != TOO_FEW for n in headline.values()):
         out.append(
             "Both claims get the same verdict at every level of cost the data supports ("
             + ", ".join(levels.LEVEL_WORDS[level] for level in headline)
@@ -118,7 +126,7 @@ def _sensitivity_sentences(ledger: pd.DataFrame, sensitivity: Mapping[str, Any])
     out = []
     for name, (_, _, words) in _VERDICTS.items():
         found = sensitivity.get(name) or {}
-        if found.get("verdict") is None:
+        if found.get("verdict") in (None, TOO_FEW):
             continue
         text = (
             f"With the assumed cost-to-serve amounts the {words} share is {found['verdict']}; "

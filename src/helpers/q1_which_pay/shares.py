@@ -31,6 +31,8 @@ _METRIC_KEYS = {
 }
 #: the verdicts of a share against its claim (the claim inside the interval, or not)
 CONSISTENT, ABOVE, BELOW = "consistent with the claim", "above the claim", "below the claim"
+#: the verdict when there are too few small clients to test a claim
+TOO_FEW = "too few small clients to judge"
 
 
 def class_shares(
@@ -61,7 +63,8 @@ def class_shares(
         small clients' profit is not a material positive total), verdict (consistent with /
         above / below the claim); ``metrics``: level, small_clients, the tiers, band and margin
         used, ``<group>_share`` with ``_ci_low`` / ``_ci_high``, the claims and their verdicts
-        (worth_nothing_verdict, valuable_verdict). Not available when no customer is small.
+        (worth_nothing_verdict, valuable_verdict; "too few small clients to judge" below
+        ``min_segment_size``). Not available when no customer is small.
 
     References
     ----------
@@ -105,8 +108,16 @@ def claim_verdicts(ledger: pd.DataFrame, config: Mapping[str, Any]) -> tuple[str
     small = small_clients(ledger, config)
     if small.empty:
         return None
-    groups = _class_table(small, config).set_index("group")["verdict"]
-    return str(groups["worth nothing"]), str(groups["truly valuable"])
+    settings = _settings(config)
+    classes = profit_classes(small, config)
+    nothing = int((classes != CLASSES[2]).sum())
+    valuable = int(_valuable(small, config).sum())
+    low, high = wilson_ci([nothing, valuable], [len(small)] * 2, settings["confidence"])
+    claims = (settings["claim_worth_nothing"], settings["claim_valuable"])
+    return tuple(  # type: ignore[return-value]
+        _verdict_of(count / len(small), lo, hi, claim, len(small), settings)
+        for count, lo, hi, claim in zip((nothing, valuable), low, high, claims, strict=True)
+    )
 
 
 def _level_prefix(level: str) -> str:
@@ -142,17 +153,32 @@ def _class_table(small: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame
     ]
     shares = [share_of(amount, profit) for amount in table["profit"]]
     table["share_of_small_profit"] = [np.nan if s is None else s for s in shares]
-    table["verdict"] = table.apply(_verdict, axis=1)
+    table["verdict"] = [
+        _verdict_of(row.share, row.ci_low, row.ci_high, row.claim, n_small, settings)
+        for row in table.itertuples()
+    ]
     return table
 
 
-def _verdict(row: pd.Series) -> str:
-    """Whether a group's share is consistent with its claim (the claim inside the interval)."""
-    if row["claim"] is None or not np.isfinite(row["claim"]):
+def _verdict_of(
+    share: float,
+    low: float,
+    high: float,
+    claim: float | None,
+    n_small: int,
+    settings: Mapping[str, Any],
+) -> str:
+    """A share against its claim: consistent (the claim inside the interval), above or below.
+
+    With fewer small clients than ``min_segment_size`` the claim is not judged at all.
+    """
+    if claim is None or not np.isfinite(claim):
         return ""
-    if row["ci_low"] <= row["claim"] <= row["ci_high"]:
+    if n_small < int(settings["min_segment_size"]):
+        return TOO_FEW
+    if low <= claim <= high:
         return CONSISTENT
-    return ABOVE if row["share"] > row["claim"] else BELOW
+    return ABOVE if share > claim else BELOW
 
 
 def _class_metrics(table: pd.DataFrame, n_small: int, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -185,6 +211,15 @@ def _class_sentences(
     groups = table.set_index("group")
     nothing, valuable = groups.loc["worth nothing"], groups.loc["truly valuable"]
     opening = f"{prefix}of" if prefix else "Of"
+    if nothing["verdict"] == TOO_FEW:
+        return [
+            f"{opening} {n_small:,} small clients, {pct(groups.loc['loss-making', 'share'])} are "
+            f"loss-making and {pct(groups.loc['profitable', 'share'])} profitable; with fewer "
+            f"than {settings['min_segment_size']} small clients the claims (worth nothing "
+            f"{pct(settings['claim_worth_nothing'])}, truly valuable "
+            f"{pct(settings['claim_valuable'])}) cannot be tested: the intervals would be too "
+            "wide to conclude anything."
+        ]
     return [
         f"{opening} {n_small:,} small clients, {pct(groups.loc['loss-making', 'share'])} are "
         f"loss-making, {pct(groups.loc['break-even', 'share'])} break even (profit within "

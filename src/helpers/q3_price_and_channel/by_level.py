@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.ledger import levels
 from helpers.q3_price_and_channel.levels_view import _has_levels, _lead_level, _levels_shown
-from helpers.q3_price_and_channel.scenario import lever_contributions, simulate
+from helpers.q3_price_and_channel.scenario import Scenario, lever_contributions, simulate
 from helpers.q3_price_and_channel.wording import contribution_numbers, signed
 from helpers.results import Result, json_float
 
@@ -22,7 +22,10 @@ MULTIPLIERS: tuple[float, ...] = tuple(float(k) for k in np.round(np.arange(0, 3
 
 
 def scenario_by_level(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    orders: pd.DataFrame | None = None,
+    lead: tuple[Scenario, pd.DataFrame] | None = None,
 ) -> Result:
     """The default scenario at every profit level the data supports.
 
@@ -33,6 +36,9 @@ def scenario_by_level(
     ----------
     ledger, config, orders
         As for :func:`simulate`.
+    lead
+        The default scenario and its :func:`lever_contributions` at the lead level, when
+        already computed (they are reused, not recomputed).
 
     Returns
     -------
@@ -46,36 +52,44 @@ def scenario_by_level(
         over :data:`MULTIPLIERS`}); ``findings``: where the verdict of the scenario or of a
         lever differs between levels, and how far the assumed amounts must move to flip it.
     """
-    lead = _lead_level(ledger)
-    headline = {level: _at_level(ledger, config, orders, level) for level in _levels_shown(ledger)}
+    lead_level = _lead_level(ledger)
+    shown = _levels_shown(ledger)
+    # without assumptions the lead level's numbers are those of the last level shown
+    same_as_lead = lead_level if lead_level in shown else shown[-1]
+    headline = {
+        level: _numbers(*lead)
+        if lead is not None and level == same_as_lead
+        else _numbers(
+            simulate(ledger, config, None, orders, level),
+            lever_contributions(ledger, config, None, orders, level),
+        )
+        for level in shown
+    }
     sensitivity = _sensitivity(ledger, config, orders)
     table = pd.DataFrame(
         [
             {
                 "level": level,
-                "profit_before": n["default_scenario_profit_before"],
-                "profit_after": n["default_scenario_profit_after"],
-                "change": n["default_scenario_profit_change"],
-                "change_pct": n["default_scenario_profit_change_pct"],
-                "verdict": n["default_scenario_verdict"],
+                **{name: n[f"default_scenario_{key}"] for name, key in _COLUMNS.items()},
             }
             for level, n in headline.items()
-        ]
+        ]  # fmt: skip
     )
     findings = [*_level_sentences(headline), *_sensitivity_sentences(ledger, sensitivity)]
     return Result(
         table=table,
-        metrics={"lead_level": lead, **headline, "sensitivity": sensitivity},
+        metrics={"lead_level": lead_level, **headline, "sensitivity": sensitivity},
         findings=findings,
     )
 
 
-def _at_level(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None, level: str
-) -> dict[str, Any]:
+#: the table's columns -> the headline numbers they show (``default_scenario_<key>``)
+_COLUMNS = {"profit_before": "profit_before", "profit_after": "profit_after",
+            "change": "profit_change", "change_pct": "profit_change_pct", "verdict": "verdict"}  # fmt: skip
+
+
+def _numbers(scenario: Scenario, contributions: pd.DataFrame) -> dict[str, Any]:
     """The default scenario's headline numbers at one level."""
-    scenario = simulate(ledger, config, None, orders, level)
-    contributions = lever_contributions(ledger, config, None, orders, level)
     totals = scenario.totals
     return {
         "default_scenario_profit_before": totals["profit_before"],

@@ -80,11 +80,12 @@ def level_words(level: str) -> str:
 def _change_text(totals: Mapping[str, Any]) -> str:
     """The total change, with its percentage only when the base is material."""
     share = json_float(totals.get("change_pct"))
-    pct_text = (
-        f" ({_signed_pct(share)})"
-        if share is not None
-        else " (no percentage: profit before is too close to zero or below it to divide by)"
-    )
+    if share is None:
+        pct_text = " (no percentage: profit before is too close to zero to divide by)"
+    elif totals["profit_before"] < 0:  # a loss: say what happens to it, not a signed share
+        pct_text = f" (the loss {'shrinks' if share > 0 else 'grows'} by {abs(share):.1%})"
+    else:
+        pct_text = f" ({_signed_pct(share)})"
     return f"profit {signed(totals['change'])}{pct_text}"
 
 
