@@ -64,7 +64,7 @@ def test_notebook_02_runs_and_records_the_ledger(run_notebook, sample_config, co
         assert "No customers table" in executed and "No activities table" in executed
         assert "assumed (sales visit, telesales call, support ticket" in executed
         # assumed activities are labelled wherever they are listed, and the verdict's range
-        assert "(assumed: assumed driver" in executed
+        assert "Telesales call (assumed)" in executed
         assert m["sensitivity"]["loss_making"]["verdict"] in (
             "more than a fifth",
             "at most a fifth",

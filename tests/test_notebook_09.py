@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,15 @@ NOTEBOOK = "09-trust-growth-and-future-value"
 
 def _metrics(run_dir: Path, section: str) -> dict:
     return json.loads((run_dir / "metrics" / f"{section}.json").read_text())
+
+
+def _no_nan(run_dir: Path) -> None:
+    """No finding of the page holds a non-number, a signed zero or an unranked "unknown"."""
+    for section in ("growth", "clv"):
+        for sentence in _metrics(run_dir, section)["findings"]:
+            assert not re.search(r"\bnan\b|\binf\b|(?<![\d%])-0%|\bn/a\b|unknown", sentence), (
+                sentence
+            )
 
 
 @pytest.mark.slow
@@ -55,6 +65,8 @@ def test_notebook_09_on_the_sample_world(run_notebook, sample_config) -> None:
     assert clv["total_expected_profit"] is not None and clv["holdout_mae"] >= 0
     for fig in ("land_and_expand", "approval_cascade", "survival_by_tier", "holdout_by_decile"):
         assert (run_dir / "figures" / f"{fig}.png").exists()
+    assert clv["boundary"] is None and clv["fallback"] is None  # an interior BG/NBD fit
+    _no_nan(run_dir)
 
 
 @pytest.mark.slow
@@ -71,3 +83,4 @@ def test_notebook_09_on_order_lines_only(run_notebook, sample_config) -> None:
     assert any(s.startswith("Rule used: lapse") for s in growth["findings"])
     assert m["land_and_expand_available"] is True
     assert _metrics(run_dir, "clv")["metrics"]["available"] is True
+    _no_nan(run_dir)

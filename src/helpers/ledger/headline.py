@@ -176,7 +176,7 @@ def assumed_activities(model: pd.DataFrame | None) -> dict[str, str]:
     return out
 
 
-def activity_label(activity: str, assumed: Mapping[str, str]) -> str:
+def activity_label(activity: str, assumed: Mapping[str, str], detail: bool = True) -> str:
     """An activity's label, with what is assumed: ``Telesales call (assumed: assumed driver)``.
 
     Parameters
@@ -185,14 +185,18 @@ def activity_label(activity: str, assumed: Mapping[str, str]) -> str:
         The activity's name (``telesales_call``).
     assumed : Mapping
         :func:`assumed_activities`.
+    detail : bool
+        False for the short label ``Telesales call (assumed)`` (an axis, a table's step).
 
     Returns
     -------
     str
-        The label, ``(assumed: ...)`` appended for an assumed activity.
+        The label, ``(assumed: ...)`` or ``(assumed)`` appended for an assumed activity.
     """
     label = activity.replace("_", " ").capitalize()
-    return f"{label} (assumed: {assumed[activity]})" if activity in assumed else label
+    if activity not in assumed:
+        return label
+    return f"{label} (assumed: {assumed[activity]})" if detail else f"{label} (assumed)"
 
 
 # ---- the verdicts, decided once ---------------------------------------------------------------

@@ -172,7 +172,7 @@ def company_pnl(ledger: pd.DataFrame, model: pd.DataFrame | None = None) -> pd.D
         The ledger (:func:`helpers.ledger.build_ledger`).
     model
         The cost-to-serve model (:func:`helpers.ledger.cost_model_for`): activities resting on
-        an assumption are labelled so (``Telesales call (assumed: assumed driver)``).
+        an assumption are labelled so (``Telesales call (assumed)``).
 
     Returns
     -------
@@ -193,7 +193,7 @@ def company_pnl(ledger: pd.DataFrame, model: pd.DataFrame | None = None) -> pd.D
         ("Gross margin", total["gross_margin"], _TOTAL),
     ]
     for act in _activities_in(ledger):
-        rows.append((activity_label(act, assumed), -total[f"cts_{act}"], "change"))
+        rows.append((activity_label(act, assumed, detail=False), -total[f"cts_{act}"], "change"))
     rows.append(("Profit", total["profit"], _TOTAL))
     pnl = pd.DataFrame(rows, columns=["step", "amount", "kind"])
     net = total["net_revenue"]
