@@ -302,7 +302,11 @@ def compare_rankings(customers: pd.DataFrame, top_share: float) -> dict[str, flo
     total = float(both["expected_profit"].sum())
 
     def share(ids: set[Any]) -> float:
-        return float(both.loc[both.index.isin(ids), "expected_profit"].sum() / total) if total else np.nan
+        return (
+            float(both.loc[both.index.isin(ids), "expected_profit"].sum() / total)
+            if total
+            else np.nan
+        )
 
     return {
         "spearman": float(both["past_net_revenue"].rank().corr(both["expected_profit"].rank())),
