@@ -15,7 +15,7 @@ from helpers.exports import neutralise_formulas, write_table
 def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {
-            "name": ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "Acme Ltd", "\t=1"],
+            "name": ['=HYPERLINK("http://x","y")', "+1+1", "-2+A1", "@SUM(A1)", "Acme Ltd", "\t=1"],
             "profit": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0],
         }
     )
@@ -32,7 +32,8 @@ def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=20))
 def test_no_cell_starts_a_formula(values: list[str]) -> None:
     out = neutralise_formulas(pd.DataFrame({"v": values}))
-    assert not out["v"].str.startswith(("=", "+", "-", "@")).any()
+    negative_number = out["v"].str.fullmatch(r"-\d+(?:[.,]\d+)*")
+    assert not (out["v"].str.startswith(("=", "+", "-", "@")) & ~negative_number).any()
     assert all(o in (v, "'" + v) for o, v in zip(out["v"], values, strict=True))
     assert len(out) == len(values)
 
@@ -41,3 +42,8 @@ def test_input_not_mutated() -> None:
     frame = pd.DataFrame({"v": ["=1"]})
     neutralise_formulas(frame)
     assert frame["v"].iloc[0] == "=1"
+
+
+def test_a_negative_number_held_as_text_stays_readable() -> None:
+    out = neutralise_formulas(pd.DataFrame({"v": ["-11062.06", "-1.234,56", "-2", "-2+A1", "-"]}))
+    assert out["v"].tolist() == ["-11062.06", "-1.234,56", "-2", "'-2+A1", "'-"]

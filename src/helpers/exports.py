@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -9,11 +10,17 @@ import pandas as pd
 __all__ = ["neutralise_formulas", "write_table"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+#: a negative number written as text (``-11062.06``, ``-1.234,56``): a value, not a formula
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:[.,]\d+)*")
 
 
 def _neutralise(value: object) -> object:
-    """A text value prefixed with a quote when it starts like a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """A text value prefixed with a quote when it starts like a formula (not a negative number)."""
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and not _NEGATIVE_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -23,7 +30,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
     Every text cell that a spreadsheet would run as a formula (starting with ``= + - @``, tab,
     CR, ``|`` or ``%``) is prefixed with a quote. Numbers are left alone, so negative amounts
-    stay numbers.
+    stay numbers, and so is a negative number held as text (``-11062.06``): it is no formula.
 
     Parameters
     ----------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -214,3 +215,98 @@ def test_utf8_file_with_a_few_cp1252_lines_is_read_line_by_line(
         f"(1 line not UTF-8, read as cp1252: {line}), dates as yyyy-mm-dd: "
         f"{head_rows + 1:,} rows."
     ) in result.quality
+
+
+# ---- clear refusals and safe outputs --------------------------------------------------------
+def test_every_shipped_csv_is_neutralised_but_negative_numbers_stay_readable(
+    tmp_path: Path,
+) -> None:
+    body = (
+        HEADER
+        + '\nO1,"=HYPERLINK(""http://x"",""y"")",2023-01-05,P1,1,10,0,6\nO2,C2,2023-01-05,P1,1,-11062.06,0,6\n'
+    )
+    _ingest(tmp_path, {"order_lines": {"path": _write(tmp_path, "o.csv", body)}})
+    out = tmp_path / "out"
+    dictionary = pd.read_csv(out / "dictionary.csv", dtype=str, keep_default_na=False)
+    example = dictionary.set_index("column").loc["customer_id", "example"]
+    assert example == '\'=HYPERLINK("http://x","y")'
+    rejects = pd.read_csv(out / "rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects["value"].tolist() == ["-11062.06"]  # a number as text is no formula
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            HEADER
+            + '\nO1,C1,2023-01-05,P1,1,10,0,6\nO2,"'
+            + "x" * (1 << 21)
+            + '",2023-01-05,P1,1,10,0,6\n',
+            "o.csv: row 3, column 'customer_id': a field of 2,097,152 characters (expected at "
+            "most 1,048,576; an unbalanced quote may have swallowed the lines after it)",
+        ),
+        (
+            HEADER
+            + '\nO1,C1,2023-01-05,P1,1,10,0,6\nO2,"'
+            + "x" * (1 << 25)
+            + '",2023-01-05,P1,1,10,0,6\n',
+            "o.csv: row 3: a line of 33,554,461 bytes (expected fields of at most 1,048,576 "
+            "characters; an unbalanced quote may have swallowed the lines after it)",
+        ),
+    ],
+    ids=["2 MB field", "32 MB line: 4 + 2**25 + 25 bytes"],
+)
+def test_huge_fields_are_refused_with_row_and_column(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    with pytest.raises(IngestError) as info:
+        _ingest(tmp_path, {"order_lines": {"path": _write(tmp_path, "o.csv", body)}})
+    assert str(info.value) == message
+
+
+def test_parquet_list_column_and_far_dates_are_refused_or_rejected(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    base = {
+        "order_id": ["O1", "O2"],
+        "order_date": [dt.date(2023, 1, 5), dt.date(2600, 6, 15)],
+        "product_id": ["P1", "P1"],
+        "quantity": [1, 1],
+        "unit_price": [10.0, 10.0],
+    }
+    pq.write_table(pa.table(base | {"customer_id": [["C1", "C2"], ["C3"]]}), tmp_path / "l.parquet")
+    with pytest.raises(IngestError) as info:
+        _ingest(tmp_path, {"order_lines": {"path": "l.parquet"}})
+    assert str(info.value) == (
+        "l.parquet: columns: column 'customer_id' holds lists or records (expected one value "
+        "per cell; flatten it before export)"
+    )
+    pq.write_table(pa.table(base | {"customer_id": ["C1", "C2"]}), tmp_path / "d.parquet")
+    result = _ingest(tmp_path, {"order_lines": {"path": "d.parquet"}})
+    assert result.tables["order_lines"]["order_id"].tolist() == ["O1"]
+    assert result.rejects["reason"].tolist() == [
+        "column 'order_date': '2600-06-15' is out of range (expected a date between 1970-01-01 "
+        "and 2099-12-31)"
+    ]
+
+
+def test_a_csv_date_beyond_2262_is_rejected_not_wrapped(tmp_path: Path) -> None:
+    body = HEADER + "\nO1,C1,2023-01-05,P1,1,10,0,6\nO2,C1,2600-06-15,P1,1,10,0,6\n"
+    result = _ingest(tmp_path, {"order_lines": {"path": _write(tmp_path, "o.csv", body)}})
+    assert result.tables["order_lines"]["order_date"].dt.year.tolist() == [2023]
+    assert result.rejects["reason"].tolist() == [
+        "column 'order_date': '2600-06-15' is out of range (expected a date between 1970-01-01 "
+        "and 2099-12-31)"
+    ]
+
+
+def test_an_over_long_whole_number_is_rejected(tmp_path: Path) -> None:
+    body = "order_id,line_no,customer_id,order_date,product_id,quantity,unit_price\nO1,99999999999999999999,C1,2023-01-05,P1,1,10\n"
+    result = _ingest(tmp_path, {"order_lines": {"path": _write(tmp_path, "o.csv", body)}})
+    assert result.rejects["reason"].tolist() == [
+        "column 'line_no': '99999999999999999999' is too large (expected a whole number below "
+        "9,223,372,036,854,775,808)"
+    ]

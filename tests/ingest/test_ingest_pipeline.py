@@ -58,8 +58,9 @@ def test_bad_input_corpus(case: dict, tmp_path: Path) -> None:
     table = case.get("table", "order_lines")
     spec = {"path": case["file"]} if case.get("file") else {}
     spec.update(case.get("options") or {})
-    if case.get("file"):
-        shutil.copy(CORPUS / case["file"], tmp_path / case["file"])
+    for name in [case.get("file"), *case.get("also", [])]:  # "also": lookups (header, price list)
+        if name:
+            shutil.copy(CORPUS / name, tmp_path / name)
     tables = {table: spec}
     if table != "order_lines":  # order_lines is required: give it a good file
         (tmp_path / "ok.csv").write_text(f"{HEADER}\nO1,C1,2023-01-05,P1,1,10.00,0,6.00\n")
@@ -86,8 +87,9 @@ def test_bad_input_corpus(case: dict, tmp_path: Path) -> None:
     assert rejects["raw"].notna().all()
 
 
-def test_corpus_covers_at_least_twenty_classes() -> None:
-    assert len({c["id"] for c in CASES}) + 3 >= 20  # +3 generated cases below
+def test_corpus_covers_at_least_sixty_classes() -> None:
+    assert len({c["id"] for c in CASES}) == len(CASES)  # every class once
+    assert len(CASES) + 3 >= 60  # +3 generated cases below
 
 
 def test_huge_file_of_one_column_fails_fast_on_its_header(tmp_path: Path) -> None:

@@ -170,7 +170,9 @@ class FileParser:
         values, null = got
         fraction = ~null & ~np.isnan(values) & (values != np.floor(np.nan_to_num(values)))
         self.add(fraction, fld, "is not a whole number (expected e.g. 3)")
-        return np.where(fraction, np.nan, values), null
+        huge = ~null & ~fraction & (np.abs(np.nan_to_num(values)) >= 2.0**63)
+        self.add(huge, fld, f"is too large (expected a whole number below {2**63:,})")
+        return np.where(fraction | huge, np.nan, values), null
 
     def _note_ambiguous_dates(self, source: str, human: str) -> None:
         self.notes.append(

@@ -315,6 +315,12 @@ def _check_mapped(
                 f"{raw.name}: {where}: required column {name!r} ({table}.{fld}) not found "
                 f"(expected it among the columns: {found}; map it under tables.{table}.columns)"
             )
+    nested = [source for source in mapping.values() if source in raw.meta.get("nested", [])]
+    if nested:
+        raise IngestError(
+            f"{raw.name}: {where}: column {nested[0]!r} holds lists or records (expected one "
+            "value per cell; flatten it before export)"
+        )
     missing = [f"{source[1:]!r}" for source in mapping.values() if source.startswith(_ABSENT)]
     if missing:
         raise IngestError(

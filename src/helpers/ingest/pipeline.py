@@ -101,6 +101,18 @@ def _write_tables(out_dir: Path, loaded: Mapping[str, LoadedTable]) -> None:
             stale.unlink()
 
 
+def _write_frames(
+    out_dir: Path, loaded: Mapping[str, LoadedTable], frames: Mapping[str, pd.DataFrame]
+) -> None:
+    """The tables as Parquet and each frame as ``<stem>.csv``, formulas neutralised."""
+    _write_tables(out_dir, loaded)
+    for stem, frame in frames.items():
+        _write_atomic(
+            out_dir / f"{stem}.csv",
+            lambda path, frame=frame: neutralise_formulas(frame).to_csv(path, index=False),
+        )
+
+
 def _summary(
     config: Mapping[str, Any],
     loaded: Mapping[str, LoadedTable],
@@ -167,12 +179,9 @@ def ingest_dataset(config: Mapping[str, Any], out_dir: Path) -> IngestResult:
     dictionary = pd.DataFrame([row for table in loaded.values() for row in dictionary_rows(table)])
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_tables(out_dir, loaded)
-    _write_atomic(
-        out_dir / "rejects.csv", lambda path: neutralise_formulas(rejects).to_csv(path, index=False)
+    _write_frames(
+        out_dir, loaded, {"rejects": rejects, "reconciliation": recon, "dictionary": dictionary}
     )
-    _write_atomic(out_dir / "reconciliation.csv", lambda path: recon.to_csv(path, index=False))
-    _write_atomic(out_dir / "dictionary.csv", lambda path: dictionary.to_csv(path, index=False))
     summary = _summary(config, loaded, recon, quality, time.perf_counter() - start)
     summary["keys"] = links
     _write_atomic(

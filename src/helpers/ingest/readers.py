@@ -36,6 +36,9 @@ from helpers.ingest.sniffing import ALIGNED_COLUMNS, CsvLayout, sniff_csv, sniff
 
 __all__ = ["RawFile", "read_raw", "read_csv_raw", "read_xlsx_raw", "read_parquet_raw"]
 
+#: the longest field a text export may hold (characters)
+MAX_FIELD_CHARS = 1 << 20
+_BLOCK_BYTES = 1 << 24  # the CSV reader's block; a record must fit in one
 #: one ragged row: (record number, fields found, raw text)
 _BadRow = tuple[int, int, str]
 
@@ -58,7 +61,7 @@ def _read_csv_table(path: Path, layout: CsvLayout, encoding: str) -> tuple[pa.Ta
         path,
         read_options=pacsv.ReadOptions(
             use_threads=False,  # keeps row numbers of invalid rows
-            block_size=1 << 24,
+            block_size=_BLOCK_BYTES,
             skip_rows=layout.skip_rows + 1,
             column_names=names,
             encoding=_pyarrow_encoding(encoding),
@@ -131,6 +134,8 @@ def _read_csv_decoded(
     try:
         return (*_read_csv_table(path, layout, layout.encoding), path)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if "straddling object" in str(exc):
+            raise _huge_field_error(path, name) from None
         if "invalid UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError):
             raise IngestError(f"{name}: cannot be read as CSV ({exc})") from None
         if layout.encoding_how in ("configured", "BOM"):
@@ -215,6 +220,38 @@ def _ragged_rows(
     ]
 
 
+def _huge_field_error(path: Path, name: str) -> IngestError:
+    """The error for a record longer than the reader's block: names the first huge line."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if len(line) > MAX_FIELD_CHARS:
+                return IngestError(
+                    f"{name}: row {number}: a line of {len(line):,} bytes (expected fields of at "
+                    f"most {MAX_FIELD_CHARS:,} characters; an unbalanced quote may have "
+                    "swallowed the lines after it)"
+                )
+    return IngestError(
+        f"{name}: a record longer than {_BLOCK_BYTES:,} bytes (expected fields of at most "
+        f"{MAX_FIELD_CHARS:,} characters; an unbalanced quote may have swallowed the lines after it)"
+    )
+
+
+def _check_field_sizes(table: pa.Table, lines: np.ndarray, layout: CsvLayout, name: str) -> None:
+    """Refuse a field longer than :data:`MAX_FIELD_CHARS` (an unbalanced quote, or not a table)."""
+    for position, column in enumerate(table.columns):
+        if not table.num_rows:
+            return
+        longest = pc.max(pc.utf8_length(column)).as_py() or 0
+        if longest > MAX_FIELD_CHARS:
+            index = int(pc.index(pc.utf8_length(column), longest).as_py())
+            raise IngestError(
+                f"{name}: row {int(lines[index])}, column "
+                f"{layout.header[position]!r}: a field of {longest:,} characters (expected at "
+                f"most {MAX_FIELD_CHARS:,}; an unbalanced quote may have swallowed the lines "
+                "after it)"
+            )
+
+
 def read_csv_raw(
     path: Path, layout: CsvLayout, name: str, table: str, opts: Mapping[str, Any]
 ) -> RawFile:
@@ -253,6 +290,7 @@ def read_csv_raw(
         if raw_table.num_rows + len(bad) == 0:
             raise no_data_rows(name, header_line + 1)
         lines, extra, is_bad = _physical_lines(raw_table, bad, header_line)
+        _check_field_sizes(raw_table, lines[~is_bad], layout, name)
         _check_last_record_closes(text_path, layout, name, lines, extra)
     meta = {
         "format": "csv",
@@ -296,8 +334,17 @@ def read_parquet_raw(path: Path, name: str) -> RawFile:
     if parquet.num_rows == 0:
         raise IngestError(f"{name}: the Parquet file has no rows (expected at least one data row)")
     parquet = parquet.rename_columns([column.strip() for column in parquet.column_names])
+    nested = [
+        column
+        for column, kind in zip(parquet.column_names, parquet.schema.types, strict=True)
+        if pa.types.is_nested(kind)
+    ]
+    for column in nested:  # as text, so no step trips on it; refused if a field maps to it
+        text = pa.array([None if v is None else str(v) for v in parquet.column(column).to_pylist()])
+        parquet = parquet.set_column(parquet.column_names.index(column), column, text)
     row_numbers = np.arange(1, parquet.num_rows + 1, dtype=np.int64)
-    return RawFile(path, name, parquet, row_numbers, [], {"format": "parquet"})
+    meta = {"format": "parquet", "nested": nested} if nested else {"format": "parquet"}
+    return RawFile(path, name, parquet, row_numbers, [], meta)
 
 
 def _read_gzip(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:

@@ -157,6 +157,19 @@ def _looks_aligned(lines: list[str]) -> bool:
     return counts[0] >= 3 and sum(count == counts[0] for count in counts) / len(counts) >= 0.6
 
 
+def _field_counts(lines: list[str], delimiter: str, quotechar: str) -> list[int]:
+    """Fields per line, up to a line the csv module cannot split (a huge or unclosed field)."""
+    counts = []
+    reader = csv.reader(lines, delimiter=delimiter, quotechar=quotechar)
+    try:
+        for fields in reader:
+            if fields:
+                counts.append(len(fields))
+    except csv.Error:
+        pass
+    return counts
+
+
 def _sniff_delimiter(lines: list[str], quotechar: str) -> str:
     """The delimiter among ; , tab | that splits the first lines most consistently.
 
@@ -166,8 +179,7 @@ def _sniff_delimiter(lines: list[str], quotechar: str) -> str:
         return "whitespace"
     best, best_score = ",", (-1.0, 0)
     for candidate in (";", "\t", "|", ","):
-        reader = csv.reader(lines, delimiter=candidate, quotechar=quotechar)
-        counts = [len(fields) for fields in reader if fields]
+        counts = _field_counts(lines, candidate, quotechar)
         if not counts or counts[0] < 2:
             continue
         same = sum(count == counts[0] for count in counts) / len(counts)
