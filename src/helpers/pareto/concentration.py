@@ -1,4 +1,24 @@
-"""The 80/20 analysis as one Result: concentration of revenue, margin and profit, and the whale."""
+"""The 80/20 analysis as one Result: concentration of revenue, margin and profit, and the whale.
+
+Keys of :func:`measure_concentration`. ``pareto``: customers, unattributed_net_revenue (currency
+units) and its share, ``top<x>_<measure>_share`` for every top share and measure,
+``top<x>_by_revenue_profit_share``, ``top<x>_by_revenue_margin``, rest_by_revenue_margin,
+``gini_<measure>`` (None for a measure with negative values),
+``customers_for_<t>pct_<measure>_share``, the verdicts profit_vs_revenue ("more", "less", "as"
+or None), revenue_concentrated (None with too few customers) and rule_holds_for_profit.
+``whale``: customers, total_profit, profit_earned, profit_destroyed (currency units),
+peak_share_of_customers, peak_profit_pct (%), peak_customers, loss_making_share,
+loss_making_customers, profit_destroyed_pct (%), break_even_customers and share, the verdicts
+whale_hump and loss_makers. Both: lead_level, one dict per level in the data (``data``,
+``measured``, ``with_assumptions``) and ``sensitivity`` (verdict ->
+:func:`helpers.ledger.levels.verdict_range`, when some amounts are assumed). ``shares``: measure,
+top_customers, share, ci_low, ci_high (fractions).
+
+References: Kaplan, R. S., & Cooper, R. (1998). Cost & Effect: Using Integrated Cost Systems to
+Drive Profitability and Performance. Harvard Business School Press (the whale curve). Gini, C.
+(1912). Variabilità e mutabilità. Efron, B., & Tibshirani, R. J. (1993). An Introduction to the
+Bootstrap. Chapman & Hall (percentile intervals).
+"""
 
 from __future__ import annotations
 
@@ -113,28 +133,12 @@ def measure_concentration(
     Returns
     -------
     Concentration
-        ``pareto``: customers, unattributed_net_revenue (currency units) and its share,
-        ``top<x>_<measure>_share`` for every top share and measure,
-        ``top<x>_by_revenue_profit_share``, ``top<x>_by_revenue_margin``,
-        rest_by_revenue_margin, ``gini_<measure>`` (None for a measure with negative values),
-        ``customers_for_<t>pct_<measure>_share``, the verdicts profit_vs_revenue ("more",
-        "less", "as" or None), revenue_concentrated (None with too few customers) and
-        rule_holds_for_profit. ``whale``:
-        customers, total_profit, profit_earned, profit_destroyed (currency units),
-        peak_share_of_customers, peak_profit_pct (%), peak_customers, loss_making_share,
-        loss_making_customers, profit_destroyed_pct (%), break_even_customers and share, the
-        verdicts whale_hump and loss_makers. Both: lead_level, one dict per level in the data
-        (``data``, ``measured``, ``with_assumptions``) and ``sensitivity`` (verdict ->
-        :func:`helpers.ledger.levels.verdict_range`, when some amounts are assumed).
-        ``shares``: measure, top_customers, share, ci_low, ci_high (fractions).
-
-    References
-    ----------
-    Kaplan, R. S., & Cooper, R. (1998). Cost & Effect: Using Integrated Cost Systems to Drive
-    Profitability and Performance. Harvard Business School Press (the whale curve).
-    Gini, C. (1912). Variabilità e mutabilità. Bologna: Tipografia di Paolo Cuppini.
-    Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall
-    (percentile intervals).
+        ``pareto`` (top-share, Gini and customers-for-target keys per measure, the verdicts
+        profit_vs_revenue, revenue_concentrated, rule_holds_for_profit), ``whale`` (totals in
+        currency units, peak, loss makers, break-even customers, the verdicts whale_hump and
+        loss_makers), each with lead_level, one dict per level and ``sensitivity``; ``shares``.
+        The module docstring lists every key and the references (whale curve: Kaplan & Cooper
+        1998; Gini 1912; bootstrap: Efron & Tibshirani 1993).
     """
     settings = _config(config)
     lead, frames, present = verdicts.level_frames(ledger, level)
@@ -146,8 +150,8 @@ def measure_concentration(
         pareto[name], whale[name] = dict(at_level[0]), dict(at_level[1])
     ranges = verdicts.sensitivity(ledger, settings) if sensitivity else {}
     pareto.update(lead_level=lead, sensitivity=_pick(ranges, ["profit_vs_revenue"]))
-    whale.update(lead_level=lead, sensitivity=_pick(ranges, ["whale_hump", "loss_makers",
-                                                             "loss_making_share_at"]))  # fmt: skip
+    whale_keys = ["whale_hump", "loss_makers", "loss_making_share_at"]
+    whale.update(lead_level=lead, sensitivity=_pick(ranges, whale_keys))
     order = verdicts.level_order(lead, present)
     return Concentration(
         table=_shares_frame(pareto, settings),

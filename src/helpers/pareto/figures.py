@@ -155,20 +155,23 @@ def plot_whale_curve(
     plots.percent_axis(ax, "x")
     plots.percent_axis(ax, "y")
     ax.legend(frameon=False, loc="lower center", fontsize=8)
+    plots.set_finding_title(
+        ax,
+        _whale_title(whale),
+        f"{whale['customers']:,} customers; profit {levels.LEVEL_WORDS[lead]}",
+    )
+    return ax
+
+
+def _whale_title(whale: Mapping[str, Any]) -> str:
+    """The whale curve's finding, from its verdict ``whale_hump``."""
     peak_x, peak_y = whale["peak_share_of_customers"], whale["peak_profit_pct"]
     if whale["whale_hump"] == "over 100%":
-        finding = (
+        return (
             f"The most profitable {_percent(peak_x, decimals=1)} of customers earn "
             f"{_pct100(peak_y, 1)} of profit; the rest give {_pct100(peak_y - 100, 1)} back"
         )
-    else:
-        finding = (
-            f"No hump: profit accumulates to {_pct100(peak_y)} with hardly any loss-making tail"
-        )
-    plots.set_finding_title(
-        ax, finding, f"{whale['customers']:,} customers; profit {levels.LEVEL_WORDS[lead]}"
-    )
-    return ax
+    return f"No hump: profit accumulates to {_pct100(peak_y)} with hardly any loss-making tail"
 
 
 def _mark_whale(ax: Axes, whale: Mapping[str, Any]) -> None:

@@ -26,9 +26,7 @@ def plot_scatter(
     ax: Axes | None = None,
     level: str | None = None,
 ) -> Axes:
-    """Customers: net revenue (log) against margin after cost to serve, by size tier.
-
-    With the median margin per revenue bin and the Theil-Sen trend lines.
+    """Customers: net revenue (log) against margin, by size tier, with bin medians and trends.
 
     Parameters
     ----------
@@ -256,26 +254,21 @@ def plot_bridge(
     ax: Axes | None = None,
     level: str | None = None,
 ) -> Axes:
-    """Why it tilts: per size tier, the bridge from list price down to profit.
-
-    List price (100%, right) through discounts, rebates, cost of goods and cost to serve down to
-    profit (left), as % of list revenue.
+    """Why it tilts: per size tier, list price (100%) down to profit, as % of list revenue.
 
     Parameters
     ----------
     ledger
         The customer ledger.
-    config
-        The run's config; None means the defaults.
-    ax
-        Axes to draw on; None makes a new figure.
+    config, ax
+        The run's config (None: the defaults); Axes to draw on (None: a new figure).
     level
         The level of profit; None means the lead level (:func:`bridge_table`).
 
     Returns
     -------
     Axes
-        The stacked bars.
+        The stacked bars: discounts, rebates, cost of goods, cost to serve, profit.
     """
     settings = _config(config)
     bridge = bridge_table(ledger, settings, level=level)
