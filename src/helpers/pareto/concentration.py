@@ -150,8 +150,7 @@ def measure_concentration(
         pareto[name], whale[name] = dict(at_level[0]), dict(at_level[1])
     ranges = verdicts.sensitivity(ledger, settings) if sensitivity else {}
     pareto.update(lead_level=lead, sensitivity=_pick(ranges, ["profit_vs_revenue"]))
-    whale_keys = ["whale_hump", "loss_makers", "loss_making_share_at"]
-    whale.update(lead_level=lead, sensitivity=_pick(ranges, whale_keys))
+    whale.update(lead_level=lead, sensitivity=_pick(ranges, _WHALE_VERDICTS))
     order = verdicts.level_order(lead, present)
     return Concentration(
         table=_shares_frame(pareto, settings),
@@ -159,6 +158,9 @@ def measure_concentration(
         findings=_pareto_sentences(pareto, settings, order),
         whale_findings=_whale_sentences(whale, settings, order),
     )
+
+
+_WHALE_VERDICTS = ["whale_hump", "loss_makers", "loss_making_share_at"]
 
 
 def _pick(mapping: Mapping[str, Any], keys: list[str]) -> dict[str, Any]:
