@@ -107,8 +107,8 @@ def test_pareto_levels_by_hand() -> None:
     assert result.pareto["top20_by_revenue_profit_share"] == pytest.approx(0.55)
     assert result.pareto["profit_vs_revenue"] == "more"
     text = " ".join(result.whale_findings)
-    assert ("0 customers (0%) lose money after the cost to serve the data counts; 0 (0%) on "
-            "the margin the data gives (no cost to serve); 2 (40.0%) with the assumed "
+    assert ("0 customers (0%) lose money after costing the orders, lines and deliveries the data counts; 0 (0%) on "
+            "the margin the data gives, before any cost to serve; 2 (40.0%) with the assumed "
             "cost-to-serve amounts.") in text  # fmt: skip
 
 

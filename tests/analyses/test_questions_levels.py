@@ -52,7 +52,7 @@ def test_q1_leads_with_the_level_that_rests_on_no_assumption(config) -> None:
     assert shares.metrics["small_valuable_share"] == 1.0  # 10 >= 10% of 100
     assert shares.metrics["worth_nothing_verdict"] == "below the claim"
     assert shares.findings[0] == (
-        "After the cost to serve the data counts, of 40 small clients, 0% are loss-making, 0% "
+        "After costing the orders, lines and deliveries the data counts, of 40 small clients, 0% are loss-making, 0% "
         "break even (profit within ±2% of their net revenue) and 100% are profitable."
     )
     full = questions.class_shares(q1_ledger(), config, "with_assumptions")
@@ -82,8 +82,9 @@ def test_q1_by_level_and_the_break_even_multiplier(config) -> None:
     }
     assert result.findings[0] == (
         "The worth-nothing verdict depends on the level of cost counted: below the claim at 0% "
-        "on the margin the data gives (no cost to serve); below the claim at 0% after the cost "
-        "to serve the data counts; consistent with the claim at 50% with the assumed "
+        "on the margin the data gives, before any cost to serve; below the claim at 0% after "
+        "costing the orders, lines and deliveries the data counts; consistent with the claim at "
+        "50% with the assumed "
         "cost-to-serve amounts."
     )
     assert (
@@ -228,5 +229,5 @@ def test_q3_by_level_and_sensitivity(config) -> None:
     }
     assert result.findings[0].startswith(
         "The default scenario's verdict depends on the level of cost counted: it reaches nobody "
-        "on the margin the data gives (no cost to serve)"
+        "on the margin the data gives, before any cost to serve"
     )

@@ -193,7 +193,9 @@ def test_the_three_questions_on_superstore(run_notebook, tmp_path) -> None:
     )
     out = _three(run_notebook, config)
     assert out["q1"]["metrics"]["lead_level"] == "data"
-    assert out["q1"]["findings"][0].startswith("On the margin the data gives (no cost to serve)")
+    assert out["q1"]["findings"][0].startswith(
+        "On the margin the data gives, before any cost to serve"
+    )
     q2 = out["q2"]
     assert q2["metrics"]["best_channel"] is None
     assert not any("brings the new customers" in f for f in q2["findings"])
