@@ -74,10 +74,17 @@ _TABLE_OPTIONS: dict[str, Any] = {
     "credit_note_values": _WORDS,
     "strict": _BOOL,
     "transaction_log": _BOOL,
-    "cancellation_pattern": {"type": ["string", "null"], "x-expected": "a regular expression"},
+    "cancellation_pattern": {
+        "type": ["string", "null"],
+        "format": "regex",
+        "x-expected": "a regular expression (e.g. '^C')",
+    },
     "id_normalise": {
         "type": "array",
-        "items": {"enum": ["trim", "casefold", "leading_zeros", "number_as_text"]},
+        "items": {
+            "enum": ["trim", "casefold", "leading_zeros", "number_as_text"],
+            "x-expected": "trim, casefold, leading_zeros or number_as_text",
+        },
         "x-expected": "a list of trim, casefold, leading_zeros, number_as_text",
     },
 }
