@@ -10,6 +10,8 @@ parameters changes.
 
 from __future__ import annotations
 
+import copy
+
 import dataclasses
 import math
 import time
@@ -268,6 +270,8 @@ def _world_config(folder: Path, config: Mapping[str, Any]) -> dict[str, Any]:
     for key in _SESSION_SECTIONS:
         if key in config:
             loaded[key] = dict(config[key])
+            # the world is drawn with these rates: they are its facts, not assumptions
+            loaded["_given"][key] = copy.deepcopy(dict(config[key]))
     return loaded
 
 
