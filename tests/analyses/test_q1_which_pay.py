@@ -36,6 +36,16 @@ def test_profit_classes_use_the_band(config, profit, revenue, expected) -> None:
     assert questions.profit_classes(frame, config).iloc[0] == expected
 
 
+@pytest.mark.parametrize("scale", [1.0, 150.0, 0.01], ids=["dollars", "yen", "hundredths"])
+def test_a_margin_on_the_threshold_reaches_it_in_any_currency(config, scale) -> None:
+    # Superstore's CJ-11875: profit 1.652 on sales 16.52, exactly the 10% valuable margin; in
+    # floats 0.1 * 16.52 and 1.652 differ in the last bit, differently in each currency
+    frame = pd.DataFrame({"profit": [1.652 * scale, 2.0 * 0.02 * scale],
+                          "net_revenue": [16.52 * scale, 2.0 * scale]})  # fmt: skip
+    assert questions.profile._valuable(frame, config).tolist() == [True, False]
+    assert questions.profit_classes(frame, config).tolist() == ["profitable", "break-even"]
+
+
 def test_class_shares_count_only_small_attributed_clients(ledger, config) -> None:
     res = questions.class_shares(ledger, config)
     small = ledger["size_tier"].isin(["micro", "small"]) & (ledger["customer_id"] != UNATTRIBUTED)

@@ -145,6 +145,9 @@ def _compare(usd: Any, jpy: Any, path: str, out: list[str]) -> None:
     elif isinstance(usd, list) and isinstance(jpy, list) and len(usd) == len(jpy):
         for i, (a, b) in enumerate(zip(usd, jpy, strict=True)):
             _compare(a, b, f"{path}[{i}]", out)
+    elif isinstance(usd, str) and isinstance(jpy, str):  # a description may quote an amount
+        if _masked(usd) != _masked(jpy):
+            out.append(f"{path}: {usd!r} != {jpy!r}")
     elif isinstance(usd, bool) or isinstance(jpy, bool) or isinstance(usd, str):
         if usd != jpy:
             out.append(f"{path}: {usd!r} != {jpy!r}")

@@ -61,6 +61,11 @@ def _num(value: float) -> str:
     return f"{float(f'{value:.3g}'):g}"
 
 
+#: relative tolerance of a margin comparison: a customer whose margin equals a threshold up to
+#: float rounding (10% of 16.52 is 1.652 in dollars, 247.8 in yen) is on the threshold
+_TIE = 1e-9
+
+
 def small_clients(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
     """The ledger rows of small clients.
 
@@ -159,15 +164,21 @@ def profit_classes(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.Series
         Same index as ``ledger``, ordered categorical of :data:`CLASSES`: loss-making (profit
         below the band), break-even (inside it), profitable (above it).
     """
-    band = float(_settings(config)["break_even_band"]) * ledger["net_revenue"].abs()
+    revenue = ledger["net_revenue"].abs()
+    band = float(_settings(config)["break_even_band"]) * revenue + _TIE * revenue
     profit = ledger["profit"]
     classes = np.where(profit > band, CLASSES[2], np.where(profit < -band, CLASSES[0], CLASSES[1]))
     return pd.Series(pd.Categorical(classes, categories=CLASSES, ordered=True), index=ledger.index)
 
 
 def _valuable(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.Series:
-    """Profitable rows earning at least ``valuable_margin`` of their net revenue."""
+    """Profitable rows earning at least ``valuable_margin`` of their net revenue.
+
+    A margin equal to the threshold (up to float rounding, :data:`_TIE`) counts as reaching it,
+    so the verdict does not hang on the currency the amounts are written in.
+    """
     margin = float(_settings(config)["valuable_margin"])
+    revenue = ledger["net_revenue"]
     return (profit_classes(ledger, config) == CLASSES[2]) & (
-        ledger["profit"] >= margin * ledger["net_revenue"]
+        ledger["profit"] >= margin * revenue - _TIE * revenue.abs()
     )
