@@ -123,9 +123,12 @@ def test_no_finding_reads_nan_or_infinite(superstore: dict[str, Any]) -> None:
 _AMOUNT = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|M|bn))?(?![\d%x])")
 
 
+_FILE = re.compile(r"\S+\.csv\b")
+
+
 def _masked(sentence: str) -> str:
-    """A sentence with its money amounts masked (percentages and multipliers kept)."""
-    return _AMOUNT.sub("#", sentence)
+    """A sentence with its money amounts and the file read masked (percentages kept)."""
+    return _AMOUNT.sub("#", _FILE.sub("<file>", sentence))
 
 
 #: what legitimately differs between the two runs: the file read, and log-likelihoods of
