@@ -148,19 +148,20 @@ def _compare(usd: Any, jpy: Any, path: str, out: list[str]) -> None:
     elif isinstance(usd, list) and isinstance(jpy, list) and len(usd) == len(jpy):
         for i, (a, b) in enumerate(zip(usd, jpy, strict=True)):
             _compare(a, b, f"{path}[{i}]", out)
-    elif isinstance(usd, str) and isinstance(jpy, str):  # a description may quote an amount
-        if _masked(usd) != _masked(jpy):
-            out.append(f"{path}: {usd!r} != {jpy!r}")
-    elif isinstance(usd, bool) or isinstance(jpy, bool) or isinstance(usd, str):
-        if usd != jpy:
-            out.append(f"{path}: {usd!r} != {jpy!r}")
-    elif isinstance(usd, int | float) and isinstance(jpy, int | float):
+    elif (difference := _scalar_difference(usd, jpy)) is not None:
+        out.append(f"{path}: {difference}")
+
+
+def _scalar_difference(usd: Any, jpy: Any) -> str | None:
+    """How two scalars differ beyond the currency (None: the same, or x150)."""
+    if isinstance(usd, str) and isinstance(jpy, str):  # a description may quote an amount
+        return None if _masked(usd) == _masked(jpy) else f"{usd!r} != {jpy!r}"
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (usd, jpy))
+    if numbers:
         same = jpy == pytest.approx(usd, rel=1e-6, abs=1e-9)
         scaled = jpy == pytest.approx(usd * YEN_FACTOR, rel=1e-6, abs=1e-6)
-        if not (same or scaled):
-            out.append(f"{path}: {usd!r} vs {jpy!r} (neither equal nor x{YEN_FACTOR})")
-    elif usd != jpy:
-        out.append(f"{path}: {usd!r} != {jpy!r}")
+        return None if same or scaled else f"{usd!r} vs {jpy!r} (neither equal nor x{YEN_FACTOR})"
+    return None if usd == jpy else f"{usd!r} != {jpy!r}"
 
 
 def test_the_same_export_in_yen_gives_the_same_verdicts(

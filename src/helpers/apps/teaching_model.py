@@ -11,7 +11,6 @@ parameters changes.
 from __future__ import annotations
 
 import copy
-
 import dataclasses
 import math
 import time
