@@ -15,16 +15,25 @@ configured, 3x: three times) shows how far the assumptions must move to change a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "LEVELS",
+    "LEVEL_COLUMNS",
     "LEVEL_WORDS",
     "MULTIPLIERS",
+    "at_lead",
     "at_level",
+    "has_assumptions",
+    "has_levels",
+    "level_frames",
+    "level_order",
+    "level_sentence",
+    "range_sentence",
     "at_multiplier",
     "levels_in",
     "lead_level",
@@ -33,6 +42,14 @@ __all__ = [
 
 #: the levels, from measured to assumed (metric names use these keys)
 LEVELS: tuple[str, ...] = ("data", "measured", "with_assumptions")
+#: the ledger columns the levels are computed from (a hand-built ledger may lack them: its
+#: ``profit`` is then taken as it is, as the level ``with_assumptions``)
+LEVEL_COLUMNS: tuple[str, ...] = (
+    "gross_margin",
+    "cost_to_serve_measured",
+    "cost_to_serve_assumed",
+    "assumed_amount",
+)
 #: how a sentence names each level
 LEVEL_WORDS: dict[str, str] = {
     "data": "on the margin the data gives, before any cost to serve",
@@ -121,8 +138,11 @@ def levels_in(ledger: pd.DataFrame) -> list[str]:
     -------
     list of str
         ``"data"`` always; ``"measured"`` when the data counts some cost to serve;
-        ``"with_assumptions"`` when assumed drivers add cost.
+        ``"with_assumptions"`` when assumed drivers add cost; empty for a ledger without the
+        level columns (:func:`has_levels`).
     """
+    if not has_levels(ledger):
+        return []
     out = ["data"]
     measured = ledger["cost_to_serve_measured"].abs().sum()
     assumed = ledger["cost_to_serve_assumed"].abs().sum()
@@ -145,9 +165,11 @@ def lead_level(ledger: pd.DataFrame) -> str:
     -------
     str
         ``"with_assumptions"`` when nothing is assumed (every driver counted, every rate
-        configured); ``"measured"`` when only assumed drivers are assumed (the counted costs use
-        the config's rates); else ``"data"``.
+        configured) or the ledger has no level columns; ``"measured"`` when only assumed
+        drivers are assumed (the counted costs use the config's rates); else ``"data"``.
     """
+    if not has_levels(ledger):
+        return "with_assumptions"
     assumed_amount = float(ledger["assumed_amount"].abs().sum())
     assumed_drivers = float(ledger["cost_to_serve_assumed"].abs().sum())
     if assumed_amount <= _MONEY_TOLERANCE:
@@ -201,3 +223,163 @@ def verdict_range(
         "flips_to_below": verdicts[low_flip] if low_flip is not None else None,
         "flips_to_above": verdicts[high_flip] if high_flip is not None else None,
     }
+
+
+# ---- the views and sentences every analysis takes -------------------------------------------
+def has_levels(ledger: pd.DataFrame) -> bool:
+    """Whether the ledger carries the level columns (:data:`LEVEL_COLUMNS`).
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        A customer ledger (hand-built ones in tests may not carry the levels).
+
+    Returns
+    -------
+    bool
+        True when every level column is present.
+    """
+    return set(LEVEL_COLUMNS) <= set(ledger.columns)
+
+
+def has_assumptions(ledger: pd.DataFrame) -> bool:
+    """Whether some cost to serve rests on an assumed driver or a default rate.
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        A customer ledger.
+
+    Returns
+    -------
+    bool
+        True when ``assumed_amount`` adds up to at least a cent in size; False without levels.
+    """
+    return has_levels(ledger) and float(ledger["assumed_amount"].abs().sum()) >= 0.01
+
+
+def level_frames(
+    ledger: pd.DataFrame, level: str | None = None
+) -> tuple[str, dict[str, pd.DataFrame], list[str]]:
+    """The level to lead with, the ledger at each level needed, and the levels in the data.
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        A customer ledger. Without the level columns its ``profit`` is taken as it is, as the
+        level ``with_assumptions``, and no other level is known.
+    level : str, optional
+        The level to lead with; None means :func:`lead_level`.
+
+    Returns
+    -------
+    (str, dict, list of str)
+        The lead level; level -> the ledger at that level (:func:`at_level`), for the lead
+        level and every level in the data; :func:`levels_in`.
+    """
+    if not has_levels(ledger):
+        return "with_assumptions", {"with_assumptions": ledger}, []
+    lead = level or lead_level(ledger)
+    present = levels_in(ledger)
+    return lead, {name: at_level(ledger, name) for name in dict.fromkeys([lead, *present])}, present
+
+
+def at_lead(ledger: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
+    """The ledger with ``profit`` at the lead level (or at ``level``).
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        A customer ledger.
+    level : str, optional
+        The level; None means :func:`lead_level`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`at_level` (the ledger as it is without the level columns).
+    """
+    if not has_levels(ledger):
+        return ledger
+    return at_level(ledger, level or lead_level(ledger))
+
+
+def level_order(lead: str, present: Sequence[str]) -> list[str]:
+    """The levels a sentence compares, the lead level first.
+
+    Parameters
+    ----------
+    lead : str
+        The lead level.
+    present : sequence of str
+        :func:`levels_in`.
+
+    Returns
+    -------
+    list of str
+        ``present`` with ``lead`` first. When the lead level is not among them (nothing is
+        assumed, so ``with_assumptions`` equals the most complete level in the data), that
+        most complete level comes first instead; ``[lead]`` when no level is known.
+    """
+    if not present:
+        return [lead]
+    first = lead if lead in present else present[-1]
+    return [first, *[level for level in present if level != first]]
+
+
+def _capital(text: str) -> str:
+    """The sentence with its first letter in upper case."""
+    return text[:1].upper() + text[1:]
+
+
+def level_sentence(words: Callable[[Any], str], by_level: Mapping[str, Any]) -> str | None:
+    """One sentence when a verdict differs between levels, the lead level first.
+
+    Parameters
+    ----------
+    words : callable
+        Verdict -> how a sentence says it (e.g. "most customers lose money").
+    by_level : Mapping
+        Level -> verdict, the lead level first.
+
+    Returns
+    -------
+    str or None
+        E.g. "No customer loses money on the margin the data gives, before any cost to serve;
+        most customers lose money with the assumed cost-to-serve amounts."; None when every
+        level agrees.
+    """
+    if len({str(v) for v in by_level.values()}) <= 1:
+        return None
+    parts = [f"{words(verdict)} {LEVEL_WORDS[level]}" for level, verdict in by_level.items()]
+    return _capital("; ".join(parts)) + "."
+
+
+def range_sentence(words: Callable[[Any], str], verdict_range: Mapping[str, Any]) -> str:
+    """How far the assumed amounts must move for a verdict to flip, in one sentence.
+
+    Parameters
+    ----------
+    words : callable
+        Verdict -> how a sentence says it.
+    verdict_range : Mapping
+        :func:`verdict_range`.
+
+    Returns
+    -------
+    str
+        E.g. "With the assumed cost-to-serve amounts, most customers lose money; this holds
+        while they stay between 0.65x and 3x; at 0.6x a minority of customers lose money."
+    """
+    head = f"With the assumed cost-to-serve amounts, {words(verdict_range['verdict'])}"
+    flips = [
+        f"at {verdict_range[f'flips_{side}']:g}x {words(verdict_range[f'flips_to_{side}'])}"
+        for side in ("below", "above")
+        if verdict_range[f"flips_{side}"] is not None
+    ]
+    if not flips:
+        return f"{head}, at any multiple of those amounts from 0x to 3x."
+    return (
+        f"{head}; this holds while they stay between {verdict_range['holds_from']:g}x and "
+        f"{verdict_range['holds_to']:g}x; " + "; ".join(flips) + "."
+    )

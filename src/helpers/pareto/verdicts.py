@@ -15,6 +15,13 @@ import numpy as np
 import pandas as pd
 
 from helpers.ledger import levels
+from helpers.ledger.levels import (  # noqa: F401 - re-exported: callers name them here
+    LEVEL_COLUMNS,
+    at_lead,
+    has_assumptions,
+    level_frames,
+    level_order,
+)
 from helpers.pareto.curves import _tag, customers_only
 from helpers.pareto.statistics import _matrix, _statistics
 
@@ -35,13 +42,6 @@ __all__ = [
     "range_sentence",
 ]
 
-#: the ledger columns the three levels of profit are computed from
-LEVEL_COLUMNS = (
-    "gross_margin",
-    "cost_to_serve_measured",
-    "cost_to_serve_assumed",
-    "assumed_amount",
-)
 _SLIM_COLUMNS = ("customer_id", "net_revenue", "cost_to_serve", "profit", *LEVEL_COLUMNS)
 
 #: how a sentence says each verdict (None: no verdict, and why)
@@ -64,94 +64,6 @@ VERDICT_WORDS: dict[str, dict[Hashable, str]] = {
         None: "there are too few customers to say",
     },
 }
-
-
-def level_frames(
-    ledger: pd.DataFrame, level: str | None = None
-) -> tuple[str, dict[str, pd.DataFrame], list[str]]:
-    """The level to lead with, the ledger at each level needed, and the levels in the data.
-
-    Parameters
-    ----------
-    ledger : pandas.DataFrame
-        A customer ledger. Without the level columns (:data:`LEVEL_COLUMNS`) its ``profit`` is
-        taken as it is, as the level ``with_assumptions``, and no other level is known.
-    level : str, optional
-        The level to lead with; None means :func:`helpers.ledger.levels.lead_level`.
-
-    Returns
-    -------
-    (str, dict, list of str)
-        The lead level; level -> the ledger at that level (:func:`levels.at_level`), for the
-        lead level and every level in the data; :func:`levels.levels_in` (empty without the
-        level columns).
-    """
-    if not set(LEVEL_COLUMNS) <= set(ledger.columns):
-        return "with_assumptions", {"with_assumptions": ledger}, []
-    lead = level or levels.lead_level(ledger)
-    present = levels.levels_in(ledger)
-    names = dict.fromkeys([lead, *present])
-    return lead, {name: levels.at_level(ledger, name) for name in names}, present
-
-
-def level_order(lead: str, present: list[str]) -> list[str]:
-    """The levels a sentence compares, the lead level first.
-
-    Parameters
-    ----------
-    lead : str
-        The lead level.
-    present : list of str
-        :func:`helpers.ledger.levels.levels_in`.
-
-    Returns
-    -------
-    list of str
-        ``present`` with ``lead`` first. When the lead level is not among them (nothing is
-        assumed, so ``with_assumptions`` equals the most complete level in the data), that
-        most complete level comes first instead; ``[lead]`` when no level is known.
-    """
-    if not present:
-        return [lead]
-    first = lead if lead in present else present[-1]
-    return [first, *[level for level in present if level != first]]
-
-
-def at_lead(ledger: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
-    """The ledger with ``profit`` at the lead level (or at ``level``).
-
-    Parameters
-    ----------
-    ledger : pandas.DataFrame
-        A customer ledger.
-    level : str, optional
-        The level; None means the lead level (:func:`helpers.ledger.levels.lead_level`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`helpers.ledger.levels.at_level` (the ledger as it is without the level columns).
-    """
-    lead, frames, _ = level_frames(ledger, level)
-    return frames[lead]
-
-
-def has_assumptions(ledger: pd.DataFrame) -> bool:
-    """Whether some cost to serve rests on an assumed driver or a default rate.
-
-    Parameters
-    ----------
-    ledger : pandas.DataFrame
-        A customer ledger.
-
-    Returns
-    -------
-    bool
-        True when ``assumed_amount`` adds up to at least a cent in size.
-    """
-    if not set(LEVEL_COLUMNS) <= set(ledger.columns):
-        return False
-    return float(ledger["assumed_amount"].abs().sum()) >= 0.01
 
 
 # ---- the decisions -------------------------------------------------------------------------------
@@ -332,13 +244,10 @@ def _one_verdict(
 
 
 # ---- sentences ------------------------------------------------------------------------------------
-def _capital(text: str) -> str:
-    """The sentence with its first letter in upper case."""
-    return text[:1].upper() + text[1:]
 
 
 def level_sentence(name: str, by_level: Mapping[str, Any]) -> str | None:
-    """One sentence when a verdict differs between levels, the lead level first.
+    """One sentence when a verdict differs between levels (:func:`levels.level_sentence`).
 
     Parameters
     ----------
@@ -350,19 +259,13 @@ def level_sentence(name: str, by_level: Mapping[str, Any]) -> str | None:
     Returns
     -------
     str or None
-        E.g. "Profit is less concentrated ... on the margin the data gives, before any cost to serve;
-        as concentrated ... with the assumed cost-to-serve amounts."; None when every level
-        agrees.
+        None when every level agrees.
     """
-    if len({str(v) for v in by_level.values()}) <= 1:
-        return None
-    words = VERDICT_WORDS[name]
-    parts = [f"{words[verdict]} {levels.LEVEL_WORDS[level]}" for level, verdict in by_level.items()]
-    return _capital("; ".join(parts)) + "."
+    return levels.level_sentence(VERDICT_WORDS[name].__getitem__, by_level)
 
 
 def range_sentence(name: str, verdict_range: Mapping[str, Any]) -> str:
-    """How far the assumed amounts must move for a verdict to flip, in one sentence.
+    """How far the assumed amounts must move for a verdict to flip (:func:`levels.range_sentence`).
 
     Parameters
     ----------
@@ -377,16 +280,4 @@ def range_sentence(name: str, verdict_range: Mapping[str, Any]) -> str:
         E.g. "With the assumed cost-to-serve amounts, most customers lose money; this holds
         while they stay between 0.65x and 3x; at 0.6x a minority of customers lose money."
     """
-    words = VERDICT_WORDS[name]
-    head = f"With the assumed cost-to-serve amounts, {words[verdict_range['verdict']]}"
-    flips = [
-        f"at {verdict_range[f'flips_{side}']:g}x {words[verdict_range[f'flips_to_{side}']]}"
-        for side in ("below", "above")
-        if verdict_range[f"flips_{side}"] is not None
-    ]
-    if not flips:
-        return f"{head}, at any multiple of those amounts from 0x to 3x."
-    return (
-        f"{head}; this holds while they stay between {verdict_range['holds_from']:g}x and "
-        f"{verdict_range['holds_to']:g}x; " + "; ".join(flips) + "."
-    )
+    return levels.range_sentence(VERDICT_WORDS[name].__getitem__, verdict_range)

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.ledger import levels
-from helpers.q1_which_pay.profile import _LEVEL_COLUMNS, _lead_level
+from helpers.q1_which_pay.profile import _lead_level
 from helpers.q1_which_pay.shares import TOO_FEW, claim_verdicts, class_shares
 from helpers.results import Result, pct
 
@@ -53,7 +53,7 @@ def shares_by_level(ledger: pd.DataFrame, config: Mapping[str, Any]) -> Result:
         must move to flip it. Not available without small clients.
     """
     lead = _lead_level(ledger)
-    shown = levels.levels_in(ledger) if _LEVEL_COLUMNS.issubset(ledger.columns) else [lead]
+    shown = levels.levels_in(ledger) or [lead]
     per_level = {level: class_shares(ledger, config, level) for level in shown}
     if not all(result.available for result in per_level.values()):
         return Result(message=next(r.message for r in per_level.values() if not r.available))

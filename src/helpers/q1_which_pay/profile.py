@@ -35,21 +35,10 @@ def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 #: the ledger columns the profit levels need (hand-built ledgers may lack them)
-_LEVEL_COLUMNS = frozenset({"gross_margin", "cost_to_serve_measured", "assumed_amount"})
-
-
-def _lead_level(ledger: pd.DataFrame) -> str:
-    """The level the report leads with ("with_assumptions" for a ledger without levels)."""
-    if not _LEVEL_COLUMNS.issubset(ledger.columns):
-        return "with_assumptions"
-    return levels.lead_level(ledger)
-
-
-def _level_view(ledger: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
-    """The ledger with profit at ``level`` (None: the level the report leads with)."""
-    if not _LEVEL_COLUMNS.issubset(ledger.columns):
-        return ledger
-    return levels.at_level(ledger, level or levels.lead_level(ledger))
+#: the level the report leads with ("with_assumptions" for a ledger without levels)
+_lead_level = levels.lead_level
+#: the ledger with profit at a level (None: the level the report leads with)
+_level_view = levels.at_lead
 
 
 def _num(value: float) -> str:

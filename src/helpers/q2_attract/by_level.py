@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.ledger import levels
-from helpers.q2_attract.channels import _LEVEL_COLUMNS, _lead_level
+from helpers.q2_attract.channels import _lead_level
 from helpers.q2_attract.economics import _best_channels, channel_economics
 from helpers.q2_attract.newcomers import new_customers
 from helpers.q2_attract.overall import first_year_verdict
@@ -59,7 +59,7 @@ def economics_by_level(
         must move to flip one. Not available when no customer joined inside the window.
     """
     lead = _lead_level(ledger)
-    shown = levels.levels_in(ledger) if _LEVEL_COLUMNS.issubset(ledger.columns) else [lead]
+    shown = levels.levels_in(ledger) or [lead]
     headline: dict[str, dict[str, Any]] = {}
     for level in shown:
         new = new_customers(ledger, config, monthly, order_lines, level)
@@ -121,7 +121,7 @@ def _verdict_function(
 
 def _has_levels(frame: pd.DataFrame | None) -> bool:
     """Whether a (monthly) ledger carries the profit levels."""
-    return frame is not None and _LEVEL_COLUMNS.issubset(frame.columns)
+    return frame is not None and levels.has_levels(frame)
 
 
 def _multiplier_of(scaled: pd.DataFrame, ledger: pd.DataFrame) -> float:

@@ -18,19 +18,13 @@ __all__ = ["customer_channels", "channel_summary"]
 #: the channel of customers the data gives none for: never ranked
 UNKNOWN = "(unknown)"
 #: the ledger columns the profit levels need (hand-built ledgers may lack them)
-_LEVEL_COLUMNS = frozenset({"gross_margin", "cost_to_serve_measured", "assumed_amount"})
-
-
-def _lead_level(ledger: pd.DataFrame) -> str:
-    """The level the report leads with ("with_assumptions" for a ledger without levels)."""
-    if not _LEVEL_COLUMNS.issubset(ledger.columns):
-        return "with_assumptions"
-    return levels.lead_level(ledger)
+#: the level the report leads with ("with_assumptions" for a ledger without levels)
+_lead_level = levels.lead_level
 
 
 def _level_view(frame: pd.DataFrame | None, level: str) -> pd.DataFrame | None:
     """A ledger (or the monthly ledger) with profit at ``level``; as it is without levels."""
-    if frame is None or not _LEVEL_COLUMNS.issubset(frame.columns):
+    if frame is None or not levels.has_levels(frame):
         return frame
     return levels.at_level(frame, level)
 

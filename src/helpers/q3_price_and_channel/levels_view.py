@@ -26,24 +26,19 @@ from helpers.q3_price_and_channel.inputs import _activities
 
 __all__: list[str] = []
 
-_LEVEL_COLUMNS = frozenset({"gross_margin", "cost_to_serve_measured", "assumed_amount"})
 _DRIVERS_FROM_DATA = frozenset({"key_account_years", "financed_revenue_years"})
 _MAX_CANDIDATES = 12  # at most 2**12 splits are tried
 
 
-def _has_levels(ledger: pd.DataFrame) -> bool:
-    """Whether the ledger carries the profit levels (hand-built ledgers may not)."""
-    return _LEVEL_COLUMNS.issubset(ledger.columns)
-
-
-def _lead_level(ledger: pd.DataFrame) -> str:
-    """The level the report leads with ("with_assumptions" for a ledger without levels)."""
-    return levels.lead_level(ledger) if _has_levels(ledger) else "with_assumptions"
+#: whether the ledger carries the profit levels (hand-built ledgers may not)
+_has_levels = levels.has_levels
+#: the level the report leads with ("with_assumptions" for a ledger without levels)
+_lead_level = levels.lead_level
 
 
 def _levels_shown(ledger: pd.DataFrame) -> list[str]:
     """The levels whose numbers differ (the lead level alone for a ledger without levels)."""
-    return levels.levels_in(ledger) if _has_levels(ledger) else [_lead_level(ledger)]
+    return levels.levels_in(ledger) or [_lead_level(ledger)]
 
 
 def _matching_split(

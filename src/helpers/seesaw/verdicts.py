@@ -14,6 +14,12 @@ from typing import Any
 import pandas as pd
 
 from helpers.ledger import levels
+from helpers.ledger.levels import (  # noqa: F401 - re-exported: callers name them here
+    LEVEL_COLUMNS,
+    has_assumptions,
+    level_frames,
+    level_order,
+)
 from helpers.schema import UNATTRIBUTED
 
 __all__ = [
@@ -29,88 +35,11 @@ __all__ = [
     "range_sentence",
 ]
 
-#: the ledger columns the three levels of profit are computed from
-LEVEL_COLUMNS = (
-    "gross_margin",
-    "cost_to_serve_measured",
-    "cost_to_serve_assumed",
-    "assumed_amount",
-)
 #: margins closer than this (0.1 point, the precision they are printed at) count as equal: the
 #: largest tier keeps the verdict, and small clients' margin is "the same" as the others'
 SAME_MARGIN = 0.001
 _SLIM_COLUMNS = ("customer_id", "size_tier", "net_revenue", "list_revenue", "cost_to_serve", "profit",
                  *LEVEL_COLUMNS)  # fmt: skip
-
-
-def level_frames(
-    ledger: pd.DataFrame, level: str | None = None
-) -> tuple[str, dict[str, pd.DataFrame], list[str]]:
-    """The level to lead with, the ledger at each level needed, and the levels in the data.
-
-    Parameters
-    ----------
-    ledger : pandas.DataFrame
-        A customer ledger; without the level columns its ``profit`` is taken as it is (level
-        ``with_assumptions``) and no other level is known.
-    level : str, optional
-        The level to lead with; None means :func:`helpers.ledger.levels.lead_level`.
-
-    Returns
-    -------
-    (str, dict, list of str)
-        The lead level; level -> the ledger at that level, for the lead level and every level
-        in the data; :func:`helpers.ledger.levels.levels_in` (empty without the level columns).
-    """
-    if not set(LEVEL_COLUMNS) <= set(ledger.columns):
-        return "with_assumptions", {"with_assumptions": ledger}, []
-    lead = level or levels.lead_level(ledger)
-    present = levels.levels_in(ledger)
-    return (
-        lead,
-        {name: levels.at_level(ledger, name) for name in dict.fromkeys([lead, *present])},
-        present,
-    )
-
-
-def level_order(lead: str, present: list[str]) -> list[str]:
-    """The levels a sentence compares, the lead level (or the level equal to it) first.
-
-    Parameters
-    ----------
-    lead : str
-        The lead level.
-    present : list of str
-        :func:`helpers.ledger.levels.levels_in`.
-
-    Returns
-    -------
-    list of str
-        ``present`` with the lead level first; when the lead level is not among them (nothing
-        is assumed) the most complete level in the data comes first; ``[lead]`` without levels.
-    """
-    if not present:
-        return [lead]
-    first = lead if lead in present else present[-1]
-    return [first, *[level for level in present if level != first]]
-
-
-def has_assumptions(ledger: pd.DataFrame) -> bool:
-    """Whether some cost to serve rests on an assumed driver or a default rate.
-
-    Parameters
-    ----------
-    ledger : pandas.DataFrame
-        A customer ledger.
-
-    Returns
-    -------
-    bool
-        True when ``assumed_amount`` adds up to at least a cent in size.
-    """
-    if not set(LEVEL_COLUMNS) <= set(ledger.columns):
-        return False
-    return float(ledger["assumed_amount"].abs().sum()) >= 0.01
 
 
 def decide_highest_margin_tier(tiers: pd.DataFrame, min_customers: int) -> str | None:
@@ -242,7 +171,7 @@ def _words(name: str, verdict: Any, largest: str | None) -> str:
 
 
 def level_sentence(name: str, by_level: Mapping[str, Any], largest: str | None) -> str | None:
-    """One sentence when a verdict differs between levels, the lead level first.
+    """One sentence when a verdict differs between levels (:func:`levels.level_sentence`).
 
     Parameters
     ----------
@@ -258,17 +187,11 @@ def level_sentence(name: str, by_level: Mapping[str, Any], largest: str | None) 
     str or None
         None when every level agrees.
     """
-    if len({str(v) for v in by_level.values()}) <= 1:
-        return None
-    parts = [
-        f"{_words(name, v, largest)} {levels.LEVEL_WORDS[level]}" for level, v in by_level.items()
-    ]
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:] + "."
+    return levels.level_sentence(lambda verdict: _words(name, verdict, largest), by_level)
 
 
 def range_sentence(name: str, verdict_range: Mapping[str, Any], largest: str | None) -> str:
-    """How far the assumed amounts must move for a verdict to flip, in one sentence.
+    """How far the assumed amounts must move for a verdict to flip (:func:`levels.range_sentence`).
 
     Parameters
     ----------
@@ -286,18 +209,4 @@ def range_sentence(name: str, verdict_range: Mapping[str, Any], largest: str | N
         this holds while they stay between 0x and 1.35x; at 1.4x the medium tier has the
         highest margin."
     """
-    head = (
-        f"With the assumed cost-to-serve amounts, {_words(name, verdict_range['verdict'], largest)}"
-    )
-    flips = [
-        f"at {verdict_range[f'flips_{side}']:g}x "
-        + _words(name, verdict_range[f"flips_to_{side}"], largest)
-        for side in ("below", "above")
-        if verdict_range[f"flips_{side}"] is not None
-    ]
-    if not flips:
-        return f"{head}, at any multiple of those amounts from 0x to 3x."
-    return (
-        f"{head}; this holds while they stay between {verdict_range['holds_from']:g}x and "
-        f"{verdict_range['holds_to']:g}x; " + "; ".join(flips) + "."
-    )
+    return levels.range_sentence(lambda verdict: _words(name, verdict, largest), verdict_range)

@@ -16,6 +16,12 @@ import numpy as np
 import pandas as pd
 
 from helpers.ledger import levels
+from helpers.ledger.levels import (  # noqa: F401 - re-exported: callers name them here
+    LEVEL_COLUMNS,
+    at_lead,
+    level_frames,
+    level_order,
+)
 from helpers.schema import UNATTRIBUTED
 
 __all__ = [
@@ -31,86 +37,11 @@ __all__ = [
     "range_sentence",
 ]
 
-#: the ledger columns the three levels of profit are computed from
-LEVEL_COLUMNS = (
-    "gross_margin",
-    "cost_to_serve_measured",
-    "cost_to_serve_assumed",
-    "assumed_amount",
-)
 #: margins closer than this (0.1 point, the precision they are printed at) count as equal: the
 #: largest tier keeps the verdict, and small clients' margin is "the same" as the others'
 SAME_MARGIN = 0.001
 _SLIM_COLUMNS = ("customer_id", "size_tier", "net_revenue", "cost_to_serve", "profit",
                  *LEVEL_COLUMNS)  # fmt: skip
-
-
-def level_frames(
-    ledger: pd.DataFrame, level: str | None = None
-) -> tuple[str, dict[str, pd.DataFrame], list[str]]:
-    """The level to lead with, the ledger at each level needed, and the levels in the data.
-
-    Parameters
-    ----------
-    ledger : pandas.DataFrame
-        A customer ledger; without the level columns its ``profit`` is taken as it is (level
-        ``with_assumptions``) and no other level is known.
-    level : str, optional
-        The level to lead with; None means :func:`helpers.ledger.levels.lead_level`.
-
-    Returns
-    -------
-    (str, dict, list of str)
-        The lead level; level -> the ledger at that level; the levels in the data.
-    """
-    if not set(LEVEL_COLUMNS) <= set(ledger.columns):
-        return "with_assumptions", {"with_assumptions": ledger}, []
-    lead = level or levels.lead_level(ledger)
-    present = levels.levels_in(ledger)
-    names = dict.fromkeys([lead, *present])
-    return lead, {name: levels.at_level(ledger, name) for name in names}, present
-
-
-def at_lead(ledger: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
-    """The ledger with ``profit`` at the lead level (or at ``level``).
-
-    Parameters
-    ----------
-    ledger : pandas.DataFrame
-        A customer ledger.
-    level : str, optional
-        The level; None means the lead level.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`helpers.ledger.levels.at_level` (the ledger as it is without the level
-        columns). Idempotent: a ledger already at its lead level comes back the same.
-    """
-    lead, frames, _ = level_frames(ledger, level)
-    return frames[lead]
-
-
-def level_order(lead: str, present: Sequence[str]) -> list[str]:
-    """The levels a sentence compares, the lead level (or the level equal to it) first.
-
-    Parameters
-    ----------
-    lead : str
-        The lead level.
-    present : sequence of str
-        :func:`helpers.ledger.levels.levels_in`.
-
-    Returns
-    -------
-    list of str
-        ``present`` with the lead level first (the most complete level when the lead level is
-        not among them: nothing is assumed); ``[lead]`` without levels.
-    """
-    if not present:
-        return [lead]
-    first = lead if lead in present else present[-1]
-    return [first, *[level for level in present if level != first]]
 
 
 def decide_highest_margin_tier(tiers: pd.DataFrame, min_customers: int) -> str | None:
@@ -244,7 +175,7 @@ def sensitivity(
         :func:`helpers.ledger.levels.verdict_range`; empty when nothing is assumed or there
         are too few customers for a verdict.
     """
-    if not set(LEVEL_COLUMNS) <= set(ledger.columns):
+    if not levels.has_levels(ledger):
         return {}
     customers = int((ledger["customer_id"] != UNATTRIBUTED).sum())
     if customers < max(1, min_customers) or float(ledger["assumed_amount"].abs().sum()) < 0.01:
@@ -280,7 +211,7 @@ def _words(name: str, verdict: Any) -> str:
 
 
 def level_sentence(name: str, by_level: Mapping[str, Any]) -> str | None:
-    """One sentence when a verdict differs between levels, the lead level first.
+    """One sentence when a verdict differs between levels (:func:`levels.level_sentence`).
 
     Parameters
     ----------
@@ -294,14 +225,11 @@ def level_sentence(name: str, by_level: Mapping[str, Any]) -> str | None:
     str or None
         None when every level agrees.
     """
-    if len({str(v) for v in by_level.values()}) <= 1:
-        return None
-    text = "; ".join(f"{_words(name, v)} {levels.LEVEL_WORDS[lv]}" for lv, v in by_level.items())
-    return text[:1].upper() + text[1:] + "."
+    return levels.level_sentence(lambda verdict: _words(name, verdict), by_level)
 
 
 def range_sentence(name: str, verdict_range: Mapping[str, Any]) -> str:
-    """How far the assumed amounts must move for a verdict to flip, in one sentence.
+    """How far the assumed amounts must move for a verdict to flip (:func:`levels.range_sentence`).
 
     Parameters
     ----------
@@ -317,15 +245,4 @@ def range_sentence(name: str, verdict_range: Mapping[str, Any]) -> str:
         this holds while they stay between 0x and 1.35x; at 1.4x the medium tier has the
         highest margin."
     """
-    head = f"With the assumed cost-to-serve amounts, {_words(name, verdict_range['verdict'])}"
-    flips = [
-        f"at {verdict_range[f'flips_{side}']:g}x {_words(name, verdict_range[f'flips_to_{side}'])}"
-        for side in ("below", "above")
-        if verdict_range[f"flips_{side}"] is not None
-    ]
-    if not flips:
-        return f"{head}, at any multiple of those amounts from 0x to 3x."
-    return (
-        f"{head}; this holds while they stay between {verdict_range['holds_from']:g}x and "
-        f"{verdict_range['holds_to']:g}x; " + "; ".join(flips) + "."
-    )
+    return levels.range_sentence(lambda verdict: _words(name, verdict), verdict_range)
