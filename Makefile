@@ -59,7 +59,7 @@ strip: setup ## Strip outputs from notebooks (run before commit)
 	$(PY) scripts/strip_notebooks.py
 
 test: setup data lint ## Run every test (unit, property, notebooks, end-to-end, Spark, browser)
-	$(PY) -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 lab: setup data ## Open the whole workbook in JupyterLab
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,28 @@ def test_run_folder_holds_every_page(sample_run: Path) -> None:
     run = json.loads((sample_run / "run.json").read_text())
     assert {"config", "parameters", "versions", "data_fingerprints", "timings"} <= set(run)
     assert (sample_run.parent / "latest").resolve() == sample_run.resolve()
+
+
+def _drawing_pages(run: Path) -> list[str]:
+    """The report pages whose notebook saves a figure."""
+    return sorted(
+        p.stem
+        for p in paths.NOTEBOOKS_DIR.glob("[0-9][1-9]-*.ipynb")
+        if "save_figure(" in p.read_text(encoding="utf-8")
+    )
+
+
+def test_every_page_that_draws_shows_its_figures_inline(sample_run: Path) -> None:
+    pages = _drawing_pages(sample_run)
+    assert pages, "no notebook draws a figure"
+    shown = 0
+    for name in pages:
+        html = (sample_run / f"{name}.html").read_text(encoding="utf-8")
+        images = html.count("data:image/png;base64,")
+        assert images, f"{name}.html shows no figure"
+        assert "PosixPath" not in html, f"{name}.html prints a path where a figure should be"
+        shown += images
+    assert shown >= len(list((sample_run / "figures").glob("*.png"))), "a saved figure is not shown"
 
 
 def test_metrics_match_totals_computed_from_the_raw_files(sample_run: Path) -> None:
@@ -193,3 +216,43 @@ def test_customer_names_are_escaped_in_every_page(tmp_path: Path) -> None:
     run = run_report(config, out_dir=tmp_path / "reports", notebooks=["01", "02"], progress=False)
     for page in run.glob("*.html"):
         assert "<script>alert(1)</script>" not in page.read_text(), page.name
+
+
+# ---- the pages in a real browser ------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = paths.PROJECT_ROOT / "test-artifacts"
+#: what must never be visible on a page: a path printed for a figure, a traceback, a NaN
+_NEVER_VISIBLE = re.compile(r"PosixPath|Traceback \(most recent call last\)|\bnan\b|\bNaN\b")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_pages_in_chromium_show_every_image_and_no_raw_values(sample_run: Path, width: int) -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER"):  # CI sets it: a missing browser is a failure there
+            pytest.fail("Debian's chromium is not installed at /usr/bin/chromium")
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        try:
+            for html in sorted(sample_run.glob("*.html")):
+                page.goto(html.as_uri(), wait_until="load")
+                broken = page.evaluate(
+                    "[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+                    ".map(i => i.src.slice(0, 60))"
+                )
+                problems += [f"{html.name} @{width}px: image not shown ({src})" for src in broken]
+                text = page.inner_text("body")
+                problems += [
+                    f"{html.name} @{width}px: shows {m.group(0)!r}: ...{text[max(0, m.start() - 60) : m.end() + 20]!r}"
+                    for m in _NEVER_VISIBLE.finditer(text)
+                ][:3]
+                page.screenshot(path=str(ARTIFACTS / f"report-{html.stem}-{width}.png"))
+        finally:
+            browser.close()
+    assert not problems, "\n".join(problems)

@@ -91,6 +91,28 @@ def test_figures_and_exports_go_to_the_run(tiny_config: Path, tmp_path: Path) ->
     assert written and all(p.parent == ws.exports_dir and p.exists() for p in written)
 
 
+def test_a_figure_is_shown_once_in_a_notebook(
+    tiny_config: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import IPython.display
+
+    from helpers.report import workspace
+
+    shown: list = []
+    monkeypatch.setattr(workspace, "_in_kernel", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    ws = open_workspace(tiny_config, "", tmp_path / "run")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    png = ws.save_figure(fig, "line")
+    assert len(shown) == 1 and shown[0].data == png.read_bytes()  # the PNG, embedded
+    assert not plt.fignum_exists(fig.number)  # closed: the inline backend does not draw it again
+    fig, _ = plt.subplots()
+    ws.save_figure(fig, "quiet", show=False)  # the apps place their figures themselves
+    assert len(shown) == 1 and plt.fignum_exists(fig.number)
+    plt.close(fig)
+
+
 @pytest.mark.parametrize(
     "name", ["../../../x", "..", "/etc/passwd", "a/../../b", "~root", ". .", ""], ids=repr
 )

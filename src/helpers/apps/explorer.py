@@ -415,7 +415,7 @@ def _show_static(explorer: Explorer, workspace: Any) -> None:
     for view in VIEWS:
         fig, alt, caption = render(view, ledger, config)
         if workspace is not None:
-            workspace.save_figure(fig, f"explorer_{view}")
+            workspace.save_figure(fig, f"explorer_{view}", show=False)
         show_figure(fig, alt, caption)
 
 

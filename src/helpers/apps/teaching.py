@@ -243,7 +243,7 @@ class TeachingSession:
         if name in SECTIONS:
             fig, alt, caption = draw(name, self.state)
             if self.workspace is not None:
-                self.workspace.save_figure(fig, f"teaching_{name}")
+                self.workspace.save_figure(fig, f"teaching_{name}", show=False)
             show_figure(fig, alt, caption)
 
     def _check_button(self, number: int) -> widgets.Button:

@@ -277,8 +277,12 @@ class Workspace:
                 current["findings"].append(sentence)
         out.write_text(json.dumps(current, indent=2, default=_json_default, allow_nan=False))
 
-    def save_figure(self, fig: Any, name: str) -> Path:
-        """Save a matplotlib figure as PNG and SVG in the run's ``figures/`` folder.
+    def save_figure(self, fig: Any, name: str, *, show: bool = True) -> Path:
+        """Save a matplotlib figure as PNG and SVG in the run's ``figures/`` folder, and show it.
+
+        Inside a notebook kernel the PNG is displayed in the cell's output (whatever the
+        matplotlib backend: a scheduled run sets ``MPLBACKEND=Agg``, which draws nothing
+        inline) and the figure is closed, so JupyterLab's inline backend does not draw it twice.
 
         Parameters
         ----------
@@ -286,6 +290,8 @@ class Workspace:
             The figure.
         name
             The files' stem.
+        show
+            Display the PNG in the notebook (False for apps that place the figure themselves).
 
         Returns
         -------
@@ -296,6 +302,12 @@ class Workspace:
         png = self.figures_dir / f"{name}.png"
         fig.savefig(png, dpi=110, bbox_inches="tight")
         fig.savefig(png.with_suffix(".svg"), bbox_inches="tight")
+        if show and _in_kernel():
+            import matplotlib.pyplot as plt
+            from IPython.display import Image, display
+
+            display(Image(filename=str(png)))  # the bytes are embedded in the notebook
+            plt.close(fig)
         return png
 
     def export(self, frame: pd.DataFrame, name: str) -> list[Path]:
@@ -316,6 +328,16 @@ class Workspace:
         from helpers.exports import write_table
 
         return write_table(frame, self.exports_dir / name)
+
+
+def _in_kernel() -> bool:
+    """Whether the code runs in a Jupyter kernel (a notebook, papermill, Voila)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook stack
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def _json_default(value: Any) -> Any:
