@@ -189,6 +189,22 @@ def test_cli_exit_codes_for_schedulers(tmp_path: Path) -> None:
     )
 
 
+def test_a_successful_run_logs_one_line_per_notebook_and_the_report(tmp_path: Path) -> None:
+    # a cron log that greps for ERROR or WARNING must stay quiet on a good night; the run is
+    # started as cron would, with no MPLBACKEND or other help from the test environment
+    env = {k: v for k, v in os.environ.items() if k not in {"MPLBACKEND", "PYTHONWARNINGS"}}
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.report.cli", "report", "--config", str(EXAMPLE),
+         "--out", str(tmp_path / "reports"), "--notebooks", "01,02", "--quiet"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    expected = re.compile(r"^(ok +0[12]-[a-z-]+ \(\d+ s\)|report ready: .+index\.html)$")
+    assert [line for line in lines if not expected.match(line)] == [], lines
+    assert len(lines) == 3
+
+
 def test_customer_names_are_escaped_in_every_page(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
