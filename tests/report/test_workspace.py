@@ -72,6 +72,19 @@ def test_open_workspace_under_a_run(tiny_config: Path, tmp_path: Path) -> None:
     assert list(ws.processed_dir.glob("ledger_2024-01-01_2024-12-31.parquet"))
 
 
+@pytest.mark.parametrize(
+    ("period", "label"),
+    [("", "2024-01-02 to 2025-03-04 (all the data)"),
+     ("2024-02-01:", "2024-02-01 to 2025-03-04 (to the last order)"),
+     (":2024-12-31", "2024-01-02 to 2024-12-31 (from the first order)")],
+    ids=["whole", "from", "until"],
+)  # fmt: skip
+def test_an_open_period_is_labelled_with_the_datas_dates(
+    tiny_config: Path, tmp_path: Path, period: str, label: str
+) -> None:
+    assert open_workspace(tiny_config, period, tmp_path / "run").period_label == label
+
+
 def test_record_merges_metrics_and_findings(tiny_config: Path, tmp_path: Path) -> None:
     ws = open_workspace(tiny_config, "", tmp_path / "run")
     ws.record("pareto", {"a": 1.0, "b": float("nan")}, findings=["One."])

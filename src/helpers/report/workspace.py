@@ -214,11 +214,36 @@ class Workspace:
             self._cut[name] = in_period(whole, PERIOD_COLUMNS[name], self.period)
         return self._cut[name]
 
-    @property
+    @cached_property
     def period_label(self) -> str:
-        """The period as ``START to END`` (``…`` for an open side)."""
+        """The period as ``START to END``; an open side is the data's first or last order date.
+
+        E.g. ``"2023-01-02 to 2024-12-31 (all the data)"`` when no period was asked for,
+        ``"2024-01-01 to 2024-12-31 (to the last order)"`` when only the start was.
+        """
         start, end = self.period
-        return f"{start.date() if start else '…'} to {end.date() if end else '…'}"
+        if start and end:
+            return f"{start.date()} to {end.date()}"
+        first, last = self._order_dates()
+        if first is None or last is None:
+            return f"{start.date() if start else 'the first order'} to {end.date() if end else 'the last order'}"
+        text = f"{(start or first).date()} to {(end or last).date()}"
+        if not start and not end:
+            return f"{text} (all the data)"
+        return f"{text} ({'from the first order' if not start else 'to the last order'})"
+
+    def _order_dates(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        """The first and last order dates of the canonical order lines (None when unreadable)."""
+        try:
+            dates = pd.read_parquet(
+                self.processed_dir / "order_lines.parquet", columns=["order_date"]
+            )
+        except (OSError, ValueError, KeyError):
+            return None, None
+        column = pd.to_datetime(dates["order_date"])
+        if column.dropna().empty:
+            return None, None
+        return column.min(), column.max()
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
@@ -420,6 +445,10 @@ def open_workspace(
     from helpers.ledger.scale import median_order_value, resolve_amounts
 
     config = resolve_amounts(config, median_order_value(processed))  # defaults scaled to the data
+    if _in_kernel():  # the DataFrames a page shows, formatted for people
+        from helpers.report import tables
+
+        tables.install()
     return Workspace(
         config=config, period=parse_period(period), run_dir=run, processed_dir=processed
     )

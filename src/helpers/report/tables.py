@@ -1,0 +1,208 @@
+"""Tables for people: the DataFrames a report page shows, formatted with pandas' Styler.
+
+A notebook of the report ends many cells with a DataFrame. Shown as it is, a reader sees an
+index column, ``2.194148e+07``, shares as ``0.056361``, Python lists and ``None``. :func:`to_html`
+renders a frame for people instead, and :func:`install` makes every DataFrame a notebook cell
+returns render that way (the workspace calls it when it opens in a kernel):
+
+- column labels in words (``net_revenue`` -> "Net revenue", ``ci_low`` -> "CI low");
+- no index column (a named index becomes the first column);
+- shares and rates (columns named ``*share*``, ``*pct*``, ``*_rate``, ``ci_low``/``ci_high``,
+  ``probability``) as percentages; whole numbers and large amounts with thousands separators;
+  other numbers to 2 decimals or 3 significant figures;
+- lists, tuples and mappings as text; missing values as a dash; dates without a midnight time;
+- at most :data:`MAX_ROWS` rows (the count of the rest is said), in a box that scrolls sideways
+  when the table is wider than the page.
+
+The formatting is by column name and value, so it holds for any currency and any scale: amounts
+are never rescaled or given a symbol here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MAX_ROWS", "column_label", "format_value", "install", "to_html"]
+
+#: rows a page shows of a long table
+MAX_ROWS = 40
+_FRACTION = re.compile(
+    r"(share|pct|percent|_rate$|^rate_|_rate_|ci_low|ci_high|probability|^p_alive)", re.IGNORECASE
+)
+_WORDS = {
+    "ci": "CI", "id": "ID", "pct": "%", "clv": "CLV", "cac": "CAC", "rfm": "RFM", "cts": "CTS",
+    "bgnbd": "BG/NBD", "ltv": "LTV", "abc": "ABC", "cogs": "COGS", "roi": "ROI", "kpi": "KPI",
+}  # fmt: skip
+_DASH = "\u2014"
+
+
+def column_label(name: Any) -> str:
+    """A column name in words: ``net_revenue`` -> "Net revenue", ``ci_low`` -> "CI low".
+
+    Parameters
+    ----------
+    name
+        The column name (anything; non-text names are written as they are).
+
+    Returns
+    -------
+    str
+        The label, first letter capitalised, known abbreviations in capitals.
+    """
+    if not isinstance(name, str) or not name:
+        return str(name)
+    if " " in name or not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        return name  # already words
+    words = [_WORDS.get(word.lower(), word) for word in name.split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _is_missing(value: Any) -> bool:
+    """Whether a scalar is None, NaN or NaT."""
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(value: float, fraction: bool) -> str:
+    """A number for a reader (see the module docstring)."""
+    if not math.isfinite(value):
+        return _DASH
+    if fraction:
+        return f"{value:.1%}"
+    size = abs(value)
+    if float(value).is_integer() or size >= 1000:
+        return f"{value:,.0f}"
+    if size >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def format_value(value: Any, fraction: bool = False) -> str:
+    """One cell as text for a reader.
+
+    Parameters
+    ----------
+    value
+        The cell: a number, text, date, bool, list or mapping (or missing).
+    fraction
+        Whether a number is a share (written as a percentage).
+
+    Returns
+    -------
+    str
+        The text (a dash for a missing value; "yes"/"no" for a bool).
+    """
+    if isinstance(value, list | tuple | set | np.ndarray):
+        return ", ".join(format_value(item, fraction) for item in value)
+    if isinstance(value, Mapping):
+        return "; ".join(
+            f"{column_label(k)}: {format_value(v, fraction)}" for k, v in value.items()
+        )
+    if _is_missing(value):
+        return _DASH
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        return _number(float(value), fraction)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else str(value)
+    return str(value)
+
+
+def _format_cell(value: Any, fraction: bool) -> str:
+    """:func:`format_value` with ``fraction`` by keyword (for ``functools.partial``)."""
+    return format_value(value, fraction)
+
+
+def _fraction_column(name: Any, values: pd.Series) -> bool:
+    """Whether a column holds shares: its name says so and its numbers are not amounts."""
+    if not isinstance(name, str) or not _FRACTION.search(name):
+        return False
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    return numbers.empty or float(numbers.abs().max()) <= 10
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its index as columns (unless it is a plain row number)."""
+    out = frame.copy()
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [" ".join(str(p) for p in col if str(p)) for col in out.columns]
+    unnamed = all(name is None for name in out.index.names)
+    if unnamed and out.index.dtype.kind in "iu":  # row numbers (a RangeIndex, a filtered one)
+        return out.reset_index(drop=True)
+    return out.reset_index()
+
+
+def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+    """A DataFrame as an HTML table for people (pandas' Styler; see the module docstring).
+
+    Parameters
+    ----------
+    frame
+        Any DataFrame (any index, any dtypes).
+    max_rows
+        Rows shown; the number of the rest is said under the table.
+
+    Returns
+    -------
+    str
+        HTML: a ``<div>`` that scrolls sideways, holding the table and, for a long frame, a line
+        "Showing the first N of M rows.".
+    """
+    flat = _flat(frame)
+    shown = flat.head(max_rows)
+    formats = {
+        column: functools.partial(_format_cell, fraction=_fraction_column(column, flat[column]))
+        for column in shown.columns
+    }
+    styler = (
+        shown.style.format(formats)
+        .hide(axis="index")
+        .relabel_index([column_label(c) for c in shown.columns], axis="columns")
+        .set_table_attributes('class="wb-table"')
+        .set_table_styles(
+            [
+                {"selector": "td", "props": "text-align: right; white-space: nowrap;"},
+                {"selector": "th", "props": "text-align: right; white-space: normal;"},
+            ]
+        )
+    )
+    more = (
+        f'<p class="wb-table-more">Showing the first {max_rows:,} of {len(flat):,} rows.</p>'
+        if len(flat) > max_rows
+        else ""
+    )
+    return f'<div style="overflow-x: auto; max-width: 100%;">{styler.to_html()}</div>{more}'
+
+
+def install() -> bool:
+    """Make every DataFrame a notebook cell returns render with :func:`to_html`.
+
+    Returns
+    -------
+    bool
+        True when installed (inside IPython), False elsewhere (nothing changes).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook stack
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, to_html)
+    return True

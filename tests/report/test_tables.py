@@ -1,0 +1,63 @@
+"""Tables for people (helpers.report.tables): labels, formats, no index, no Python reprs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers.report import tables
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("net_revenue", "Net revenue"), ("ci_low", "CI low"), ("customer_id", "Customer ID"),
+     ("margin_pct", "Margin %"), ("Already words", "Already words"), (3, "3")],
+)  # fmt: skip
+def test_column_labels_are_words(name, label) -> None:
+    assert tables.column_label(name) == label
+
+
+@pytest.mark.parametrize(
+    ("value", "fraction", "text"),
+    [(21941480.0, False, "21,941,480"), (-6978.067421, False, "-6,978"), (0.056361, True, "5.6%"),
+     (180.255761, False, "180.26"), (0.98631, False, "0.986"), (None, False, "\u2014"),
+     (float("nan"), True, "\u2014"), (True, False, "yes"), (["medium", "large"], False, "medium, large"),
+     ({"order_processing": 0.2}, True, "Order processing: 20.0%"), (np.int64(12000), False, "12,000"),
+     (pd.Timestamp("2024-03-01"), False, "2024-03-01")],
+)  # fmt: skip
+def test_values_read_for_people(value, fraction, text) -> None:
+    assert tables.format_value(value, fraction) == text
+
+
+def test_a_frame_renders_without_index_reprs_or_exponents() -> None:
+    frame = pd.DataFrame(
+        {"size_tier": ["small", "large"], "net_revenue": [2.194148e07, 1234.5],
+         "share_of_profit": [0.056361, 0.943639], "tiers": [["medium", "large"], None]},
+        index=pd.Index([7, 9]),
+    )  # fmt: skip
+    html = tables.to_html(frame)
+    assert "Net revenue" in html and "21,941,480" in html and "5.6%" in html
+    assert "e+07" not in html and "None" not in html and "['medium'" not in html
+    assert ">7<" not in html  # no index column
+    assert "overflow-x: auto" in html
+
+
+def test_a_named_index_becomes_a_column_and_long_tables_are_cut() -> None:
+    frame = pd.DataFrame({"profit": np.arange(100.0)}, index=pd.Index(range(100), name="rank"))
+    html = tables.to_html(frame, max_rows=10)
+    assert "Rank" in html and "Showing the first 10 of 100 rows." in html
+    assert html.count("<tr") == 11  # the header and ten rows
+
+
+def test_a_rate_in_currency_is_not_a_percentage() -> None:
+    html = tables.to_html(pd.DataFrame({"activity": ["visit"], "cost_rate": [180.0]}))
+    assert ">180<" in html and "18,000" not in html
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=1, max_size=20))
+def test_any_numbers_render_without_nan_or_inf(values) -> None:
+    html = tables.to_html(pd.DataFrame({"amount": values, "share": values}))
+    assert "nan" not in html.lower().replace("nan-", "") and "inf" not in html.lower()
