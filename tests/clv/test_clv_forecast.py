@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from helpers import clv
 from helpers.config import defaults
@@ -69,3 +70,22 @@ def test_forecast_says_when_too_few_customers() -> None:
     fc = clv.forecast_customers(lines, None, defaults())
     assert not fc.available and "too few" in fc.message
     assert clv.clv_findings(fc, {}, Result()) == [fc.message]
+
+
+def test_model_table_says_what_each_parameter_means() -> None:
+    from helpers.clv import BGNBDParams, Forecast, GammaGammaParams, model_table
+
+    fit = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=-9582.4,
+                      n_customers=2357, boundary="")  # fmt: skip
+    spend = GammaGammaParams(p=6.25, q=3.74, v=15.44, log_likelihood=-4000.0, n_customers=946)
+    table = model_table(Forecast(bgnbd=fit, gamma_gamma=spend))
+    rows = table.set_index("parameter")
+    assert "24.6% on average" in rows.loc["a, b", "meaning"]  # 0.793 / (0.793 + 2.426)
+    assert rows.loc["mean spend per order", "value"] == pytest.approx(6.25 * 15.44 / 2.74)
+    assert "boundary" not in rows.index and list(table.columns) == [
+        "model",
+        "parameter",
+        "value",
+        "meaning",
+    ]
+    assert model_table(Forecast()).empty

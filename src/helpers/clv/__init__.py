@@ -11,6 +11,7 @@ from helpers.clv.forecast import (
     clv_metrics,
     compare_rankings,
     forecast_customers,
+    model_table,
     plot_future_vs_past,
 )
 from helpers.clv.holdout import holdout_causes, holdout_check, plot_holdout_deciles
@@ -42,6 +43,7 @@ __all__ = [
     "probability_alive",
     "expected_spend",
     "forecast_customers",
+    "model_table",
     "compare_rankings",
     "holdout_check",
     "holdout_causes",

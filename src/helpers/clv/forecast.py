@@ -506,3 +506,49 @@ def plot_future_vs_past(
         "BG/NBD x Gamma-Gamma, times each customer's margin, less cost to serve",
     )
     return ax
+
+
+def model_table(forecast: Forecast) -> pd.DataFrame:
+    """The fitted BG/NBD and Gamma-Gamma parameters, one row each, with what they mean.
+
+    Parameters
+    ----------
+    forecast
+        :func:`forecast_customers`.
+
+    Returns
+    -------
+    DataFrame
+        model, parameter, value (time in the summary's unit; money in the data's currency),
+        meaning; empty when no model was fitted. A BG/NBD fit on a boundary of its parameter
+        space adds a row "boundary" saying which.
+    """
+    rows: list[dict[str, Any]] = []
+    if forecast.bgnbd is not None:
+        fit = forecast.bgnbd
+        rows += [
+            {"model": "BG/NBD", "parameter": "r", "value": fit.r,
+             "meaning": "shape of how often customers buy"},
+            {"model": "BG/NBD", "parameter": "alpha", "value": fit.alpha,
+             "meaning": "scale of how often customers buy (time units)"},
+            {"model": "BG/NBD", "parameter": "a, b", "value": f"{fit.a:.3g}, {fit.b:.3g}",
+             "meaning": f"chance of leaving after a purchase: {fit.a / (fit.a + fit.b):.1%} on average"},
+            {"model": "BG/NBD", "parameter": "customers", "value": fit.n_customers,
+             "meaning": "customers fitted"},
+        ]  # fmt: skip
+        if fit.boundary:
+            rows.append({"model": "BG/NBD", "parameter": "boundary", "value": "yes",
+                         "meaning": fit.boundary})  # fmt: skip
+    if forecast.gamma_gamma is not None:
+        spend = forecast.gamma_gamma
+        mean = spend.p * spend.v / (spend.q - 1) if spend.q > 1 else float("nan")
+        rows += [
+            {"model": "Gamma-Gamma", "parameter": "p, q, v",
+             "value": f"{spend.p:.3g}, {spend.q:.3g}, {spend.v:.3g}",
+             "meaning": "spread of spend per order across customers"},
+            {"model": "Gamma-Gamma", "parameter": "mean spend per order", "value": mean,
+             "meaning": "expected spend per repeat order (currency; none when q <= 1)"},
+            {"model": "Gamma-Gamma", "parameter": "customers", "value": spend.n_customers,
+             "meaning": "repeat buyers fitted"},
+        ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["model", "parameter", "value", "meaning"])

@@ -261,7 +261,7 @@ def first_year_closure(
 def survival_findings(
     survival: Result, closure: Mapping[str, Any], config: Mapping[str, Any]
 ) -> list[str]:
-    """Sentences on the first-year closure rate and the ~20% claim.
+    """Sentences on the first-year closure rate and the often-quoted ~20% (``growth.claim_first_year_closure``).
 
     Parameters
     ----------
@@ -293,9 +293,13 @@ def survival_findings(
     rate, low, high = closure["rate"], closure["ci_low"], closure["ci_high"]
     claim = closure["claim"]
     verdict = (
-        f"consistent with the ~{claim:.0%} claim"
+        f"consistent with the often-quoted ~{claim:.0%}"
         if closure["claim_in_ci"]
-        else (f"above the ~{claim:.0%} claim" if low > claim else f"below the ~{claim:.0%} claim")
+        else (
+            f"above the often-quoted ~{claim:.0%}"
+            if low > claim
+            else f"below the often-quoted ~{claim:.0%}"
+        )
     )
     return [
         f"{rate:.0%} of {who} {what} within their first year "

@@ -62,7 +62,7 @@ def plot_class_shares(shares: Result, ax: Axes | None = None) -> Axes:
         color="white",
         edgecolor="#333333",
         zorder=3,
-        label="claimed share (DESIGN.md)",
+        label="the often-quoted share",
     )
     ax.set_yticks(positions)
     ax.set_yticklabels(table["group"])
