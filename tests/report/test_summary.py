@@ -15,10 +15,28 @@ def test_flatten_assumptions_dots_nested_keys_and_joins_lists() -> None:
         ("a", "1"),
         ("b.c.d", "0.5"),
         ("b.e", "x, y"),
-        ("f", "None"),
-    ]
+    ]  # an entry without a value is left out
     assert summary.flatten_assumptions({}) == []
     assert summary.flatten_assumptions({"k": 2}, prefix="p.") == [("p.k", "2")]
+
+
+def test_assumptions_read_as_the_amounts_used() -> None:
+    from helpers.ledger.scale import resolve_amounts
+
+    config = {"cost_to_serve": {"reference_order_value": 600,
+                                "activities": {"sales_visit": {"rate": 180},
+                                               "delivery": {"rate": 12}}},
+              "_given": {"cost_to_serve": {"activities": {"delivery": {"rate": 12}}}}}  # fmt: skip
+    rows = dict(summary.flatten_assumptions(resolve_amounts(config, 152.0)))
+    assert (
+        rows["cost_to_serve.activities.sales_visit.rate"] == "45.6 (default, scaled to this data)"
+    )
+    assert rows["cost_to_serve.activities.delivery.rate"] == "12"  # given: used as written
+    assert rows["cost_to_serve.reference_order_value"] == "600"
+    assert summary.flatten_assumptions({"rate": 0.7999999999999998, "big": 12345.678}) == [
+        ("rate", "0.8"),
+        ("big", "12,346"),
+    ]
 
 
 def _run_folder(tmp_path: Path) -> Path:

@@ -353,7 +353,10 @@ def _render(run: _Run, selected: list[Path], jobs: int, progress: bool) -> None:
     run_info = _run_info(run, results)
     metrics = _write_metrics(run, run_info, ledger)
     _write_run_json(run, run_info)
-    write_index(run.tmp, metrics, run.config, results=[result.name for result in results])
+    from helpers.ledger.scale import median_order_value, resolve_amounts
+
+    used = resolve_amounts(run.config, median_order_value(run.tmp / "processed"))
+    write_index(run.tmp, metrics, used, results=[result.name for result in results])
     keep_data_quality(run.tmp)
 
 

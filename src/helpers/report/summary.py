@@ -75,18 +75,40 @@ def flatten_assumptions(config: Mapping[str, Any], prefix: str = "") -> list[tup
     list of (str, str)
         ``(dotted key, value as text)`` in the config's order, e.g.
         ``("cost_to_serve.activities.order_processing.rate", "4.8")``; a list value is joined
-        with ``", "``.
+        with ``", "``; an entry without a value (None) is left out; numbers are written to 4
+        significant figures (whole numbers with thousands separators from 1,000). In a config resolved by
+        :func:`helpers.ledger.scale.resolve_amounts`, a default amount scaled to the data says
+        so ("45.59 (default, scaled to this data)").
     """
+    scaled = {
+        row["setting"]
+        for row in (config.get("_amounts") or {}).get("amounts", [])
+        if row.get("default") is not None
+    }
     rows: list[tuple[str, str]] = []
     for key, value in config.items():
         name = f"{prefix}{key}"
+        if str(key).startswith("_") or value is None:
+            continue
         if isinstance(value, Mapping):
-            rows.extend(flatten_assumptions(value, f"{name}."))
-        else:
-            rows.append(
-                (name, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+            rows.extend(
+                (sub, text + (" (default, scaled to this data)" if sub in scaled else ""))
+                for sub, text in flatten_assumptions(value, f"{name}.")
             )
+        else:
+            rows.append((name, _value_text(value)))
     return rows
+
+
+def _value_text(value: Any) -> str:
+    """A config value for a reader: numbers to 4 significant figures (whole from 1,000)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_text(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return str(value)
 
 
 def _pick(config: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
@@ -270,7 +292,9 @@ def write_index(
         The run's ``metrics.json`` payload (``run`` required; headline sections, findings and
         ``reconciliation`` shown where present).
     config
-        The dataset's config (its ``ASSUMPTION_KEYS`` entries are listed).
+        The dataset's config, resolved to the data's scale
+        (:func:`helpers.ledger.scale.resolve_amounts`; its ``ASSUMPTION_KEYS`` entries are listed
+        with the amounts the ledger used).
     results
         Stems of the notebooks rendered, e.g. ``["02-customer-ledger"]``: the pages linked.
 
@@ -290,7 +314,9 @@ def write_index(
         findings=_findings(metrics, pages),
         figures=_figures(run_dir),
         pages=pages,
-        assumptions=flatten_assumptions(_pick(config, ASSUMPTION_KEYS)),
+        assumptions=flatten_assumptions(
+            {**_pick(config, ASSUMPTION_KEYS), "_amounts": config.get("_amounts")}
+        ),
     )
     out = run_dir / "index.html"
     out.write_text(html, encoding="utf-8")
