@@ -71,7 +71,8 @@ def _list(as_json: bool) -> None:
     for name, params in listing.items():
         print(name)
         for pname, spec in params.items():
-            print(f"    {pname} = {spec['default']}  ({spec['type']}) {spec['help']}".rstrip())
+            kind = f"({spec['type']}) " if spec.get("type") not in (None, "None") else ""
+            print(f"    {pname} = {spec['default']}  {kind}{spec['help']}".rstrip())
 
 
 def _render(args: argparse.Namespace) -> None:
