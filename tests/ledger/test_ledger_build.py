@@ -260,3 +260,33 @@ def test_empty_period_gives_an_empty_ledger_and_says_so(hand_dir: Path) -> None:
     assert led.empty and list(led.columns)[0] == "customer_id"
     assert L.ledger_findings(led)[0].startswith("No order lines")
     assert L.company_pnl(led)["amount"].abs().sum() == 0
+
+
+def test_a_region_on_the_order_lines_reaches_the_ledger(tmp_path: Path) -> None:
+    # Superstore-like: the region sits on every line; a customers table, if any, lacks it
+    regions = {"A": ["West", "West", "East"], "B": ["East"]}
+    rows, seen = [], {}
+    for row in HAND_LINES:
+        cid = row["customer_id"]
+        choices = regions.get(cid)
+        k = seen.get(cid, 0)
+        seen[cid] = k + 1
+        rows.append({**row, "region": choices[k % len(choices)] if choices else None})
+    cfg = base_config()
+    alone = L.build_ledger(write_world(tmp_path / "lines", order_lines_frame(rows)), cfg)
+    by_id = alone.set_index("customer_id")["region"]
+    revenue_west = sum(
+        r["quantity"] * r["unit_price"] for r, x in zip(HAND_LINES, rows, strict=True)
+        if x["region"] == "West" and r["customer_id"] == "A"
+    )  # fmt: skip
+    revenue_east = sum(
+        r["quantity"] * r["unit_price"] for r, x in zip(HAND_LINES, rows, strict=True)
+        if x["region"] == "East" and r["customer_id"] == "A"
+    )  # fmt: skip
+    assert by_id["A"] == ("West" if revenue_west >= revenue_east else "East")
+    assert by_id["B"] == "East"
+    table = [dict(customer_id="A", name="A", region="North")]  # the table's region wins
+    with_table = L.build_ledger(write_world(tmp_path / "both", order_lines_frame(rows), table), cfg)
+    by_id = with_table.set_index("customer_id")
+    assert by_id.loc["A", "region"] == "North" and by_id.loc["A", "name"] == "A"
+    assert by_id.loc["B", "region"] == "East"  # not in the table: from its lines

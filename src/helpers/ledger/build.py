@@ -290,7 +290,9 @@ def build_ledger(
     act_table = read_table(con, "activities", processed_dir, config) if measured else None
     expr = ledger_expression(order_lines, act_table, config, (start, end), by_period, measured)
     result = _normalise(expr.to_pandas())
-    customers = _customers(con, processed_dir, config)
+    customers = _with_line_regions(
+        _customers(con, processed_dir, config), _regions_from_lines(order_lines)
+    )
     return _finish(result, customers, config, found["sources"], (start, end), by_period)
 
 
@@ -332,6 +334,42 @@ def _customers(con: Any, processed_dir: Path, config: Mapping[str, Any]) -> pd.D
         else:
             frame[col] = frame[col].astype("string")
     return frame.drop_duplicates("customer_id")
+
+
+def _regions_from_lines(order_lines: Any) -> pd.DataFrame | None:
+    """Each customer's region from its order lines: the one with the most net revenue.
+
+    An export such as Superstore carries the region on every line, not in a customers table;
+    ties go to the region first in alphabetical order. None when no line has a region.
+    """
+    if "region" not in order_lines.columns:
+        return None
+    lines = order_lines.filter(order_lines.region.notnull() & (order_lines.region != ""))
+    by = lines.group_by(["customer_id", "region"]).aggregate(revenue=lines.revenue.sum())
+    frame = by.to_pandas()
+    if frame.empty:
+        return None
+    frame = frame.sort_values(["customer_id", "revenue", "region"], ascending=[True, False, True])
+    first = frame.drop_duplicates("customer_id")[["customer_id", "region"]]
+    return first.astype({"customer_id": "string", "region": "string"})
+
+
+def _with_line_regions(
+    customers: pd.DataFrame | None, regions: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """The customers' regions, taken from the order lines where the customers table has none."""
+    if regions is None:
+        return customers
+    if customers is None:
+        return regions.reset_index(drop=True)
+    absent = regions.loc[~regions["customer_id"].isin(customers["customer_id"])]
+    if "region" not in customers.columns:
+        merged = customers.merge(regions, on="customer_id", how="left")
+        return pd.concat([merged, absent], ignore_index=True) if len(absent) else merged
+    merged = customers.merge(regions.rename(columns={"region": "_line_region"}), on="customer_id",
+                             how="left")  # fmt: skip
+    merged["region"] = merged["region"].fillna(merged.pop("_line_region"))
+    return pd.concat([merged, absent], ignore_index=True) if len(absent) else merged
 
 
 def _bounds(result: pd.DataFrame, window: Window, by: str | None) -> tuple[pd.Series, pd.Series]:
