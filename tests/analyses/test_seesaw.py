@@ -136,3 +136,23 @@ def test_figures_return_titled_axes(config: dict) -> None:
         ax = plot(led, config)
         assert isinstance(ax, Axes)
         assert ax.get_title(loc="left"), plot.__name__
+
+
+def test_a_seesaw_that_does_not_tilt_names_its_highest_tier_once() -> None:
+    from helpers.seesaw import sentences
+
+    never = {"holds_from": 0.0, "holds_to": 3.0, "flips_below": None, "flips_above": None,
+             "flips_to_below": None, "flips_to_above": None}  # fmt: skip
+    metrics = {
+        "largest_tier": "large", "tilt": "no tilt", "highest_margin_tier": "large",
+        "sensitivity": {"tilt": {**never, "verdict": "no tilt"},
+                        "highest_margin_tier": {**never, "verdict": "large"}},
+    }  # fmt: skip
+    said = sentences._assumption_sentences(metrics, ["with_assumptions"])
+    assert said == [
+        "With the assumed cost-to-serve amounts, the seesaw does not tilt (the large tier has the "
+        "highest margin), at any multiple of those amounts from 0x to 3x."
+    ]
+    tilts = {**metrics, "sensitivity": {"tilt": {**never, "verdict": "tilts"},
+                                        "highest_margin_tier": {**never, "verdict": "small"}}}  # fmt: skip
+    assert len(sentences._assumption_sentences(tilts, ["with_assumptions"])) == 2  # which tier

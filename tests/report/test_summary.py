@@ -90,6 +90,7 @@ def test_the_summary_says_which_level_it_leads_with_and_what_assumptions_change(
             "loss_making_customers": 155,
             "loss_making_share": 155 / 793,
             "data": {"loss_making_customers": 155, "loss_making_share": 155 / 793},
+            "measured": {"loss_making_customers": 176, "loss_making_share": 176 / 793},
             "with_assumptions": {"loss_making_customers": 233, "loss_making_share": 233 / 793},
             "sensitivity": {
                 "loss_making": {"verdict": "a fifth or fewer", "holds_from": 0.0,
@@ -101,6 +102,7 @@ def test_the_summary_says_which_level_it_leads_with_and_what_assumptions_change(
     assert lead_sentences(metrics) == [
         "These figures lead with profit on the margin the data gives, before any cost to serve.",
         "155 customers (19.5%) lose money on the margin the data gives, before any cost to serve; "
+        "176 customers (22.2%) after costing the orders, lines and deliveries the data counts; "
         "233 customers (29.4%) with the assumed cost-to-serve amounts.",
         "With the assumed cost-to-serve amounts as they are (1x), loss making is a fifth or "
         "fewer; that holds from 0x to 0.35x of them, and at 0.4x it is more than a fifth.",

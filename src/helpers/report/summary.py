@@ -263,13 +263,17 @@ def lead_sentences(metrics: Mapping[str, Any]) -> list[str]:
         return []
     out = [f"These figures lead with profit {LEVEL_WORDS[lead]}."]
     led_losers = _losers(ledger.get(lead, ledger))
-    for level in LEVELS:
-        other = _losers(ledger.get(level, {})) if level != lead else None
-        if other and led_losers and other != led_losers:
-            out.append(
-                f"{led_losers[0].upper()}{led_losers[1:]} lose money {LEVEL_WORDS[lead]}; "
-                f"{other} {LEVEL_WORDS[level]}."
-            )
+    others = [
+        f"{other} {LEVEL_WORDS[level]}"
+        for level in LEVELS
+        if level != lead and (other := _losers(ledger.get(level, {}))) and other != led_losers
+    ]
+    if led_losers and others:  # one sentence: the lead level, then each level that differs
+        out.append(
+            f"{led_losers[0].upper()}{led_losers[1:]} lose money {LEVEL_WORDS[lead]}; "
+            + "; ".join(others)
+            + "."
+        )
     for name, verdict in (ledger.get("sensitivity") or {}).items():
         sentence = _sensitivity_sentence(name, verdict) if isinstance(verdict, Mapping) else None
         if sentence:

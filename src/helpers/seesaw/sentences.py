@@ -206,6 +206,15 @@ def _assumption_sentences(metrics: Mapping[str, Any], order: list[str]) -> list[
         out.append(verdicts.level_sentence(name, by_level, largest))
     out = [next((sentence for sentence in out if sentence), None)]
     ranges = metrics.get("sensitivity", {})
-    out += [verdicts.range_sentence(name, ranges[name], largest)
-            for name in ("tilt", "highest_margin_tier") if name in ranges]  # fmt: skip
+    names = [name for name in ("tilt", "highest_margin_tier") if name in ranges]
+    if names == ["tilt", "highest_margin_tier"] and _same_range(ranges["tilt"], ranges[names[1]]):
+        # the tilt sentence names the highest-margin tier when it does not tilt: say it once
+        names = ["tilt"] if ranges["tilt"]["verdict"] == "no tilt" else names
+    out += [verdicts.range_sentence(name, ranges[name], largest) for name in names]
     return [sentence for sentence in out if sentence]
+
+
+def _same_range(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Whether two verdicts hold over the same multiples and flip at the same ones."""
+    keys = ("holds_from", "holds_to", "flips_below", "flips_above")
+    return all(one.get(key) == other.get(key) for key in keys)
