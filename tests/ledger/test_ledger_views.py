@@ -54,6 +54,12 @@ def test_plot_waterfall_returns_axes(hand: pd.DataFrame) -> None:
     assert ax.get_title(loc="left").startswith("Cost to serve takes")
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels[0] == "List revenue" and labels[-1] == "Profit"
+    assert "assumed" not in ax.get_title(loc="left")  # no step rests on an assumption
+    plt.close(ax.figure)
+    pnl = L.company_pnl(hand.reset_index())
+    pnl.loc[pnl["step"] == "Sales visit", "step"] = "Sales visit (assumed)"
+    ax = L.plot_waterfall(pnl)
+    assert "profit with the assumed amounts is" in ax.get_title(loc="left")  # which profit
     plt.close(ax.figure)
 
 

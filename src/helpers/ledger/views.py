@@ -283,11 +283,14 @@ def _waterfall_finding(pnl: pd.DataFrame) -> str:
     total = pnl.set_index("step")["amount"]
     net, profit = total.get("Net revenue", np.nan), total.get("Profit", np.nan)
     cts = total.get("Gross margin", np.nan) - profit
-    return (
-        f"Cost to serve takes {cts / net:.0%} of net revenue; profit is {profit / net:.1%} of it"
-        if np.isfinite(net) and net > 0 and np.isfinite(profit)
-        else "Company P&L from list revenue to profit"
-    )
+    if not (np.isfinite(net) and net > 0 and np.isfinite(profit)):
+        return "Company P&L from list revenue to profit"
+    if pnl["step"].str.contains("(assumed)", regex=False).any():  # say which profit this is
+        return (
+            f"Cost to serve takes {cts / net:.0%} of net revenue, part of it assumed; profit "
+            f"with the assumed amounts is {profit / net:.1%} of it"
+        )
+    return f"Cost to serve takes {cts / net:.0%} of net revenue; profit is {profit / net:.1%} of it"
 
 
 # ---- P&L by size tier and by customer ---------------------------------------------------------
