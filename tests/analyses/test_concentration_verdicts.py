@@ -110,6 +110,9 @@ def test_pareto_levels_by_hand() -> None:
     assert ("0 customers (0%) lose money after costing the orders, lines and deliveries the data counts; 0 (0%) on "
             "the margin the data gives, before any cost to serve; 2 (40.0%) with the assumed "
             "cost-to-serve amounts.") in text  # fmt: skip
+    # the shares table says which profit it ranks: the lead level's
+    measures = set(pareto.shares_table(result)["measure"])
+    assert "Profit after the cost to serve the data counts" in measures
 
 
 def test_pareto_sensitivity_by_hand() -> None:

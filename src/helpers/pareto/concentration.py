@@ -272,15 +272,26 @@ def _whale_metrics(
     }
 
 
+#: the profit measure's label at each level of profit (the table says which profit it ranks)
+_PROFIT_LABELS = {
+    "data": "Profit (the data's margin, no cost to serve)",
+    "measured": "Profit after the cost to serve the data counts",
+    "with_assumptions": "Profit after cost to serve",
+}
+
+
 def _shares_frame(metrics: Mapping[str, Any], settings: Mapping[str, Any]) -> pd.DataFrame:
     """One row per measure and top share: the share and its interval."""
     rows = []
-    for spec in settings["pareto"]["measures"].values():
+    for column, spec in settings["pareto"]["measures"].items():
+        label = spec["label"]
+        if column == "profit" and metrics.get("lead_level") in _PROFIT_LABELS:
+            label = _PROFIT_LABELS[metrics["lead_level"]]  # which profit the shares are of
         for share in settings["pareto"]["top_shares"]:
             key = f"{_tag(share)}_{spec['name']}_share"
             rows.append(
                 {
-                    "measure": spec["label"],
+                    "measure": label,
                     "top_customers": f"top {share:.0%}",
                     "share": metrics.get(key),
                     "ci_low": metrics.get(f"{key}_ci_low"),
