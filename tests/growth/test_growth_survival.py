@@ -24,7 +24,9 @@ def test_survival_closure_rule_and_first_year_rate() -> None:
     closure = growth.first_year_closure(res.table, CONFIG)
     assert closure["rate"] == pytest.approx(40 / n)
     assert closure["ci_low"] < 0.2 < closure["ci_high"] and closure["claim_in_ci"]
-    assert "consistent with the often-quoted ~20%" in growth.survival_findings(res, closure, CONFIG)[0]
+    assert (
+        "consistent with the often-quoted ~20%" in growth.survival_findings(res, closure, CONFIG)[0]
+    )
     fits = growth.kaplan_meier(res.table, "size_tier", CONFIG).detail["fits"]
     assert list(fits) == ["micro"]
 
