@@ -266,3 +266,23 @@ def test_widgets_build_without_orders(world, config) -> None:
     ledger, _ = world
     box = scenario_widgets(ledger, config, None)
     assert len(box.children[0].children) == len(config["scenarios"]["sliders"]) + 1
+
+
+def test_the_sensitivity_sentence_says_which_value_flips_the_verdict() -> None:
+    from helpers.q3_price_and_channel import headline
+    from helpers.q3_price_and_channel.wording import RAISES
+
+    table = pd.DataFrame(
+        [{"assumption": "discount_cap.customers_lost_share", "low": 0.0, "high": 0.6,
+          "change_at_low": 900.0, "change_at_high": -150.0},
+         {"assumption": "small_order_fee.price_elasticity", "low": 0.0, "high": 2.0,
+          "change_at_low": 500.0, "change_at_high": 100.0}]
+    )  # fmt: skip
+    said = headline._sensitivity_sentences(table, RAISES)
+    assert said[0].startswith(
+        "The result moves most with the share of capped big accounts who leave"
+    )
+    assert said[1] == (
+        "The gain turns into a loss if the share of capped big accounts who leave is 0.6 "
+        "(tested 0 to 0.6)."
+    )

@@ -173,28 +173,51 @@ def _break_even_sentence(curves: pd.DataFrame, level: str) -> str:
     )
 
 
+#: the tornado's assumptions in words (others are named by their config key)
+ASSUMPTION_WORDS = {
+    "small_order_fee.price_elasticity": "the price elasticity of fee-paying orders",
+    "small_order_fee.customers_lost_share": "the share of fee-paying customers who leave",
+    "small_order_fee.consolidate_share": "the share of small orders consolidated",
+    "channel_migration.migration_rate": "the share of orders moved to the cheaper channel",
+    "channel_migration.lost_share": "the share of migrated customers who leave",
+    "discount_cap.customers_lost_share": "the share of capped big accounts who leave",
+    "discount_cap.price_elasticity": "the price elasticity of capped accounts",
+    "telesales_for_visits.revenue_change": "the revenue change of customers moved to telesales",
+}
+
+
+def _edges(sensitivity: pd.DataFrame, flips: Any) -> list[str]:
+    """Phrases "if <assumption> is <value>" for each tested end where ``flips(change)`` holds."""
+    out = []
+    for row in sensitivity.itertuples():
+        words = ASSUMPTION_WORDS.get(row.assumption, row.assumption)
+        ends = [value for value, change in ((row.low, row.change_at_low),
+                                            (row.high, row.change_at_high)) if flips(change)]  # fmt: skip
+        out += [f"if {words} is {value:g} (tested {row.low:g} to {row.high:g})" for value in ends]
+    return out
+
+
 def _sensitivity_sentences(sensitivity: pd.DataFrame, verdict: str) -> list[str]:
     """The assumption the result moves most with, and whether the verdict survives every range."""
     if not len(sensitivity) or verdict == NOT_APPLICABLE:
         return []
     top = sensitivity.iloc[0]
     out = [
-        f"The result moves most with {top['assumption']}: from "
+        f"The result moves most with {ASSUMPTION_WORDS.get(top['assumption'], top['assumption'])}: from "
         f"{signed(top['change_at_low'])} at {top['low']:g} to "
         f"{signed(top['change_at_high'])} at {top['high']:g}."
     ]
-    ends = sensitivity[["change_at_low", "change_at_high"]].to_numpy()
     if verdict == RAISES:
-        flips = sensitivity.loc[(ends <= 0).any(axis=1), "assumption"].tolist()
+        flips = _edges(sensitivity, lambda change: change <= 0)
         out.append(
-            "The gain turns into a loss at the edge of: " + ", ".join(flips) + "."
+            "The gain turns into a loss " + "; or ".join(flips) + "."
             if flips
             else "Within every tested range of the assumptions the scenario still gains."
         )
     else:
-        gains = sensitivity.loc[(ends > 0).any(axis=1), "assumption"].tolist()
+        gains = _edges(sensitivity, lambda change: change > 0)
         out.append(
-            "The scenario would gain at the edge of: " + ", ".join(gains) + "."
+            "The scenario would gain " + "; or ".join(gains) + "."
             if gains
             else "Within every tested range of the assumptions the scenario does not gain."
         )
