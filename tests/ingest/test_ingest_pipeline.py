@@ -439,6 +439,7 @@ def test_example_export_end_to_end(tmp_path: Path) -> None:
         "column",
         "source_column",
         "dtype",
+        "kind",
         "non_null",
         "example",
     }
@@ -448,6 +449,10 @@ def test_example_export_end_to_end(tmp_path: Path) -> None:
         ]
         == "Einzelpreis"
     )
+    kinds = result.dictionary.set_index(["table", "column"])["kind"]
+    assert kinds[("order_lines", "unit_price")] == "number"
+    assert kinds[("order_lines", "order_date")] == "date"
+    assert kinds[("order_lines", "order_id")] == "text"
 
 
 def test_schema_dtypes_of_written_tables(tmp_path: Path) -> None:

@@ -192,6 +192,19 @@ def _source_of(loaded: LoadedTable, column: str) -> str:
     return source
 
 
+def _kind(series: pd.Series) -> str:
+    """A column's type in words, for readers of the data dictionary."""
+    if pd.api.types.is_bool_dtype(series):
+        return "yes/no"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_integer_dtype(series):
+        return "whole number"
+    if pd.api.types.is_numeric_dtype(series):
+        return "number"
+    return "text"
+
+
 def dictionary_rows(loaded: LoadedTable) -> list[dict[str, Any]]:
     """The data dictionary of one table: a row per canonical column.
 
@@ -204,7 +217,8 @@ def dictionary_rows(loaded: LoadedTable) -> list[dict[str, Any]]:
     -------
     list of dict
         Keys ``table``, ``column``, ``source_column`` (or how it was derived), ``dtype``,
-        ``non_null`` (count of values present) and ``example`` (the first value, as text).
+        ``kind`` (the dtype in words: number, whole number, date, text, yes/no), ``non_null``
+        (count of values present) and ``example`` (the first value, as text).
     """
     rows = []
     for column in schema.CANONICAL[loaded.table]:
@@ -216,6 +230,7 @@ def dictionary_rows(loaded: LoadedTable) -> list[dict[str, Any]]:
                 "column": column,
                 "source_column": _source_of(loaded, column),
                 "dtype": str(series.dtype),
+                "kind": _kind(series),
                 "non_null": int(len(present)),
                 "example": str(present.iloc[0]) if len(present) else "",
             }
