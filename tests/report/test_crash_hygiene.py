@@ -156,3 +156,35 @@ def test_every_exit_path_and_its_code() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     for name, code in errors.EXIT_CODES.items():
         assert f"| {code} | `{name}` |" in readme, name
+
+
+def test_a_full_disk_keeps_the_notebooks_own_error(tmp_path: Path, monkeypatch) -> None:
+    # the disk fills while papermill writes the executed notebook: the run must still say which
+    # cell failed and why, and leave no 0-byte notebook behind
+    from helpers.report import notebooks
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("raise ValueError('boom in the data')")]  # fmt: skip
+    source = tmp_path / "97-fails.ipynb"
+    nbformat.write(nb, source)
+    run_dir = tmp_path / "run"
+    real_write = Path.write_text
+
+    def full_disk(self: Path, *args, **kwargs):
+        if run_dir in self.parents:
+            self.touch()  # the file is created, then the disk is full
+            raise OSError(28, "No space left on device")
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    result = notebooks.execute_notebook(str(source), str(run_dir), {}, position=0)
+    assert not result.ok
+    assert "cell 2: ValueError: boom in the data" in result.error
+    assert "could not be written: No space left on device" in result.error
+    assert not (run_dir / "notebooks" / "97-fails.ipynb").exists()  # no 0-byte notebook

@@ -154,6 +154,56 @@ def _running_cell(executed: Path) -> str:
     return str(_source_cell(executed, started[-1])) if started else "?"
 
 
+#: papermill writes executed notebooks through this scheme (:class:`_GuardedWriter`)
+_GUARDED = "workbook-guarded://"
+#: executed notebooks that could not be written in this process: path -> why
+_UNWRITTEN: dict[str, str] = {}
+
+
+class _GuardedWriter:
+    """Papermill's writer for executed notebooks: a failed write is recorded, not raised.
+
+    Papermill writes the notebook after every cell and once more when a cell fails, before it
+    raises that cell's error. With papermill's own local writer a full disk turns the run's
+    error into ``OSError: No space left on device`` and the notebook's own error is lost, with a
+    0-byte notebook left behind; here the write failure is remembered (:data:`_UNWRITTEN`), the
+    partial file removed, and the cell's error still reaches the run.
+    """
+
+    @staticmethod
+    def _path(path: str) -> Path:
+        return Path(path[len(_GUARDED) :])
+
+    def read(self, path: str) -> str:
+        return self._path(path).read_text(encoding="utf-8")
+
+    def listdir(self, path: str) -> list[str]:
+        return [f"{_GUARDED}{p}" for p in sorted(map(str, self._path(path).iterdir()))]
+
+    def write(self, buf: str, path: str) -> None:
+        target = self._path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(buf, encoding="utf-8")
+        except OSError as exc:
+            _UNWRITTEN[str(target)] = exc.strerror or str(exc)
+            with contextlib.suppress(OSError):
+                target.unlink(missing_ok=True)
+
+    def pretty_path(self, path: str) -> str:
+        return str(self._path(path))
+
+
+def _guarded(output: Path) -> str:
+    """``output`` as a path papermill writes through :class:`_GuardedWriter` (registered once)."""
+    from papermill.iorw import papermill_io
+
+    if not any(scheme == _GUARDED for scheme, _ in papermill_io._handlers):
+        papermill_io.register(_GUARDED, _GuardedWriter())
+    _UNWRITTEN.pop(str(output), None)
+    return f"{_GUARDED}{output}"
+
+
 def _quiet_kernel_manager() -> type:
     """A kernel manager whose kernels log nothing that is not the user's business.
 
@@ -270,7 +320,7 @@ def execute_notebook(
     try:
         executed = pm.execute_notebook(
             notebook,
-            str(output),
+            _guarded(output),
             parameters=parameters,
             kernel_name="python3",
             cwd=str(paths.NOTEBOOKS_DIR),
@@ -288,9 +338,15 @@ def execute_notebook(
     except Exception as exc:  # kernel died, bad notebook JSON, ...
         error = f"notebook {name}: {type(exc).__name__}: {exc}"
     else:
-        cells = executed.cells
-        compute = sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in cells)
-        return NotebookResult(name, True, time.perf_counter() - began, compute, output=str(output))
+        if str(output) not in _UNWRITTEN:
+            cells = executed.cells
+            compute = sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in cells)
+            return NotebookResult(
+                name, True, time.perf_counter() - began, compute, output=str(output)
+            )
+        error = f"notebook {name}: its executed copy could not be written"
+    if str(output) in _UNWRITTEN:  # the notebook's own error first, then the disk's
+        error += f" (the executed notebook could not be written: {_UNWRITTEN[str(output)]})"
     return NotebookResult(
         name, ok=False, seconds=time.perf_counter() - began, error=error, output=str(output)
     )
