@@ -110,3 +110,40 @@ def test_reconciliation_of_a_period_compares_the_periods_lines(tmp_path: Path) -
     whole = reconciliation_block(processed, ledger, (None, None))
     assert whole["ledger_matches_lines"] is False  # the old comparison: month ledger, all lines
     json.dumps(json_safe(block), allow_nan=False)
+
+
+def test_year_earlier_period_needs_a_bounded_period_the_data_covers() -> None:
+    from helpers.report.changes import year_earlier_period
+
+    march = (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-31"))
+    assert year_earlier_period(*march, "2023-01-05") == (
+        pd.Timestamp("2023-03-01"),
+        pd.Timestamp("2023-03-31"),
+    )
+    assert year_earlier_period(*march, "2023-03-02") is None  # the data starts too late
+    assert year_earlier_period(None, march[1], "2020-01-01") is None  # open period
+    leap = year_earlier_period(pd.Timestamp("2024-02-29"), pd.Timestamp("2024-02-29"), "2020-01-01")
+    assert leap == (pd.Timestamp("2023-02-28"), pd.Timestamp("2023-02-28"))
+
+
+def test_a_period_is_compared_with_the_same_period_a_year_earlier(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    run = run_report(
+        _case(tmp_path), "2024-06-01:2024-12-31", out, notebooks=["01"], progress=False
+    )
+    earlier = json.loads((run / "metrics.json").read_text())["changes"]["year_earlier"]
+    assert earlier["period"] == {"start": "2023-06-01", "end": "2023-12-31"}
+    # the figures a year earlier, computed here from the raw file (decimal commas, a Total row)
+    raw = pd.read_csv(CASE / "orders_with_total.csv", sep=";", decimal=",", thousands=".")
+    dates = pd.to_datetime(raw["Datum"], format="%d.%m.%Y", errors="coerce")
+
+    def revenue(start: str, end: str) -> float:
+        return round(float(raw.loc[(dates >= start) & (dates <= end), "Umsatz"].sum()), 2)
+
+    rows = {row["metric"]: row for row in earlier["rows"]}
+    assert rows["total_revenue"]["previous"] == pytest.approx(revenue("2023-06-01", "2023-12-31"))
+    assert rows["total_revenue"]["current"] == pytest.approx(revenue("2024-06-01", "2024-12-31"))
+    customers = raw.loc[(dates >= "2023-06-01") & (dates <= "2023-12-31"), "Kunde"].nunique()
+    assert rows["customers"]["previous"] == customers
+    page = (run / "index.html").read_text(encoding="utf-8")
+    assert "Against the same period a year earlier" in page and "2023-06-01 to 2023-12-31" in page

@@ -2,7 +2,9 @@
 
 A scheduled run compares its headline figures with the newest published run of the same dataset
 and config (``<out>/latest``, when its dataset and config fingerprint match) and records the
-changes in ``metrics.json`` (``changes``) and on the summary page.
+changes in ``metrics.json`` (``changes``) and on the summary page. A run of a bounded period also
+compares the customer ledger's headline figures with the same period a year earlier, when the
+data reaches back that far (``changes.year_earlier``; :func:`year_earlier_period`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from helpers.results import json_float
 
-__all__ = ["HEADLINES", "previous_metrics", "compare_runs"]
+__all__ = [
+    "HEADLINES",
+    "LEDGER_HEADLINES",
+    "previous_metrics",
+    "compare_runs",
+    "year_earlier_period",
+]
 
 #: the figures compared: (section, metric, label, kind); kind "money", "share" or "count"
 HEADLINES: tuple[tuple[str, str, str, str], ...] = (
@@ -27,6 +37,14 @@ HEADLINES: tuple[tuple[str, str, str, str], ...] = (
     ("whale", "peak_profit_pct", "Whale-curve peak (% of profit)", "count"),
     ("q1", "small_loss_making_share", "Small clients losing money", "share"),
     ("clv", "total_expected_revenue", "Expected revenue (future value)", "money"),
+)
+#: the figures compared with the same period a year earlier (the ledger's: nothing is re-fitted)
+LEDGER_HEADLINES: tuple[tuple[str, str, str, str], ...] = (
+    ("ledger", "total_revenue", "Net revenue", "money"),
+    ("ledger", "total_profit", "Customer profit", "money"),
+    ("ledger", "customers", "Customers", "count"),
+    ("ledger", "orders", "Orders", "count"),
+    ("ledger", "loss_making_share", "Customers losing money", "share"),
 )
 _SAME = 1e-9  # relative change below which a figure is unchanged
 
@@ -64,13 +82,46 @@ def _direction(change: float) -> str:
     return "unchanged" if change == 0 else ("up" if change > 0 else "down")
 
 
-def compare_runs(current: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+def year_earlier_period(
+    start: Any, end: Any, first_order: Any
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The same period a year earlier, when the data covers all of it.
+
+    Parameters
+    ----------
+    start, end : date-like or None
+        The run's period (both inclusive); an open side means no comparison.
+    first_order : date-like or None
+        The data's first order date.
+
+    Returns
+    -------
+    (Timestamp, Timestamp) or None
+        Both bounds moved back one calendar year (29 February becomes 28 February); None when
+        the period is open or the data starts after the earlier period's first day.
+    """
+    if start is None or end is None or first_order is None or pd.isna(first_order):
+        return None
+    earlier = (
+        pd.Timestamp(start) - pd.DateOffset(years=1),
+        pd.Timestamp(end) - pd.DateOffset(years=1),
+    )
+    return earlier if pd.Timestamp(first_order) <= earlier[0] else None
+
+
+def compare_runs(
+    current: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    headlines: tuple[tuple[str, str, str, str], ...] = HEADLINES,
+) -> dict[str, Any]:
     """The headline figures of ``current`` against ``previous``.
 
     Parameters
     ----------
     current, previous : Mapping
         ``metrics.json`` payloads (``previous`` None for a first run).
+    headlines : tuple
+        The figures compared: (section, metric, label, kind); default :data:`HEADLINES`.
 
     Returns
     -------
@@ -84,7 +135,7 @@ def compare_runs(current: Mapping[str, Any], previous: Mapping[str, Any] | None)
     if previous is None:
         return {"previous_run": None, "rows": []}
     rows = []
-    for section, metric, label, kind in HEADLINES:
+    for section, metric, label, kind in headlines:
         now = json_float((current.get(section) or {}).get(metric))
         before = json_float((previous.get(section) or {}).get(metric))
         if now is None or before is None:

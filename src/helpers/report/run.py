@@ -17,7 +17,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -309,6 +309,26 @@ def _run_info(run: _Run, results: list[NotebookResult]) -> dict[str, Any]:
     }
 
 
+def _year_earlier(run: _Run, metrics: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ledger's headline figures against the same period a year earlier (None: no such data).
+
+    Only the ledger is rebuilt for the earlier period (seconds): the analyses are not re-run.
+    """
+    from helpers.ledger import build_ledger, ledger_metrics
+    from helpers.report.changes import LEDGER_HEADLINES, year_earlier_period
+
+    earlier = year_earlier_period(*run.bounds, run.coverage.get("data_first"))
+    if earlier is None:
+        return None
+    with _timed(run, "year_earlier"):
+        ledger = build_ledger(run.tmp / "processed", run.config, period=earlier)
+    if not len(ledger):
+        return None
+    compared = compare_runs(metrics, {"ledger": ledger_metrics(ledger)}, LEDGER_HEADLINES)
+    period = {"start": _iso(earlier[0]), "end": _iso(earlier[1])}
+    return {"period": period, "rows": compared["rows"]}
+
+
 def _write_metrics(run: _Run, run_info: dict[str, Any], ledger: pd.DataFrame) -> dict[str, Any]:
     """Merge, validate and write ``metrics.json``; return its payload.
 
@@ -318,6 +338,7 @@ def _write_metrics(run: _Run, run_info: dict[str, Any], ledger: pd.DataFrame) ->
     metrics = build_metrics(run.tmp, run_info, reconciliation)
     previous = previous_metrics(run.out_dir, run_info["dataset"], run_info["config_fingerprint"])
     metrics["changes"] = compare_runs(metrics, previous)
+    metrics["changes"]["year_earlier"] = _year_earlier(run, metrics)
     try:
         validate_metrics(metrics)
     except jsonschema.ValidationError as exc:

@@ -315,6 +315,10 @@ def write_index(
         lead=lead_sentences(metrics),
         changes=_change_rows(metrics.get("changes") or {}),
         previous=(metrics.get("changes") or {}).get("previous_run"),
+        year_earlier=_change_rows((metrics.get("changes") or {}).get("year_earlier") or {}),
+        year_earlier_period=((metrics.get("changes") or {}).get("year_earlier") or {}).get(
+            "period"
+        ),
         findings=_findings(metrics, pages),
         figures=_figures(run_dir),
         pages=pages,
