@@ -61,3 +61,11 @@ def test_a_rate_in_currency_is_not_a_percentage() -> None:
 def test_any_numbers_render_without_nan_or_inf(values) -> None:
     html = tables.to_html(pd.DataFrame({"amount": values, "share": values}))
     assert "nan" not in html.lower().replace("nan-", "") and "inf" not in html.lower()
+
+
+def test_text_from_the_data_is_escaped() -> None:
+    frame = pd.DataFrame({"name": ["<script>alert(1)</script>", '=HYPERLINK("x")'],
+                          "<b>col</b>": [["<i>", "ok"], {"<k>": 1}]})  # fmt: skip
+    html = tables.to_html(frame)
+    assert "<script>" not in html and "<i>" not in html and "<b>col</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;col&lt;/b&gt;" in html

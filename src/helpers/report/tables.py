@@ -11,6 +11,7 @@ returns render that way (the workspace calls it when it opens in a kernel):
   ``probability``) as percentages; whole numbers and large amounts with thousands separators;
   other numbers to 2 decimals or 3 significant figures;
 - lists, tuples and mappings as text; missing values as a dash; dates without a midnight time;
+- every text HTML-escaped (a customer called ``<script>`` is shown, never run);
 - at most :data:`MAX_ROWS` rows (the count of the rest is said), in a box that scrolls sideways
   when the table is wider than the page.
 
@@ -21,6 +22,7 @@ are never rescaled or given a symbol here.
 from __future__ import annotations
 
 import functools
+import html
 import math
 import re
 from collections.abc import Mapping
@@ -124,8 +126,8 @@ def format_value(value: Any, fraction: bool = False) -> str:
 
 
 def _format_cell(value: Any, fraction: bool) -> str:
-    """:func:`format_value` with ``fraction`` by keyword (for ``functools.partial``)."""
-    return format_value(value, fraction)
+    """:func:`format_value`, HTML-escaped: a cell's text comes from the data (names, ids)."""
+    return html.escape(format_value(value, fraction))
 
 
 def _fraction_column(name: Any, values: pd.Series) -> bool:
@@ -172,7 +174,7 @@ def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
     styler = (
         shown.style.format(formats)
         .hide(axis="index")
-        .relabel_index([column_label(c) for c in shown.columns], axis="columns")
+        .relabel_index([html.escape(column_label(c)) for c in shown.columns], axis="columns")
         .set_table_attributes('class="wb-table"')
         .set_table_styles(
             [
