@@ -14,6 +14,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from helpers.results import compact_money
+
 __all__ = [
     "PALETTE",
     "apply_theme",
@@ -110,13 +112,8 @@ def percent_axis(ax: Axes, axis: str = "y", xmax: float = 100) -> Axes:
 
 
 def format_money(value: float) -> str:
-    """1234567 -> '1.23M', 4321 -> '4.3k'."""
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if v >= limit:
-            return f"{sign}{v / limit:.3g}{suffix}"
-    return f"{sign}{v:.0f}"
+    """1234567 -> '1.23M', 4321 -> '4.32k' (:func:`helpers.results.compact_money`)."""
+    return compact_money(value)
 
 
 def money_axis(ax: Axes, axis: str = "y") -> Axes:

@@ -24,6 +24,9 @@ __all__ = [
     "pct",
     "money",
     "signed_money",
+    "compact_money",
+    "sentence_money",
+    "sentence_pct",
     "MATERIALITY",
     "is_material",
     "share_of",
@@ -167,6 +170,71 @@ def signed_money(x: Any) -> str:
     """An amount with its sign: -1234.5 -> "-1,234", 50 -> "+50"."""
     v = json_float(x)
     return "n/a" if v is None else f"{v:+,.0f}"
+
+
+def compact_money(value: float) -> str:
+    """An amount in k, M or bn, 3 significant digits: 1234567 -> "1.23M", 4321 -> "4.32k".
+
+    Parameters
+    ----------
+    value : float
+        Currency units (any currency: no symbol is added).
+
+    Returns
+    -------
+    str
+        The amount; whole units below 1,000.
+    """
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            return f"{sign}{size / limit:.3g}{suffix}"
+    return f"{sign}{size:.0f}"
+
+
+def sentence_money(value: float) -> str:
+    """An amount for a finding sentence: :func:`compact_money`, two significant digits below 1.
+
+    Parameters
+    ----------
+    value : float
+        Currency units.
+
+    Returns
+    -------
+    str
+        E.g. "1.23M", "950", "0.42"; never "-0".
+    """
+    if 0 < abs(float(value)) < 1:
+        return f"{float(value):.2g}"
+    text = compact_money(value)
+    return "0" if text == "-0" else text
+
+
+def sentence_pct(value: float | None, decimals: int = 0) -> str:
+    """A fraction as a percentage for a sentence, never "-0%": 0.234 -> "23%", -0.003 -> "-0.3%".
+
+    Parameters
+    ----------
+    value : float or None
+        A fraction (0.234 = 23.4%).
+    decimals : int
+        Decimals to show (0: whole percentages, one decimal below half a percent).
+
+    Returns
+    -------
+    str
+        The percentage; "n/a" for None.
+    """
+    if value is None:
+        return "n/a"
+    points = 100 * float(value)
+    if abs(points) < 0.05:
+        return "0%"
+    if abs(points) < 0.5 or decimals:
+        return f"{points:.{max(decimals, 1)}f}%"
+    return f"{points:.0f}%"
 
 
 # ---- shares and changes of totals that may be near zero ---------------------------------------

@@ -94,7 +94,8 @@ def test_kill_9_takes_the_workers_along_and_the_next_run_removes_the_temp_folder
     started = _wait_for_kernel(run, out)
     run.kill()
     run.wait(timeout=30)  # the parent itself; its workers hold the pipes until they are gone
-    assert _all_gone(started, timeout=60) == []  # workers die with the run, kernels with them
+    left = _all_gone(started, timeout=60)
+    assert [(p.pid, p.cmdline()[:4]) for p in left] == []  # workers die with the run, kernels too
     run.communicate(timeout=30)
     assert len(list(out.glob(".tmp-*"))) == 1  # left by the killed run
     again = _start(tmp_path, out, "--period", "2030-01-01:2030-12-31")

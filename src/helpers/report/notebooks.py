@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -242,6 +243,17 @@ def _worker_started(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:  # the run died before prctl took effect
         _worker_terminated(signal.SIGTERM, None)
+    # A signal handler runs only when the main thread is back in the interpreter; a worker
+    # blocked in the kernel client's C calls may not get there for minutes. A watch thread
+    # runs regardless.
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Stop the worker (and its kernels) within half a second of its run dying."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    _worker_terminated(signal.SIGTERM, None)
 
 
 def _worker_terminated(signum: int, frame: Any) -> None:
@@ -329,14 +341,8 @@ def execute_notebook(
             execution_timeout=cell_timeout,
             kernel_manager_class=_quiet_kernel_manager(),
         )
-    except pm.PapermillExecutionError as exc:
-        where = f"notebook {name}, cell {_source_cell(output, exc.cell_index)}"
-        error = f"{where}: {exc.ename}: {exc.evalue}"
-    except TimeoutError:  # nbclient's CellTimeoutError (its message repeats the cell's source)
-        where = f"notebook {name}, cell {_running_cell(output)}"
-        error = f"{where}: timed out after {cell_timeout:g} s (report.cell_timeout_seconds)"
-    except Exception as exc:  # kernel died, bad notebook JSON, ...
-        error = f"notebook {name}: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - every failure becomes the run's message
+        error = _failure(exc, name, output, cell_timeout)
     else:
         if str(output) not in _UNWRITTEN:
             cells = executed.cells
@@ -350,6 +356,19 @@ def execute_notebook(
     return NotebookResult(
         name, ok=False, seconds=time.perf_counter() - began, error=error, output=str(output)
     )
+
+
+def _failure(exc: Exception, name: str, output: Path, cell_timeout: float | None) -> str:
+    """Where and why a notebook failed: its cell's error, a timeout, or what stopped papermill."""
+    import papermill as pm
+
+    if isinstance(exc, pm.PapermillExecutionError):
+        where = f"notebook {name}, cell {_source_cell(output, exc.cell_index)}"
+        return f"{where}: {exc.ename}: {exc.evalue}"
+    if isinstance(exc, TimeoutError):  # nbclient's CellTimeoutError (repeats the cell's source)
+        where = f"notebook {name}, cell {_running_cell(output)}"
+        return f"{where}: timed out after {cell_timeout:g} s (report.cell_timeout_seconds)"
+    return f"notebook {name}: {type(exc).__name__}: {exc}"  # kernel died, bad notebook JSON, ...
 
 
 def run_notebooks(

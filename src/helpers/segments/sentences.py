@@ -5,36 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from helpers import plots
 from helpers.ledger import levels
+from helpers.results import sentence_money as _money
+from helpers.results import sentence_pct as _percent
 from helpers.segments import verdicts
 
 __all__ = ["segment_findings"]
 
 
-def _money(value: float) -> str:
-    """An amount as :func:`helpers.plots.format_money` writes it, never "-0".
-
-    Below one unit in size, two significant digits.
-    """
-    if 0 < abs(float(value)) < 1:
-        return f"{float(value):.2g}"
-    return plots.format_money(value)
-
-
 _NO_SHARE = "the total profit is a loss or too small for a share of it"
-
-
-def _percent(value: float | None, decimals: int = 0) -> str:
-    """A fraction as a percentage, never "-0%": 0.234 -> "23%", -0.003 -> "-0.3%"."""
-    if value is None:
-        return "n/a"
-    points = 100 * float(value)
-    if abs(points) < 0.05:
-        return "0%"
-    if abs(points) < 0.5 or decimals:
-        return f"{points:.{max(decimals, 1)}f}%"
-    return f"{points:.0f}%"
 
 
 def segment_findings(metrics: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
