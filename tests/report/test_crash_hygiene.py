@@ -3,7 +3,6 @@ cell fails with exit 4 naming the cell, and every exit path has its documented c
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,20 +12,15 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from report_cases import empty_period_case
 
 from helpers.report import errors
 from helpers.report.publish import claim_run_folder, remove_stale_runs
 
 pytestmark = pytest.mark.slow
-CASE = Path(__file__).parent / "cases" / "empty-period"
 
 
-def _case(tmp_path: Path, extra: str = "") -> Path:
-    for name in ("config.yaml", "orders_with_total.csv"):
-        shutil.copy(CASE / name, tmp_path / name)
-    config = tmp_path / "config.yaml"
-    config.write_text(config.read_text() + extra)
-    return config
+_case = empty_period_case
 
 
 def _sleeping_notebook(tmp_path: Path, seconds: int) -> Path:

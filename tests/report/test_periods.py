@@ -4,11 +4,11 @@ notebooks (exit 2), and the reconciliation compares the period's lines with the 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from report_cases import CASE, empty_period_case
 
 from helpers.config import load_config
 from helpers.ledger import build_ledger
@@ -18,16 +18,7 @@ from helpers.report.run import run_report
 from helpers.report.workspace import in_period, open_workspace, prepare
 from helpers.results import json_safe
 
-CASE = Path(__file__).parent / "cases" / "empty-period"
-
-
-def _case(tmp_path: Path, extra: str = "") -> Path:
-    """The empty-period case copied into ``tmp_path`` (config plus ``extra`` table options)."""
-    for name in ("config.yaml", "orders_with_total.csv"):
-        shutil.copy(CASE / name, tmp_path / name)
-    config = tmp_path / "config.yaml"
-    config.write_text(config.read_text() + extra)
-    return config
+_case = empty_period_case
 
 
 def test_a_period_without_lines_stops_before_the_notebooks(tmp_path: Path) -> None:
