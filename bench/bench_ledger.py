@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "ledger.json"
@@ -184,8 +185,18 @@ FROM l FULL OUTER JOIN a ON l.customer_id = a.customer_id
 """
 
 
-def _run(method: str, folder: Path) -> int:
-    """Run one method once; returns the rows of its result."""
+def _digest(frame: Any) -> str:
+    """A fingerprint of every value of a ledger, to the last bit (equal runs, equal digests)."""
+    import hashlib
+
+    import pandas as pd
+
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
+
+
+def _run(method: str, folder: Path) -> tuple[int, str]:
+    """Run one method once; returns the rows of its result and, for the ledger, its digest."""
     if method == "handwritten_sql":
         import duckdb
 
@@ -195,13 +206,14 @@ def _run(method: str, folder: Path) -> int:
         )
         result = con.sql(sql).df()
         con.sql(f"SELECT * FROM read_parquet('{folder / 'customers.parquet'}')").df()
-        return len(result)
+        return len(result), ""
     from helpers.config import defaults
     from helpers.ledger import build_ledger
 
     config = defaults() | {"engine": {"backend": "duckdb"}}
     if method == "ledger":
-        return len(build_ledger(folder, config))
+        led = build_ledger(folder, config)
+        return len(led), _digest(led)
     from helpers import ledger
     from helpers.ledger import engine
 
@@ -212,22 +224,20 @@ def _run(method: str, folder: Path) -> int:
         config,
         measured=["sales_visit", "support_ticket", "telesales_call"],
     )
-    return len(expr.to_pandas())
+    return len(expr.to_pandas()), ""
 
 
 def worker(method: str, folder: Path, repeat: int) -> None:
     """Subprocess entry: best time of ``repeat`` runs and the process's peak memory (JSON)."""
-    times, rows = [], 0
+    times, rows, digests = [], 0, []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        rows = _run(method, folder)
+        rows, digest = _run(method, folder)
         times.append(time.perf_counter() - t0)
+        digests.append(digest)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        json.dumps(
-            {"seconds": min(times), "all_seconds": times, "peak_mb": peak_kb / 1024, "rows": rows}
-        )
-    )
+    result = {"seconds": min(times), "all_seconds": times, "peak_mb": peak_kb / 1024}
+    print(json.dumps(result | {"rows": rows, "digests": digests}))
 
 
 def measure(method: str, folder: Path, repeat: int) -> dict:
@@ -255,6 +265,8 @@ def interleaved(folder: Path, rounds: int) -> dict[str, dict]:
             "all_seconds": [r["seconds"] for r in rs],
             "peak_mb": max(r["peak_mb"] for r in rs),
             "rows": rs[-1]["rows"],
+            # every run of the ledger, in every process, gave the same numbers to the last bit
+            "identical_runs": len({d for r in rs for d in r["digests"]}) == 1,
         }
         for m, rs in runs.items()
     }
@@ -294,7 +306,8 @@ def main(argv: list[str]) -> int:
                 results.append(r)
                 print(
                     f"{n:>11,} {m:<16} {r['seconds']:>8.2f} s {r['peak_mb']:>8.0f} MiB "
-                    f"time x{r['time_vs_sql']:.2f}  mem x{r['mem_vs_sql']:.2f}  rows {r['rows']:,}",
+                    f"time x{r['time_vs_sql']:.2f}  mem x{r['mem_vs_sql']:.2f}  rows {r['rows']:,}"
+                    f"  identical runs: {r['identical_runs']}",
                     flush=True,
                 )
             rm = {k: rows["ledger"][k] for k in ("time_vs_sql", "peak_mb")}

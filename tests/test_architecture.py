@@ -2,7 +2,7 @@
 
 Stages, in the order data flows (a module may import its own stage's package and earlier stages):
 
-    foundation (paths, config, schema, results, plots, exports)
+    foundation (paths, config, schema, results, plots, exports, labels)
     -> ingest -> ledger -> analyses (one module or package per question) -> report -> apps
 
 The sample-world generator (``world``) stands apart: only the apps import it. Analyses do not
@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "helpers"
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 
-FOUNDATION = {"paths", "config", "schema", "results", "plots", "exports"}
+FOUNDATION = {"paths", "config", "schema", "results", "plots", "exports", "labels"}
 ANALYSES = {
     "pareto",
     "segments",

@@ -47,3 +47,34 @@ def test_input_not_mutated() -> None:
 def test_a_negative_number_held_as_text_stays_readable() -> None:
     out = neutralise_formulas(pd.DataFrame({"v": ["-11062.06", "-1.234,56", "-2", "-2+A1", "-"]}))
     assert out["v"].tolist() == ["-11062.06", "-1.234,56", "-2", "'-2+A1", "'-"]
+
+
+def test_excel_is_formatted_for_people_and_csv_has_no_float_noise(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2"],
+            "net_revenue": [1219.4299999999998, 25_000.5],
+            "orders": [3, 12],
+            "probability_profitable": [0.986, 0.5],
+            "last_order": pd.to_datetime(["2024-03-01", "2024-11-30"]),
+        }
+    )
+    csv_path, xlsx_path = write_table(frame, tmp_path / "q1_action_list")
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert "1219.43," in text and "99999" not in text
+    assert "2024-03-01" in text and "00:00:00" not in text
+    assert (
+        text.splitlines()[0] == "customer_id,net_revenue,orders,probability_profitable,last_order"
+    )
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    assert sheet.title == "q1 action list"
+    assert [c.value for c in sheet[1]] == [
+        "Customer ID", "Net revenue", "Orders", "Probability profitable", "Last order"
+    ]  # fmt: skip
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:E3"
+    formats = {cell.column_letter: cell.number_format for cell in sheet[2]}
+    assert formats["B"] == "#,##0.00" and formats["C"] == "#,##0"
+    assert formats["D"] == "0.0%" and formats["E"] == "yyyy-mm-dd"
+    assert sheet["D2"].value == 0.986  # the value stays a number; only its display changes
+    assert sheet.column_dimensions["A"].width >= len("Customer ID")

@@ -53,25 +53,109 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(frame: pd.DataFrame, stem: str | Path) -> list[Path]:
-    """Write ``frame`` to ``<stem>.csv`` (UTF-8 with BOM, for Excel) and ``<stem>.xlsx``.
+def write_table(frame: pd.DataFrame, stem: str | Path, sheet: str | None = None) -> list[Path]:
+    """Write ``frame`` to ``<stem>.csv`` (for machines) and ``<stem>.xlsx`` (for people).
+
+    - CSV: UTF-8 with a BOM (Excel reads the accents), the frame's own column names, numbers
+      rounded to 6 decimals (``1219.43``, not ``1219.4299999999998``), dates without a midnight
+      time.
+    - Excel (XlsxWriter): column headers in words (``net_revenue`` -> "Net revenue"), a frozen
+      header row with an autofilter, column widths fitted to the content (at most 60), and number
+      formats by column: shares and probabilities as percentages, whole numbers with thousands
+      separators, other numbers with two decimals, dates as ``yyyy-mm-dd``.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The table; formulas are neutralised first (:func:`neutralise_formulas`).
+        The table (its index is not written); formulas are neutralised first
+        (:func:`neutralise_formulas`).
     stem : str or pathlib.Path
         The path without suffix; missing folders are created.
+    sheet : str, optional
+        The worksheet's name (default: the stem in words, at most 31 characters).
 
     Returns
     -------
     list of pathlib.Path
         The CSV and the Excel file written.
+
+    References
+    ----------
+    XlsxWriter, "Working with Pandas and XlsxWriter",
+    https://xlsxwriter.readthedocs.io/working_with_pandas.html
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    safe = neutralise_formulas(frame)
+    safe = _tidy(neutralise_formulas(frame.reset_index(drop=True)))
     csv_path, xlsx_path = stem.with_suffix(".csv"), stem.with_suffix(".xlsx")
-    safe.to_csv(csv_path, index=False, encoding="utf-8-sig")
-    safe.to_excel(xlsx_path, index=False, engine="openpyxl")
+    safe.to_csv(csv_path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+    _write_excel(safe, xlsx_path, sheet or stem.name.replace("_", " ")[:31])
     return [csv_path, xlsx_path]
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats rounded to 6 decimals (no float noise); dates without time zone."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values):
+            out[column] = values.round(6)
+        elif isinstance(values.dtype, pd.DatetimeTZDtype):
+            out[column] = values.dt.tz_localize(None)
+    return out
+
+
+def _kind(name: object, values: pd.Series) -> str:
+    """How a column is formatted in Excel: share, whole, number, date or text."""
+    from helpers.labels import is_fraction_column
+
+    if pd.api.types.is_bool_dtype(values):
+        return "text"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    if not pd.api.types.is_numeric_dtype(values):
+        return "text"
+    if is_fraction_column(name, values):
+        return "share"
+    numbers = values.dropna()
+    if pd.api.types.is_integer_dtype(values) or bool((numbers == numbers.round()).all()):
+        return "whole"
+    return "number"
+
+
+_FORMATS = {"share": "0.0%", "whole": "#,##0", "number": "#,##0.00", "date": "yyyy-mm-dd"}
+
+
+def _width(label: str, values: pd.Series, kind: str) -> float:
+    """A column's width in characters: its header or its longest shown value, within 8-60."""
+    if kind == "date":
+        longest = 10
+    elif kind in _FORMATS:
+        numbers = pd.to_numeric(values, errors="coerce").abs().dropna()
+        top = float(numbers.max()) if len(numbers) else 0.0
+        longest = len(f"{top:,.2f}") + 1
+    else:
+        shown = values.dropna().astype(str).head(2000)
+        longest = int(shown.str.len().max()) if len(shown) else 0
+    return float(min(max(len(label), longest, 6) + 2, 60))
+
+
+def _write_excel(frame: pd.DataFrame, path: Path, sheet: str) -> None:
+    """The frame as one formatted worksheet (see :func:`write_table`)."""
+    from helpers.labels import column_label
+
+    labels = [column_label(c) for c in frame.columns]
+    people = frame.set_axis(labels, axis="columns")
+    with pd.ExcelWriter(
+        path, engine="xlsxwriter", date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd"
+    ) as writer:
+        people.to_excel(writer, sheet_name=sheet, index=False)
+        book, ws = writer.book, writer.sheets[sheet]
+        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        for i, (column, label) in enumerate(zip(frame.columns, labels, strict=True)):
+            kind = _kind(column, frame[column])
+            fmt = book.add_format({"num_format": _FORMATS[kind]}) if kind in _FORMATS else None
+            ws.set_column(i, i, _width(label, frame[column], kind), fmt)
+            ws.write(0, i, label, header)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(frame), 1), max(len(labels) - 1, 0))

@@ -61,6 +61,7 @@ CUSTOMERS: dict[str, str] = {
     "payment_terms_days": "float64",  # agreed payment terms
     "rebate_rate": "float64",  # year-end rebate as a fraction of net revenue
     "key_account": "bool",  # has a dedicated key-account team
+    "account_owner": "string",  # the sales rep or account manager who owns the account
 }
 
 # --- activities: the drivers of time-driven activity-based costing -------------------------
@@ -123,6 +124,7 @@ LEDGER_ATTRIBUTES: tuple[str, ...] = (
     "closed_date",
     "key_account",
     "payment_terms_days",
+    "account_owner",
 )
 
 #: the P&L measures, in waterfall order; cost to serve per activity is in columns

@@ -116,6 +116,25 @@ def test_action_list_holds_active_unproven_lookalikes(ledger, config) -> None:
     assert findings[-1].startswith("Action:")
 
 
+def test_action_list_says_why_for_each_customer_with_the_reports_thresholds(ledger, config) -> None:
+    model = questions.fit_profile_model(ledger, config)
+    actions = questions.action_list(ledger, config, model)
+    # the profiles are the rules of the tree the report quotes: same thresholds in both
+    assert set(actions["profile"]) <= set(model.table["rule"])
+    # each reason quotes the customer's own figures: nearly as many reasons as customers
+    assert actions["why"].nunique() >= 0.9 * len(actions)
+    first = actions.iloc[0]
+    assert f"{first['margin']:.0%}".replace("-0%", "0%") in first["why"] or "margin" in first["why"]
+    assert actions["next_step"].str.match(r"^(Grow|Win|Review) ").all()
+    assert actions["last_order"].notna().all()
+    assert actions["last_order"].max() <= ledger["last_order"].max()
+    # descriptive columns where the data has them, none that would be empty
+    assert "region" in actions.columns and "account_owner" not in actions.columns
+    owned = ledger.assign(account_owner="Rep " + ledger["region"].astype(str))
+    with_owner = questions.action_list(owned, config, questions.fit_profile_model(owned, config))
+    assert with_owner["account_owner"].str.startswith("Rep ").all()
+
+
 def test_exported_action_list_neutralises_formulas(ledger, config, tmp_path) -> None:
     model = questions.fit_profile_model(ledger, config)
     actions = questions.action_list(ledger, config, model).head(3).copy()
@@ -131,9 +150,9 @@ def test_exported_action_list_neutralises_formulas(ledger, config, tmp_path) -> 
 
     sheet = load_workbook(xlsx).active
     header = [c.value for c in sheet[1]]
-    names = [sheet.cell(row=r, column=header.index("name") + 1).value for r in (2, 3, 4)]
+    names = [sheet.cell(row=r, column=header.index("Name") + 1).value for r in (2, 3, 4)]
     assert names == ['\'=HYPERLINK("x")', "'+1", "'-2+3"]
-    assert all(sheet.cell(row=r, column=header.index("name") + 1).data_type == "s" for r in (2, 3))
+    assert all(sheet.cell(row=r, column=header.index("Name") + 1).data_type == "s" for r in (2, 3))
 
 
 def test_figures_return_axes(ledger, config) -> None:

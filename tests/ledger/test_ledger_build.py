@@ -220,8 +220,8 @@ def test_totals_conserved_under_row_order_and_period_splits(
         first = L.build_ledger(one, cfg, ("2024-01-01", mid))
         second = L.build_ledger(one, cfg, (mid + pd.Timedelta(days=1), "2024-12-31"))
         quarterly = L.build_ledger(one, cfg, YEAR_2024, by_period="Q")
-    # any row order: the same ledger
-    assert_frame_equal(whole, again, check_exact=False, rtol=1e-12, atol=1e-9)
+    # any row order: the same ledger, to the last bit (money is added exactly)
+    assert_frame_equal(whole, again, check_exact=True)
     # sum over customers = company totals computed directly from the lines, to the cent
     assert round(whole["list_revenue"].sum() - whole["discounts"].sum(), 2) == round(
         lines["revenue"].sum(), 2
@@ -290,3 +290,23 @@ def test_a_region_on_the_order_lines_reaches_the_ledger(tmp_path: Path) -> None:
     by_id = with_table.set_index("customer_id")
     assert by_id.loc["A", "region"] == "North" and by_id.loc["A", "name"] == "A"
     assert by_id.loc["B", "region"] == "East"  # not in the table: from its lines
+
+
+def test_money_sums_do_not_depend_on_the_order_of_the_lines(tmp_path: Path) -> None:
+    """Float addition is not associative: (0.1 + 0.2) + 0.3 != (0.3 + 0.2) + 0.1.
+
+    The engine adds lines in whatever order its threads meet them, so float sums made two runs of
+    one 5M-line input differ in the last digits. The ledger adds money as exact decimals.
+    """
+    rows = [
+        dict(order_id=f"O{i}", customer_id="C1", order_date=pd.Timestamp("2024-03-01"),
+             product_id="P1", quantity=1.0, unit_price=price, discount=0.0, cost=price / 2)
+        for i, price in enumerate([0.1, 0.2, 0.3, 1e9, 0.01, -1e9])
+    ]  # fmt: skip
+    cfg = base_config()
+    forward = L.build_ledger(write_world(tmp_path / "f", order_lines_frame(rows)), cfg)
+    backward = L.build_ledger(write_world(tmp_path / "b", order_lines_frame(rows[::-1])), cfg)
+    assert_frame_equal(forward, backward, check_exact=True)
+    c1 = forward.set_index("customer_id").loc["C1"]
+    assert c1["list_revenue"] == 0.61  # the exact sum, not 0.6100000000000001 or 0.61000002
+    assert c1["cogs"] == 0.305

@@ -238,7 +238,9 @@ def test_customer_names_are_escaped_in_every_page(tmp_path: Path) -> None:
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = paths.PROJECT_ROOT / "test-artifacts"
 #: what must never be visible on a page: a path printed for a figure, a traceback, a NaN
-_NEVER_VISIBLE = re.compile(r"PosixPath|Traceback \(most recent call last\)|\bnan\b|\bNaN\b")
+_NEVER_VISIBLE = re.compile(
+    r"PosixPath|Traceback \(most recent call last\)|\bnan\b|\bNaN\b|\bNone\b|\bNaT\b"
+)
 
 
 @pytest.mark.browser
@@ -263,6 +265,16 @@ def test_pages_in_chromium_show_every_image_and_no_raw_values(sample_run: Path, 
                     ".map(i => i.src.slice(0, 60))"
                 )
                 problems += [f"{html.name} @{width}px: image not shown ({src})" for src in broken]
+                if html.name != "index.html":
+                    if not page.evaluate(
+                        "[...document.links].some(a => a.getAttribute('href') === 'index.html')"
+                    ):
+                        problems.append(f"{html.name}: no link back to the summary")
+                    if " — " not in page.title():
+                        problems.append(f"{html.name}: title {page.title()!r} is not in words")
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > width + 1:  # the page itself scrolls sideways (a table box may)
+                    problems.append(f"{html.name} @{width}px: page is {wide}px wide")
                 text = page.inner_text("body")
                 problems += [
                     f"{html.name} @{width}px: shows {m.group(0)!r}: ...{text[max(0, m.start() - 60) : m.end() + 20]!r}"

@@ -9,34 +9,33 @@ from helpers.report import summary
 RUN = {"id": "r1", "dataset": "tiny", "period": {"start": None, "end": None}, "created": "now"}
 
 
-def test_flatten_assumptions_dots_nested_keys_and_joins_lists() -> None:
-    config = {"a": 1, "b": {"c": {"d": 0.5}, "e": ["x", "y"]}, "f": None}
-    assert summary.flatten_assumptions(config) == [
-        ("a", "1"),
-        ("b.c.d", "0.5"),
-        ("b.e", "x, y"),
-    ]  # an entry without a value is left out
-    assert summary.flatten_assumptions({}) == []
-    assert summary.flatten_assumptions({"k": 2}, prefix="p.") == [("p.k", "2")]
-
-
-def test_assumptions_read_as_the_amounts_used() -> None:
+def test_assumptions_are_grouped_with_units_and_the_amounts_used() -> None:
     from helpers.ledger.scale import resolve_amounts
+    from helpers.report.assumptions import assumption_rows
 
     config = {"cost_to_serve": {"reference_order_value": 600,
-                                "activities": {"sales_visit": {"rate": 180},
-                                               "delivery": {"rate": 12}}},
+                                "activities": {"sales_visit": {"driver": "visits", "rate": 180,
+                                                               "assume": {"orders": 0.05}},
+                                               "delivery": {"driver": "deliveries", "rate": 12},
+                                               "fees": {"driver": "net_revenue", "rate": 0.02}}},
+              "assumptions": {"gross_margin": 0.7999999999999998},
               "_given": {"cost_to_serve": {"activities": {"delivery": {"rate": 12}}}}}  # fmt: skip
-    rows = dict(summary.flatten_assumptions(resolve_amounts(config, 152.0)))
-    assert (
-        rows["cost_to_serve.activities.sales_visit.rate"] == "45.6 (default, scaled to this data)"
-    )
-    assert rows["cost_to_serve.activities.delivery.rate"] == "12"  # given: used as written
-    assert rows["cost_to_serve.reference_order_value"] == "600"
-    assert summary.flatten_assumptions({"rate": 0.7999999999999998, "big": 12345.678}) == [
-        ("rate", "0.8"),
-        ("big", "12,346"),
+    groups = assumption_rows(resolve_amounts(config, 152.0), "EUR")
+    assert [g["title"] for g in groups] == [
+        "Margin where the data gives no cost",
+        "Cost to serve: activities",
+        "Cost to serve: other settings",
     ]
+    rows = {row[0]: row[1:] for g in groups for row in g["rows"]}
+    assert rows["Gross margin"] == ("80.0%", "")
+    assert rows["Sales visit: rate"] == ("45.60 (default, scaled to this data)", "EUR per visit")
+    assert rows["Sales visit: assumed where not recorded"] == ("0.05", "visits per order")
+    assert rows["Delivery: rate"] == ("12", "EUR per delivery")  # given: used as written
+    assert rows["Fees: rate"] == ("2.0%", "of net revenue")
+    assert rows["Reference order value"] == ("600", "EUR")
+    # without a currency the unit still says what the amount is
+    plain = assumption_rows(config)
+    assert ("Delivery: rate", "12", "currency units per delivery") in plain[1]["rows"]
 
 
 def _run_folder(tmp_path: Path) -> Path:
@@ -71,7 +70,37 @@ def test_index_lists_the_pages_and_escapes_customer_names(tmp_path: Path) -> Non
     assert html.index("Profit is 100.") < html.index("The best customer")  # ledger before pareto
     assert "figures/whale_curve.png" in html and "figures/zzz_other.png" in html
     assert html.index("whale_curve.png") < html.index("zzz_other.png")  # key figures first
-    assert "assumptions.gross_margin" in html and "size_tiers.small" in html
+    assert "Gross margin" in html and "30.0%" in html and "Size tiers" in html
+
+
+def test_the_summary_leads_with_a_verdict_computed_from_the_metrics(tmp_path: Path) -> None:
+    metrics = {
+        "run": RUN | {"currency": "EUR", "period": {"data_first": "2021-01-01",
+                                                    "data_last": "2024-12-31"}},
+        "reconciliation": {"balanced": True},
+        "ledger": {"total_revenue": 1_500_000.0, "total_profit": 100_000.0},
+        "pareto": {"top20_revenue_share": 0.92, "top20_by_revenue_profit_share": 0.88,
+                   "top20_by_revenue_margin": 0.09, "rest_by_revenue_margin": 0.14,
+                   "profit_vs_revenue": "less"},
+        "whale": {"loss_making_customers": 1564, "loss_making_share": 0.317,
+                  "profit_destroyed_pct": 28.3, "total_profit": 100_000.0},
+    }  # fmt: skip
+    verdict = summary.verdict_sentence(metrics)
+    assert verdict == (
+        "Volume overstates value here: the 20% of customers with the most revenue bring 92% of "
+        "it and 88% of the profit (a 9% margin against 14% for the rest); 1,564 customers (32%) "
+        "lose money, giving back 28% of the profit the others earn."
+    )
+    # a loss-making business: no "giving back" share of a profit that is not there
+    losing = metrics | {"whale": metrics["whale"] | {"total_profit": -5.0}}
+    assert summary.verdict_sentence(losing).endswith("; 1,564 customers lose money.")
+    assert summary.verdict_sentence({"run": RUN}) is None
+    run = _run_folder(tmp_path)
+    html = summary.write_index(run, metrics, {}, results=[]).read_text()
+    assert html.index(verdict.split(":")[0]) < html.index("Net revenue")  # the verdict leads
+    assert "1.5M EUR" in html and "amounts in EUR" in html
+    assert "all the data (2021-01-01 to 2024-12-31)" in html
+    assert html.index("Key figures") < html.index("Data quality") < html.index("Assumptions")
 
 
 def test_index_without_findings_or_figures(tmp_path: Path) -> None:

@@ -272,6 +272,12 @@ def config_schema(sections: Iterable[str] = ()) -> dict[str, Any]:
     properties |= {
         "name": {"type": "string", "minLength": 1, "x-expected": "text"},
         "description": _TEXT,
+        "currency": {
+            "type": ["string", "null"],
+            "minLength": 1,
+            "maxLength": 12,
+            "x-expected": "a currency code or symbol such as USD, EUR or ¥ (at most 12 characters)",
+        },
         "tables": _TABLES,
         "ingest": _INGEST,
         "engine": _ENGINE,

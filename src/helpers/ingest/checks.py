@@ -16,6 +16,7 @@ from helpers.ingest.dates import DateResult, human_date_format, parse_dates
 from helpers.ingest.keys import KEY_FIELDS, normalise_ids
 from helpers.ingest.readers import RawFile
 from helpers.ingest.values import (
+    currency_marks,
     decimal_evidence,
     number_core,
     parse_bools,
@@ -142,6 +143,9 @@ class FileParser:
             result = parse_numbers(column, **kwargs, fallback_decimal=self.file_decimal())
         source = self.mapping[fld]
         self.meta["decimal"][source] = result.decimal
+        symbols = currency_marks(column, kwargs["currency"])
+        if symbols:
+            self.meta.setdefault("currency", {})[source] = symbols
         if result.percent is not None:
             self.percent[fld] = result.percent
         if result.ambiguous:

@@ -30,7 +30,7 @@ from helpers.ingest.quality import dictionary_rows, reconciliation_findings, tab
 from helpers.ingest.reconciliation import reconciliation_frame
 from helpers.ingest.rejects import REJECT_COLUMNS
 
-__all__ = ["IngestResult", "ingest_dataset", "read_outputs"]
+__all__ = ["IngestResult", "currency_of", "ingest_dataset", "read_outputs"]
 
 
 @dataclass
@@ -222,3 +222,31 @@ def read_outputs(processed_dir: Path) -> IngestResult:
         dictionary=pd.read_csv(processed_dir / "dictionary.csv"),
         summary=summary,
     )
+
+
+def currency_of(config: Mapping[str, Any], processed_dir: Path | None = None) -> str | None:
+    """The currency every amount of the report is labelled with.
+
+    Parameters
+    ----------
+    config
+        The dataset config; its ``currency`` (a code or symbol) wins.
+    processed_dir
+        The folder of the ingested tables: without a configured currency, the one currency mark
+        the order lines' amounts carried in the export (``ingest.json``, e.g. "€" or "USD").
+
+    Returns
+    -------
+    str or None
+        None when neither says (the report then writes amounts without a unit), or when the
+        export carries more than one mark.
+    """
+    if config.get("currency"):
+        return str(config["currency"])
+    path = Path(processed_dir) / "ingest.json" if processed_dir else None
+    if path is None or not path.exists():
+        return None
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    files = summary.get("tables", {}).get("order_lines", {}).get("files", [])
+    marks = {mark for f in files for found in (f.get("currency") or {}).values() for mark in found}
+    return marks.pop() if len(marks) == 1 else None

@@ -22,6 +22,7 @@ __all__ = [
     "NumberResult",
     "number_core",
     "decimal_evidence",
+    "currency_marks",
 ]
 
 Column = pa.Array | pa.ChunkedArray
@@ -133,6 +134,36 @@ def decimal_evidence(core: pa.Array) -> tuple[int, int, int]:
     n_com = pc.sum(pc.and_(com, pc.invert(com_amb))).as_py() or 0
     n_amb = pc.sum(pc.or_(dot_amb, com_amb)).as_py() or 0
     return n_dot, n_com, n_amb
+
+
+def currency_marks(values: Column, currency: Sequence[str], sample: int = 20_000) -> list[str]:
+    """The currency words and symbols a column of number text carries (its first rows).
+
+    Parameters
+    ----------
+    values
+        A column of number text (a typed number column carries none).
+    currency
+        The words and symbols looked for (``ingest.currency_symbols``).
+    sample
+        Rows looked at.
+
+    Returns
+    -------
+    list of str
+        The marks found, as configured (``["€"]``), longest first; a mark inside a longer one
+        found (``$`` in ``US$``) is not listed twice.
+    """
+    text = values.slice(0, sample) if hasattr(values, "slice") else values
+    if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
+        return []
+    found: list[str] = []
+    for word in sorted((w for w in currency if w), key=len, reverse=True):
+        if any(word.lower() in longer.lower() for longer in found):
+            continue
+        if _any(pc.match_substring(text, word, ignore_case=True)):
+            found.append(word)
+    return found
 
 
 def _strip_currency(text: pa.Array, currency: Sequence[str]) -> pa.Array:

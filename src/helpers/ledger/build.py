@@ -68,19 +68,36 @@ def _keys(table: ibis.Table, column: str, by_period: str | None) -> list[Any]:
     return keys
 
 
+#: the exact type money and quantities are added in: a float sum depends on the order the engine's
+#: threads add the lines in, so two runs of the same input could differ in the last digits
+EXACT = "decimal(38, 6)"
+
+
+def exact_sum(value: Any, where: Any = None) -> Any:
+    """The sum of ``value`` in :data:`EXACT` decimals (to a millionth), back as a float.
+
+    Each value is rounded to six decimals, then added exactly: the result does not depend on
+    the order of the rows or the number of threads, on any engine. A NaN counts as missing (a
+    decimal has no NaN).
+    """
+    value = value.isnan().ifelse(ibis.null(), value)
+    total = value.cast(EXACT).sum(where=where)
+    return total.cast("float64")
+
+
 def _line_aggregates(lines: ibis.Table, modes: list[str], by_period: str | None) -> ibis.Table:
     """Per customer (and period): money, counts and delivery drivers from order lines."""
     sale = ~lines.is_return.fill_null(False)
     ret = lines.is_return.fill_null(False)
     revenue, discount = lines.revenue.fill_null(0.0), lines.discount.fill_null(0.0)
     metrics: dict[str, Any] = {
-        "list_revenue": (revenue + discount).sum(),
-        "discounts": discount.sum(),
-        "cogs": lines.cost.fill_null(0.0).sum(),
-        "units": lines.quantity.fill_null(0.0).sum(),
+        "list_revenue": exact_sum(revenue + discount),
+        "discounts": exact_sum(discount),
+        "cogs": exact_sum(lines.cost.fill_null(0.0)),
+        "units": exact_sum(lines.quantity.fill_null(0.0)),
         "lines": lines.count(where=sale),
         "returns": lines.count(where=ret),
-        "return_revenue": revenue.sum(where=ret),
+        "return_revenue": exact_sum(revenue, where=ret),
         "orders": lines.order_id.nunique(where=sale),
         "first_order": lines.order_date.min(),
         "last_order": lines.order_date.max(),
@@ -103,9 +120,9 @@ def _activity_aggregates(act: ibis.Table, names: list[str], by_period: str | Non
     metrics: dict[str, Any] = {}
     for name in names:
         this = act.activity == name
-        metrics[f"act_{name}_qty"] = qty.sum(where=this)
-        metrics[f"act_{name}_minutes"] = act.minutes.sum(where=this)
-        metrics[f"act_{name}_unrecorded"] = qty.sum(where=this & act.minutes.isnull())
+        metrics[f"act_{name}_qty"] = exact_sum(qty, where=this)
+        metrics[f"act_{name}_minutes"] = exact_sum(act.minutes, where=this)
+        metrics[f"act_{name}_unrecorded"] = exact_sum(qty, where=this & act.minutes.isnull())
     return act.group_by(_keys(act, "date", by_period)).aggregate(**metrics)
 
 
@@ -345,7 +362,7 @@ def _regions_from_lines(order_lines: Any) -> pd.DataFrame | None:
     if "region" not in order_lines.columns:
         return None
     lines = order_lines.filter(order_lines.region.notnull() & (order_lines.region != ""))
-    by = lines.group_by(["customer_id", "region"]).aggregate(revenue=lines.revenue.sum())
+    by = lines.group_by(["customer_id", "region"]).aggregate(revenue=exact_sum(lines.revenue))
     frame = by.to_pandas()
     if frame.empty:
         return None
@@ -410,7 +427,13 @@ def _finish(
     window: Window,
     by_period: str | None,
 ) -> pd.DataFrame:
-    """From the engine's per-customer aggregates to the ledger (pandas, one row a customer)."""
+    """From the engine's per-customer aggregates to the ledger (pandas, one row a customer).
+
+    The engine returns rows in any order; they are sorted by key first, so every sum over
+    customers below adds in the same order on every run.
+    """
+    keys = [k for k in ("customer_id", "period") if k in result.columns]
+    result = result.sort_values(keys, kind="stable").reset_index(drop=True)
     led = _with_customers(_with_counts(result), customers)
     led = _add_money(led, config["cost_to_serve"])
     base = _base_drivers(led, config, window, by_period)
@@ -443,7 +466,7 @@ def _with_customers(result: pd.DataFrame, customers: pd.DataFrame | None) -> pd.
     for col in ("signup_date", "closed_date"):
         led[col] = pd.to_datetime(led[col]).astype("datetime64[ns]")
     led["key_account"] = led["key_account"].astype("boolean")
-    for col in ("name", "industry", "region", "acquisition_channel"):
+    for col in ("name", "industry", "region", "acquisition_channel", "account_owner"):
         led[col] = led[col].astype("string")
     return led
 

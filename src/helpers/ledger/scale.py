@@ -54,7 +54,7 @@ def median_order_value(processed_dir: Path) -> float:
         return float("nan")
     query = f"""
         select median(total) from (
-            select order_id, sum(revenue) as total from read_parquet('{path.as_posix()}')
+            select order_id, sum(revenue::decimal(38, 6))::double as total from read_parquet('{path.as_posix()}')
             where not coalesce(is_return, false) group by order_id
         ) where total > 0
     """

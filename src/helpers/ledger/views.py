@@ -223,7 +223,7 @@ def plot_waterfall(pnl: pd.DataFrame, ax: Axes | None = None, min_share: float =
     ax = plots.new_axes(ax, figsize=(10, 4.8))
     _draw_steps(ax, steps)
     ax.axhline(0, color="#333333", linewidth=0.8)
-    ax.margins(y=0.1)  # room for the labels above the tallest bar
+    ax.margins(y=0.2)  # room for the value labels above the tallest bar, clear of the subtitle
     ax.grid(False, axis="x")
     ax.set_xticks(range(len(steps)))
     ax.set_xticklabels(steps["step"], rotation=35, ha="right")

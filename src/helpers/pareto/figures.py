@@ -154,7 +154,7 @@ def plot_whale_curve(
     ax.set_ylabel("Cumulative profit (% of total)")
     plots.percent_axis(ax, "x")
     plots.percent_axis(ax, "y")
-    ax.legend(frameon=False, loc="lower center", fontsize=8)
+    ax.legend(frameon=False, loc="best", fontsize=8)  # "best": clear of the curve and the band
     plots.set_finding_title(
         ax,
         _whale_title(whale),

@@ -73,7 +73,7 @@ def fit_profile_model(
         model_test_accuracy, model_baseline_accuracy (majority class), model_cv_accuracy and
         its sd (fractions), model_test_customers, model_rules, model_top_features,
         model_informative (the test accuracy beats the baseline by more than 2 points);
-        ``detail``: ``model`` (the tree refitted on all small clients), ``columns``,
+        ``detail``: ``model`` (the tested tree), ``columns``,
         ``scores`` (probability of being profitable per small client, aligned with
         :func:`small_clients`), ``leaf_rules``, ``leaf``, ``importances``. Not available (the
         message says why) with fewer than ``min_customers`` small clients, fewer than
@@ -91,7 +91,7 @@ def fit_profile_model(
     importances = pd.Series(fit.tree.feature_importances_, index=design.columns)
     by_feature = importances.groupby(lambda column: origin[column][0]).sum()
     by_feature = by_feature.sort_values(ascending=False)
-    detail = _final_model(design, target, origin, small.index, fit.params)
+    detail = _scored(fit.tree, design, origin, small.index)
     return Result(
         table=table,
         metrics=_model_metrics(fit, table, by_feature, settings),
@@ -203,24 +203,23 @@ def _rule_table(
     return table.reset_index(drop=True)
 
 
-def _final_model(
-    design: pd.DataFrame,
-    target: np.ndarray,
-    origin: Origin,
-    index: pd.Index,
-    params: Mapping[str, Any],
+def _scored(
+    tree: DecisionTreeClassifier, design: pd.DataFrame, origin: Origin, index: pd.Index
 ) -> dict[str, Any]:
-    """The tree refitted on all small clients: its scores, leaves and their rules."""
-    final = DecisionTreeClassifier(**params).fit(design, target)
-    scores = pd.Series(final.predict_proba(design)[:, 1], index=index, name="probability")
-    final_rules = _leaf_rules(final, list(design.columns), origin)
-    final_leaf = pd.Series(final.apply(design), index=index)
+    """Every small client scored by the tested tree: probability, leaf and the leaf's rule.
+
+    The tree the report tests and quotes scores the action list too (no refit on all clients),
+    so a profile's threshold reads the same in the report and in the list.
+    """
+    scores = pd.Series(tree.predict_proba(design)[:, 1], index=index, name="probability")
+    rules = _leaf_rules(tree, list(design.columns), origin)
+    leaf = pd.Series(tree.apply(design), index=index)
     return {
-        "model": final,
+        "model": tree,
         "columns": list(design.columns),
         "scores": scores,
-        "leaf_rules": final_leaf.map(final_rules),
-        "leaf": final_leaf,
+        "leaf_rules": leaf.map(rules),
+        "leaf": leaf,
     }
 
 

@@ -450,8 +450,43 @@ def _collect(futures: list[Future], progress: bool) -> list[NotebookResult]:
     return results
 
 
-def to_html(executed: Path, out_html: Path) -> None:
+def page_title(stem: str) -> str:
+    """A notebook page's title in words: "03-pareto-and-whale-curve" -> "03 — Pareto and whale curve"."""
+    number, _, words = stem.partition("-")
+    if not number.isdigit():
+        return stem.replace("-", " ").capitalize()
+    return f"{number} — {words.replace('-', ' ').capitalize()}"
+
+
+def _navigation(stem: str, stems: list[str]) -> str:
+    """The bar at the top of a page: back to the summary, and the previous and next pages."""
+    import html
+
+    links = ['<a href="index.html">&larr; Executive summary</a>']
+    if stem in stems:
+        i = stems.index(stem)
+        if i > 0:
+            links.append(
+                f'<a href="{stems[i - 1]}.html">Previous: {html.escape(page_title(stems[i - 1]))}</a>'
+            )
+        if i + 1 < len(stems):
+            links.append(
+                f'<a href="{stems[i + 1]}.html">Next: {html.escape(page_title(stems[i + 1]))}</a>'
+            )
+    return (
+        '<nav aria-label="Report pages" style="font-family: system-ui, sans-serif; '
+        "padding: .5rem 1rem; border-bottom: 1px solid #ddd; display: flex; flex-wrap: wrap; "
+        'gap: .4rem 1.2rem;">' + "".join(links) + "</nav>"
+    )
+
+
+def to_html(
+    executed: Path, out_html: Path, stems: list[str] | None = None, dataset: str = ""
+) -> None:
     """Render an executed notebook as a standalone HTML page with the code hidden.
+
+    The page is titled in words ("03 — Pareto and whale curve · sample") and opens with a bar
+    linking back to the executive summary (``index.html``) and to the previous and next pages.
 
     Parameters
     ----------
@@ -459,12 +494,21 @@ def to_html(executed: Path, out_html: Path) -> None:
         The executed notebook.
     out_html
         The page to write.
+    stems
+        The run's pages in order (for the previous and next links); None: the summary link only.
+    dataset
+        The dataset's name, added to the title.
     """
+    import re
+
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     notebook = nbformat.read(executed, as_version=4)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": executed.stem}})
+    title = page_title(executed.stem) + (f" · {dataset}" if dataset else "")
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    nav = _navigation(executed.stem, stems or [])
+    body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, body, count=1)
     out_html.write_text(body, encoding="utf-8")

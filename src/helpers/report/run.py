@@ -286,8 +286,9 @@ def _execute_notebooks(
 def _write_pages(run: _Run, results: list[NotebookResult]) -> None:
     """Convert every executed notebook to its HTML page and record its timings."""
     with _timed(run, "html"):
+        stems = [result.name for result in results]
         for result in results:
-            to_html(Path(result.output), run.tmp / f"{result.name}.html")
+            to_html(Path(result.output), run.tmp / f"{result.name}.html", stems, run.config["name"])
             run.timings.notebooks[result.name] = {
                 "total_seconds": round(result.seconds, 3),
                 "compute_seconds": round(result.compute_seconds, 3),
@@ -297,11 +298,13 @@ def _write_pages(run: _Run, results: list[NotebookResult]) -> None:
 
 def _run_info(run: _Run, results: list[NotebookResult]) -> dict[str, Any]:
     """The ``run`` block of ``metrics.json`` and ``run.json``."""
+    from helpers.ingest.pipeline import currency_of
     from helpers.report.workspace import config_fingerprint
 
     return {
         "id": run.run_id,
         "dataset": run.config["name"],
+        "currency": currency_of(run.config, run.tmp / "processed"),
         "period": {"start": _iso(run.bounds[0]), "end": _iso(run.bounds[1])} | run.coverage,
         "created": run.started.isoformat(timespec="seconds"),
         "config_fingerprint": config_fingerprint(run.config),

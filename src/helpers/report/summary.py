@@ -10,8 +10,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from helpers.ledger.levels import LEVEL_WORDS, LEVELS
 from helpers.plots import format_money
+from helpers.report.assumptions import assumption_rows
+from helpers.results import sentence_pct
 
-__all__ = ["SECTIONS", "KEY_FIGURES", "write_index", "flatten_assumptions", "lead_sentences"]
+__all__ = [
+    "SECTIONS",
+    "KEY_FIGURES",
+    "write_index",
+    "lead_sentences",
+    "verdict_sentence",
+]
 
 #: metrics section → (heading, notebook page prefix), in reading order
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -60,57 +68,6 @@ _env = Environment(
 )
 
 
-def flatten_assumptions(config: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """The entries of a (nested) config as flat (key, value) rows.
-
-    Parameters
-    ----------
-    config
-        A config or a part of it; nested mappings are flattened into dotted keys.
-    prefix
-        Put before every key (used in the recursion).
-
-    Returns
-    -------
-    list of (str, str)
-        ``(dotted key, value as text)`` in the config's order, e.g.
-        ``("cost_to_serve.activities.order_processing.rate", "4.8")``; a list value is joined
-        with ``", "``; an entry without a value (None) is left out; numbers are written to 4
-        significant figures (whole numbers with thousands separators from 1,000). In a config resolved by
-        :func:`helpers.ledger.scale.resolve_amounts`, a default amount scaled to the data says
-        so ("45.59 (default, scaled to this data)").
-    """
-    scaled = {
-        row["setting"]
-        for row in (config.get("_amounts") or {}).get("amounts", [])
-        if row.get("default") is not None
-    }
-    rows: list[tuple[str, str]] = []
-    for key, value in config.items():
-        name = f"{prefix}{key}"
-        if str(key).startswith("_") or value is None:
-            continue
-        if isinstance(value, Mapping):
-            rows.extend(
-                (sub, text + (" (default, scaled to this data)" if sub in scaled else ""))
-                for sub, text in flatten_assumptions(value, f"{name}.")
-            )
-        else:
-            rows.append((name, _value_text(value)))
-    return rows
-
-
-def _value_text(value: Any) -> str:
-    """A config value for a reader: numbers to 4 significant figures (whole from 1,000)."""
-    if isinstance(value, list | tuple):
-        return ", ".join(_value_text(item) for item in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-    return str(value)
-
-
 def _pick(config: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
     """The entries of ``config`` named by dotted ``keys`` (missing ones left out), nested."""
     out: dict[str, Any] = {}
@@ -128,11 +85,25 @@ def _pick(config: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _figures(run_dir: Path) -> list[str]:
-    """The run's figures shown as thumbnails: ``KEY_FIGURES`` first, at most ``MAX_FIGURES``."""
+def _figures(run_dir: Path) -> list[dict[str, str]]:
+    """The run's key figures: ``KEY_FIGURES`` first, at most ``MAX_FIGURES``, with captions."""
     pngs = {p.stem: p for p in sorted((run_dir / "figures").glob("*.png"))}
     ordered = [pngs.pop(k) for k in KEY_FIGURES if k in pngs] + list(pngs.values())
-    return [f"figures/{p.name}" for p in ordered[:MAX_FIGURES]]
+    return [
+        {"src": f"figures/{p.name}", "caption": p.stem.replace("_", " ").capitalize()}
+        for p in ordered[:MAX_FIGURES]
+    ]
+
+
+def _period_words(run: Mapping[str, Any]) -> str:
+    """The run's period for a reader: "all the data (2021-01-03 to 2024-12-30)" or its bounds."""
+    period = run.get("period") or {}
+    first, last = period.get("data_first"), period.get("data_last")
+    start, end = period.get("start"), period.get("end")
+    if not start and not end:
+        span = f" ({first} to {last})" if first and last else ""
+        return f"all the data{span}"
+    return f"{start or first or 'the first order'} to {end or last or 'the last order'}"
 
 
 def _pages(notebooks: Sequence[str]) -> list[dict[str, str]]:
@@ -166,15 +137,22 @@ def _level_words(metrics: Mapping[str, Any]) -> str:
     return f" ({LEVEL_WORDS[lead]})" if lead in LEVEL_WORDS else ""
 
 
+def _with_unit(amount: str, currency: str | None) -> str:
+    """An amount with the run's currency after it ("1.2M EUR"), or as it is without one."""
+    return f"{amount} {currency}" if currency else amount
+
+
 def _headlines(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The numbers in the summary's top strip, each saying what it ranks and at which level."""
     out: list[tuple[str, str]] = []
     level = _level_words(metrics)
     ledger = metrics.get("ledger", {})
+    currency = metrics.get("run", {}).get("currency")
     if "total_revenue" in ledger:
-        out.append(("Net revenue", format_money(ledger["total_revenue"])))
+        out.append(("Net revenue", _with_unit(format_money(ledger["total_revenue"]), currency)))
     if ledger.get("total_profit") is not None:
-        out.append((f"Customer profit{level}", format_money(ledger["total_profit"])))
+        profit = _with_unit(format_money(ledger["total_profit"]), currency)
+        out.append((f"Customer profit{level}", profit))
     pareto = metrics.get("pareto", {})
     for key, label in (
         ("top20_revenue_share", "Top 20% of customers by revenue: share of revenue"),
@@ -216,10 +194,10 @@ def _sensitivity_sentence(name: str, verdict: Mapping[str, Any]) -> str | None:
     )
 
 
-def _change_rows(changes: Mapping[str, Any]) -> list[dict[str, str]]:
+def _change_rows(changes: Mapping[str, Any], currency: str | None = None) -> list[dict[str, str]]:
     """The "what changed" table: each figure before and now, formatted by its kind."""
     formats = {
-        "money": format_money,
+        "money": lambda value: _with_unit(format_money(value), currency),
         "share": lambda value: f"{value:.1%}",
         "count": lambda value: f"{value:,.1f}".removesuffix(".0"),
     }
@@ -241,6 +219,49 @@ def _change_rows(changes: Mapping[str, Any]) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def verdict_sentence(metrics: Mapping[str, Any]) -> str | None:
+    """The summary's first sentence: does volume overstate value in this data? From the metrics.
+
+    Parameters
+    ----------
+    metrics : Mapping
+        The run's metrics.json payload (``pareto`` and ``whale`` sections).
+
+    Returns
+    -------
+    str or None
+        E.g. "Volume overstates value here: the 20% of customers with the most revenue bring 92%
+        of it but 88% of the profit (a 9% margin against 14% for the rest); 1,564 customers
+        (32%) lose money, giving back 28% of the profit the others earn." None without the
+        pareto figures (a run that did not render page 03).
+    """
+    pareto, whale = metrics.get("pareto", {}), metrics.get("whale", {})
+    revenue_share = pareto.get("top20_revenue_share")
+    profit_share = pareto.get("top20_by_revenue_profit_share")
+    if revenue_share is None or profit_share is None:
+        return None
+    opening = {
+        "less": "Volume overstates value here",
+        "more": "Here the biggest customers are also the most profitable",
+    }.get(pareto.get("profit_vs_revenue"), "Revenue and profit concentrate alike here")
+    text = (
+        f"{opening}: the 20% of customers with the most revenue bring {sentence_pct(revenue_share)}"
+        f" of it and {sentence_pct(profit_share)} of the profit"
+    )
+    top, rest = pareto.get("top20_by_revenue_margin"), pareto.get("rest_by_revenue_margin")
+    if top is not None and rest is not None:
+        text += f" (a {sentence_pct(top)} margin against {sentence_pct(rest)} for the rest)"
+    losers, back = whale.get("loss_making_customers"), whale.get("profit_destroyed_pct")
+    if losers and back is not None and (whale.get("total_profit") or 0) > 0:
+        text += (
+            f"; {int(losers):,} customers ({sentence_pct(whale.get('loss_making_share'))}) lose "
+            f"money, giving back {back:.0f}% of the profit the others earn"
+        )
+    elif losers:
+        text += f"; {int(losers):,} customers lose money"
+    return text + "."
 
 
 def lead_sentences(metrics: Mapping[str, Any]) -> list[str]:
@@ -308,22 +329,24 @@ def write_index(
         The page written.
     """
     pages = _pages(results)
+    changes = metrics.get("changes") or {}
+    currency = metrics["run"].get("currency")
     html = _env.get_template("index.html.j2").render(
         run=metrics["run"],
+        period=_period_words(metrics["run"]),
         recon=metrics.get("reconciliation", {}),
+        verdict=verdict_sentence(metrics),
         headlines=_headlines(metrics),
         lead=lead_sentences(metrics),
-        changes=_change_rows(metrics.get("changes") or {}),
-        previous=(metrics.get("changes") or {}).get("previous_run"),
-        year_earlier=_change_rows((metrics.get("changes") or {}).get("year_earlier") or {}),
-        year_earlier_period=((metrics.get("changes") or {}).get("year_earlier") or {}).get(
-            "period"
-        ),
+        changes=_change_rows(changes, currency),
+        previous=changes.get("previous_run"),
+        year_earlier=_change_rows(changes.get("year_earlier") or {}, currency),
+        year_earlier_period=(changes.get("year_earlier") or {}).get("period"),
         findings=_findings(metrics, pages),
         figures=_figures(run_dir),
         pages=pages,
-        assumptions=flatten_assumptions(
-            {**_pick(config, ASSUMPTION_KEYS), "_amounts": config.get("_amounts")}
+        assumptions=assumption_rows(
+            {**_pick(config, ASSUMPTION_KEYS), "_amounts": config.get("_amounts")}, currency
         ),
     )
     out = run_dir / "index.html"

@@ -24,47 +24,19 @@ from __future__ import annotations
 import functools
 import html
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_ROWS", "column_label", "format_value", "install", "to_html"]
+from helpers.labels import column_label, is_fraction_column
+
+__all__ = ["MAX_ROWS", "column_label", "format_value", "install", "is_fraction_column", "to_html"]
 
 #: rows a page shows of a long table
 MAX_ROWS = 40
-_FRACTION = re.compile(
-    r"(share|pct|percent|_rate$|^rate_|_rate_|ci_low|ci_high|probability|^p_alive)", re.IGNORECASE
-)
-_WORDS = {
-    "ci": "CI", "id": "ID", "pct": "%", "clv": "CLV", "cac": "CAC", "rfm": "RFM", "cts": "CTS",
-    "bgnbd": "BG/NBD", "ltv": "LTV", "abc": "ABC", "cogs": "COGS", "roi": "ROI", "kpi": "KPI",
-}  # fmt: skip
 _DASH = "\u2014"
-
-
-def column_label(name: Any) -> str:
-    """A column name in words: ``net_revenue`` -> "Net revenue", ``ci_low`` -> "CI low".
-
-    Parameters
-    ----------
-    name
-        The column name (anything; non-text names are written as they are).
-
-    Returns
-    -------
-    str
-        The label, first letter capitalised, known abbreviations in capitals.
-    """
-    if not isinstance(name, str) or not name:
-        return str(name)
-    if " " in name or not re.fullmatch(r"[A-Za-z0-9_]+", name):
-        return name  # already words
-    words = [_WORDS.get(word.lower(), word) for word in name.split("_") if word]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
 
 
 def _is_missing(value: Any) -> bool:
@@ -130,14 +102,6 @@ def _format_cell(value: Any, fraction: bool) -> str:
     return html.escape(format_value(value, fraction))
 
 
-def _fraction_column(name: Any, values: pd.Series) -> bool:
-    """Whether a column holds shares: its name says so and its numbers are not amounts."""
-    if not isinstance(name, str) or not _FRACTION.search(name):
-        return False
-    numbers = pd.to_numeric(values, errors="coerce").dropna()
-    return numbers.empty or float(numbers.abs().max()) <= 10
-
-
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with its index as columns (unless it is a plain row number)."""
     out = frame.copy()
@@ -168,7 +132,7 @@ def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
     flat = _flat(frame)
     shown = flat.head(max_rows)
     formats = {
-        column: functools.partial(_format_cell, fraction=_fraction_column(column, flat[column]))
+        column: functools.partial(_format_cell, fraction=is_fraction_column(column, flat[column]))
         for column in shown.columns
     }
     styler = (

@@ -129,19 +129,7 @@ def plot_seesaw(
     ax = plots.new_axes(ax, figsize=(7, 5))
     ledger = at_lead(ledger, level)
     tiers = tier_table(ledger, settings, level="with_assumptions")  # profit already at its level
-    colors = plots.tier_colors(list(tiers["size_tier"]))
-    for _, row in tiers.iterrows():
-        revenue, profit = 100 * row["revenue_share"], 100 * row["profit_share"]
-        color = colors[row["size_tier"]]
-        ends = [revenue, profit] if np.isfinite(profit) else [revenue]
-        ax.plot([0, 1][: len(ends)], ends, "-o", color=color, lw=3, ms=8)
-        ax.annotate(f"{row['size_tier']} {revenue:.0f}%", (0, revenue), xytext=(-8, 0),
-                    textcoords="offset points", ha="right", va="center", color=color,
-                    fontweight="bold")  # fmt: skip
-        if np.isfinite(profit):
-            ax.annotate(f"{profit:.0f}% {row['size_tier']}", (1, profit), xytext=(8, 0),
-                        textcoords="offset points", ha="left", va="center", color=color,
-                        fontweight="bold")  # fmt: skip
+    _draw_tier_lines(ax, tiers)
     ax.axhline(0, color="#333333", lw=0.8)
     ax.set_xlim(-0.45, 1.45)
     ax.set_xticks([0, 1])
@@ -154,6 +142,48 @@ def plot_seesaw(
     plots.set_finding_title(ax, finding, "Per size tier; a line falling to the right earns less "
                             "than its volume")  # fmt: skip
     return ax
+
+
+def _draw_tier_lines(ax: Any, tiers: pd.DataFrame) -> None:
+    """One line per tier from its revenue share to its profit share, end labels kept apart."""
+    colors = plots.tier_colors(list(tiers["size_tier"]))
+    revenue = 100 * tiers["revenue_share"].to_numpy(dtype=float)
+    profit = 100 * tiers["profit_share"].to_numpy(dtype=float)
+    finite = np.isfinite(profit)
+    values = np.concatenate([revenue, profit[finite]])
+    gap = 0.06 * max(float(np.ptp(values)) if len(values) else 0.0, 10.0)  # label height
+    left = _spread(revenue, gap)
+    right = np.full(len(profit), np.nan)
+    right[finite] = _spread(profit[finite], gap)
+    for i, tier in enumerate(tiers["size_tier"]):
+        color = colors[tier]
+        ends = [revenue[i], profit[i]] if finite[i] else [revenue[i]]
+        ax.plot([0, 1][: len(ends)], ends, "-o", color=color, lw=3, ms=8)
+        ax.annotate(f"{tier} {revenue[i]:.0f}%", (0, revenue[i]), xytext=(-0.04, left[i]),
+                    textcoords="data", ha="right", va="center", color=color,
+                    fontweight="bold")  # fmt: skip
+        if finite[i]:
+            ax.annotate(f"{profit[i]:.0f}% {tier}", (1, profit[i]), xytext=(1.04, right[i]),
+                        textcoords="data", ha="left", va="center", color=color,
+                        fontweight="bold")  # fmt: skip
+
+
+def _spread(values: np.ndarray, gap: float) -> np.ndarray:
+    """Label heights near ``values`` but at least ``gap`` apart (order kept), for end labels.
+
+    Labels are placed from the lowest up, each at least ``gap`` above the one below, then the
+    whole stack is shifted down by half its overshoot so it stays centred on the points.
+    """
+    if len(values) == 0:
+        return values
+    order = np.argsort(values, kind="stable")
+    placed = np.empty(len(values))
+    last = -np.inf
+    for i in order:
+        last = max(float(values[i]), last + gap)
+        placed[i] = last
+    shift = (placed[order] - values[order]).max() / 2
+    return placed - shift if shift > 0 else placed
 
 
 def _tilt_title(metrics: Mapping[str, Any]) -> str:

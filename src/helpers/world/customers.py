@@ -225,7 +225,8 @@ def customers_table(params: WorldParams, customers: dict[str, Any], cal: Calenda
         The columns of :data:`helpers.schema.CUSTOMERS`: ``customer_id``, ``name``,
         ``employees`` (persons), ``size_band``, ``industry``, ``region``,
         ``acquisition_channel``, ``signup_date``, ``closed_date`` (NaT while open),
-        ``payment_terms_days`` (days), ``rebate_rate`` (fraction), ``key_account``.
+        ``payment_terms_days`` (days), ``rebate_rate`` (fraction), ``key_account``,
+        ``account_owner`` (the region's rep 1, 2 or 3).
     """
     close_day = np.where(customers["closed"], np.floor(customers["close"]), np.nan)
     frame = pd.DataFrame(
@@ -244,6 +245,8 @@ def customers_table(params: WorldParams, customers: dict[str, Any], cal: Calenda
             "key_account": customers["key_account"],
         }
     )
+    rep = np.arange(len(frame)) % 3 + 1  # three reps per region, no random draw
+    frame["account_owner"] = frame["region"].astype(str) + " rep " + rep.astype(str)
     return typed(frame, schema.CUSTOMERS)
 
 
