@@ -60,9 +60,10 @@ def write_table(frame: pd.DataFrame, stem: str | Path, sheet: str | None = None)
       rounded to 6 decimals (``1219.43``, not ``1219.4299999999998``), dates without a midnight
       time.
     - Excel (XlsxWriter): column headers in words (``net_revenue`` -> "Net revenue"), a frozen
-      header row with an autofilter, column widths fitted to the content (at most 60), and number
-      formats by column: shares and probabilities as percentages, whole numbers with thousands
-      separators, other numbers with two decimals, dates as ``yyyy-mm-dd``.
+      header row with an autofilter, column widths fitted to the content (at most 60, longer text
+      wrapped), and number formats by column: shares, margins and probabilities as percentages,
+      whole numbers with thousands separators, other numbers with two decimals, dates as
+      ``yyyy-mm-dd``; flags as yes/no; columns without any value left out.
 
     Parameters
     ----------
@@ -140,10 +141,20 @@ def _width(label: str, values: pd.Series, kind: str) -> float:
     return float(min(max(len(label), longest, 6) + 2, 60))
 
 
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sheet's table: columns with no value at all left out, yes/no for flags."""
+    out = frame.loc[:, [c for c in frame.columns if frame[c].notna().any()]].copy()
+    for column in out.columns:
+        if pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].map({True: "yes", False: "no"}).astype("object")
+    return out
+
+
 def _write_excel(frame: pd.DataFrame, path: Path, sheet: str) -> None:
     """The frame as one formatted worksheet (see :func:`write_table`)."""
     from helpers.labels import column_label
 
+    frame = _for_people(frame)
     labels = [column_label(c) for c in frame.columns]
     people = frame.set_axis(labels, axis="columns")
     with pd.ExcelWriter(
@@ -154,8 +165,11 @@ def _write_excel(frame: pd.DataFrame, path: Path, sheet: str) -> None:
         header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         for i, (column, label) in enumerate(zip(frame.columns, labels, strict=True)):
             kind = _kind(column, frame[column])
-            fmt = book.add_format({"num_format": _FORMATS[kind]}) if kind in _FORMATS else None
-            ws.set_column(i, i, _width(label, frame[column], kind), fmt)
+            width = _width(label, frame[column], kind)
+            spec = {"num_format": _FORMATS[kind]} if kind in _FORMATS else {}
+            if kind == "text" and width >= 60:  # long sentences wrap inside the column
+                spec |= {"text_wrap": True, "valign": "top"}
+            ws.set_column(i, i, width, book.add_format(spec) if spec else None)
             ws.write(0, i, label, header)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(frame), 1), max(len(labels) - 1, 0))

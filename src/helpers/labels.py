@@ -10,11 +10,14 @@ import pandas as pd
 __all__ = ["column_label", "is_fraction_column"]
 
 _FRACTION = re.compile(
-    r"(share|pct|percent|_rate$|^rate_|_rate_|ci_low|ci_high|probability|^p_alive)", re.IGNORECASE
+    r"(share|pct|percent|_rate$|^rate_|_rate_|ci_low|ci_high|probability|^p_alive|^margin$"
+    r"|(?<!gross)_margin$|margin_rate)",
+    re.IGNORECASE,
 )
 _WORDS = {
     "ci": "CI", "id": "ID", "pct": "%", "clv": "CLV", "cac": "CAC", "rfm": "RFM", "cts": "CTS",
     "bgnbd": "BG/NBD", "ltv": "LTV", "abc": "ABC", "cogs": "COGS", "roi": "ROI", "kpi": "KPI",
+    "mae": "MAE", "mape": "MAPE", "rmse": "RMSE", "sd": "SD", "aov": "AOV", "pnl": "P&L",
 }  # fmt: skip
 
 

@@ -25,6 +25,8 @@ __all__ = [
     "percent_axis",
     "money_axis",
     "format_money",
+    "message_figure",
+    "is_message_figure",
 ]
 
 #: Okabe-Ito: distinguishable with every common colour-vision deficiency, and in grey print.
@@ -121,3 +123,32 @@ def money_axis(ax: Axes, axis: str = "y") -> Axes:
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(FuncFormatter(lambda v, _pos: format_money(v)))
     return ax
+
+
+def message_figure(ax: Axes | None, message: str, **text: object) -> Axes:
+    """A blank figure that says why there is nothing to draw (not a key figure of a summary).
+
+    Parameters
+    ----------
+    ax
+        Axes to draw on; None makes a new figure.
+    message
+        The reason, in words.
+    **text
+        Passed to ``ax.text`` (e.g. ``wrap=True``).
+
+    Returns
+    -------
+    Axes
+        The axes, turned off; :func:`is_message_figure` is True for its figure.
+    """
+    ax = new_axes(ax)
+    ax.text(0.5, 0.5, message, ha="center", va="center", **text)
+    ax.set_axis_off()
+    ax.figure._wb_message = True  # read by is_message_figure (the report leaves it out)
+    return ax
+
+
+def is_message_figure(fig: object) -> bool:
+    """Whether a figure only says why there is nothing to draw (:func:`message_figure`)."""
+    return bool(getattr(fig, "_wb_message", False))

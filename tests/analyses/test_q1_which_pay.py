@@ -162,3 +162,16 @@ def test_figures_return_axes(ledger, config) -> None:
     ax2 = questions.plot_segment_profitability(questions.segment_profitability(ledger, config))
     assert ax.get_title(loc="left") and ax2.get_title(loc="left")
     plt.close("all")
+
+
+def test_action_list_leaves_out_clients_who_stopped_ordering(ledger, config) -> None:
+    model = questions.fit_profile_model(ledger, config)
+    listed = questions.action_list(ledger, config, model)["customer_id"].head(5).tolist()
+    old = ledger.copy()
+    gone = old["customer_id"].isin(listed[:2])
+    # their last order two years before the data's end, long past three usual gaps
+    old.loc[gone, "last_order"] = old["last_order"].max() - pd.Timedelta(days=730)
+    old.loc[gone, "first_order"] = old.loc[gone, "last_order"] - pd.Timedelta(days=60)
+    again = questions.action_list(old, config, model)["customer_id"].tolist()
+    assert not set(listed[:2]) & set(again)
+    assert set(listed[2:]) <= set(again)

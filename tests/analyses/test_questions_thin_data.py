@@ -184,5 +184,7 @@ def test_q3_threshold_without_a_break_even_is_the_median_small_order(config) -> 
         "from the data: 1 x the small clients' median order value"
     )
     table = scenarios.assumptions_table(levers, config).set_index("assumption")
-    assert table.loc["threshold", "source"] == levers["_sources"]["small_order_fee.threshold"]
-    assert table.loc["cap", "source"] == "default"
+    assert table.loc["Threshold", "source"] == levers["_sources"]["small_order_fee.threshold"]
+    assert table.loc["Cap", "source"] == "default"
+    assert table.loc["Cap", "value"] == "12%"  # a share as a percentage, not 0.12
+    assert "True" not in set(table["value"]) and "yes" in set(table["value"])

@@ -89,7 +89,10 @@ def test_poisson_limit_uses_the_nbd_expectation_and_is_named() -> None:
         r=1e7, alpha=1e8, a=1e-8, b=1e4, log_likelihood=0, n_customers=2, converged=True
     )
     assert params.no_dropout
-    assert clv.bgnbd_boundary(params).startswith("the Poisson limit: a / (a + b) = 1.0e-12")
+    assert clv.bgnbd_boundary(params).startswith(
+        "the Poisson limit: the fitted chance of dropping out after a purchase, a / (a + b), "
+        "is 1.0e-12"
+    )
     got = clv.expected_purchases(params, 52.0, [0, 5], [0.0, 80.0], [100.0, 100.0])
     # (r + x) / (alpha + T) * t, by hand
     np.testing.assert_allclose(got, [(1e7 + 0) / (1e8 + 100) * 52, (1e7 + 5) / (1e8 + 100) * 52])
@@ -100,7 +103,7 @@ def test_poisson_limit_uses_the_nbd_expectation_and_is_named() -> None:
 
 def test_other_boundaries_are_named_and_interior_fits_are_not() -> None:
     no_rate = clv.BGNBDParams(r=1e-5, alpha=1e3, a=1.0, b=1.0, log_likelihood=0, n_customers=9)
-    assert clv.bgnbd_boundary(no_rate).startswith("purchase rates run to 0 (r = 1e-05")
+    assert clv.bgnbd_boundary(no_rate).startswith("purchase rates run to 0 (the fitted r is 1e-05")
     assert clv.bgnbd_boundary(PARAMS) == ""
     assert clv.bgnbd_boundary(PARAMS, ["b"]) == "b at the edge of the optimiser's search"
 

@@ -249,7 +249,7 @@ def test_empty_customer_columns_count_as_missing(tmp_path: Path) -> None:
     model = L.cost_model_for(folder, cfg, led).set_index("activity")
     assert model.loc["payment_financing", "source"] == "assumed"
     assert model.loc["key_account_management", "source"] == "assumed"
-    assert "no ship mode in the data" in model.loc["delivery", "note"]
+    assert "no ship mode in the data is one of the priced modes" in model.loc["delivery", "note"]
     assert led.loc[led["customer_id"] == "A", "cts_delivery"].item() == 2 * 12  # fallback rate
     notes = " ".join(L.data_notes(folder, cfg))
     assert "no payment_terms_days column" in notes and "no rebate_rate column" in notes

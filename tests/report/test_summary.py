@@ -133,7 +133,8 @@ def test_the_summary_says_which_level_it_leads_with_and_what_assumptions_change(
         "155 customers (19.5%) lose money on the margin the data gives, before any cost to serve; "
         "176 customers (22.2%) after costing the orders, lines and deliveries the data counts; "
         "233 customers (29.4%) with the assumed cost-to-serve amounts.",
-        "With the assumed cost-to-serve amounts as they are (1x), loss making is a fifth or "
+        "With the assumed cost-to-serve amounts counted as they are (1x), the share of customers "
+        "losing money is a fifth or "
         "fewer; that holds from 0x to 0.35x of them, and at 0.4x it is more than a fifth.",
     ]
     assert lead_sentences({"ledger": {}}) == []

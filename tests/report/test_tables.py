@@ -69,3 +69,18 @@ def test_text_from_the_data_is_escaped() -> None:
     html = tables.to_html(frame)
     assert "<script>" not in html and "<i>" not in html and "<b>col</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;col&lt;/b&gt;" in html
+
+
+def test_a_table_of_figures_by_row_formats_each_row_by_its_label() -> None:
+    figures = pd.DataFrame(
+        {"value": [2_297_200.86, 0.125, 0.195, -0.0]},
+        index=pd.Index(
+            ["net_revenue", "profit_margin", "loss_making_share", "rebates"], name="figure"
+        ),
+    )
+    html = tables.to_html(figures)
+    assert "2,297,201" in html and "12.5%" in html and "19.5%" in html
+    assert "0.125" not in html and "-0" not in html
+    assert "Loss making share" in html and "loss_making_share" not in html  # identifiers in words
+    levels = pd.DataFrame({"level": ["with_assumptions", "data"], "customers": [3, 4]})
+    assert "With assumptions" in tables.to_html(levels)

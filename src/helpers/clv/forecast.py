@@ -186,9 +186,8 @@ def _why_not_usable(bgnbd: BGNBDParams, out: pd.DataFrame) -> str:
     not_finite = int(out["expected_purchases"].isna().sum())
     if not_finite:
         return (
-            f"The BG/NBD expectation is not finite for {not_finite:,} customers (r = "
-            f"{bgnbd.r:.3g}, alpha = {bgnbd.alpha:.3g}, a = {bgnbd.a:.3g}, b = {bgnbd.b:.3g}): "
-            "no forecast is given rather than a wrong one."
+            f"The BG/NBD expectation is not finite for {not_finite:,} customers: no forecast "
+            "is given rather than a wrong one (the fitted parameters are in the model table)."
         )
     return ""
 

@@ -285,13 +285,13 @@ def bgnbd_boundary(params: BGNBDParams, at_edge: list[str] | tuple[str, ...] = (
     dropout = params.a / (params.a + params.b)
     if params.no_dropout:
         return (
-            f"the Poisson limit: a / (a + b) = {dropout:.1e}, no customer is seen to drop out "
-            f"(a = {params.a:.2g}, r = {params.r:.3g}, alpha = {params.alpha:.3g})"
+            f"the Poisson limit: the fitted chance of dropping out after a purchase, a / (a + b), "
+            f"is {dropout:.1e}: no customer is seen to drop out"
         )
     if params.r < _NO_RATE:
         return (
-            f"purchase rates run to 0 (r = {params.r:.2g}, alpha = {params.alpha:.3g}): "
-            "hardly any customer bought again"
+            f"purchase rates run to 0 (the fitted r is {params.r:.2g}): hardly any customer "
+            "bought again"
         )
     if at_edge:
         return f"{', '.join(at_edge)} at the edge of the optimiser's search"

@@ -14,12 +14,20 @@ aliases that expand past :data:`MAX_NODES` nodes (an "alias bomb").
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
+
+# jsonschema imports rfc3987-syntax, when installed, for its "iri" formats; the import builds a
+# grammar and takes seconds (2.7 s here), paid by every notebook kernel of a report. The schema
+# below checks no IRI: the module is blocked (unless something imported it already), and
+# jsonschema, which imports it in a try block, goes without those formats.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import jsonschema  # noqa: E402
 
 __all__ = ["MAX_BYTES", "MAX_NODES", "config_schema", "read_yaml", "schema_errors"]
 

@@ -473,7 +473,7 @@ def _add_totals(model: pd.DataFrame, ledger: pd.DataFrame, config: Mapping[str, 
         known = sum(float(ledger[f"drv_{name}_{m}"].sum()) for m in modes)
         if modes and drv[i] > 0 and known == 0:
             model.loc[i, "note"] += (
-                "; no ship mode in the data: every delivery at the fallback rate (assumed)"
+                f"; no ship mode in the data is one of the priced modes ({', '.join(map(str, modes))}): every delivery at the fallback rate (assumed)"  # noqa: E501
             )
     model["driver_total"] = drv
     model["cost"] = cost

@@ -24,6 +24,7 @@ import pandas as pd
 __all__ = [
     "LEVELS",
     "LEVEL_COLUMNS",
+    "LEVEL_TAGS",
     "LEVEL_WORDS",
     "MULTIPLIERS",
     "at_lead",
@@ -55,6 +56,12 @@ LEVEL_WORDS: dict[str, str] = {
     "data": "on the margin the data gives, before any cost to serve",
     "measured": "after costing the orders, lines and deliveries the data counts",
     "with_assumptions": "with the assumed cost-to-serve amounts",
+}
+#: each level in a few words, for a card or a column header
+LEVEL_TAGS: dict[str, str] = {
+    "data": "data margin, no cost to serve",
+    "measured": "measured cost to serve",
+    "with_assumptions": "with assumed costs",
 }
 #: the multipliers on the assumed amounts over which a verdict is tested (0x to 3x)
 MULTIPLIERS: np.ndarray = np.round(np.arange(0.0, 3.0001, 0.05), 2)

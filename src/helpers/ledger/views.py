@@ -221,9 +221,12 @@ def plot_waterfall(pnl: pd.DataFrame, ax: Axes | None = None, min_share: float =
     """
     steps = _merge_small_steps(pnl, min_share) if min_share > 0 else pnl
     ax = plots.new_axes(ax, figsize=(10, 4.8))
-    _draw_steps(ax, steps)
+    low, high = _draw_steps(ax, steps)
     ax.axhline(0, color="#333333", linewidth=0.8)
-    ax.margins(y=0.2)  # room for the value labels above the tallest bar, clear of the subtitle
+    span = (high - low) or 1.0
+    # explicit limits: a floating bar's bottom is a sticky edge that would stop ax.margins, and
+    # the value labels above the tallest bar need room below the subtitle
+    ax.set_ylim(low - (0.05 * span if low < 0 else 0.0), high + 0.14 * span)
     ax.grid(False, axis="x")
     ax.set_xticks(range(len(steps)))
     ax.set_xticklabels(steps["step"], rotation=35, ha="right")
@@ -254,9 +257,12 @@ def _merge_small_steps(pnl: pd.DataFrame, min_share: float) -> pd.DataFrame:
     return pd.concat([keep.iloc[:-1], other, keep.iloc[-1:]], ignore_index=True)
 
 
-def _draw_steps(ax: Axes, steps: pd.DataFrame) -> None:
-    """One bar per step, totals from zero and changes floating from the running level."""
-    level = 0.0
+def _draw_steps(ax: Axes, steps: pd.DataFrame) -> tuple[float, float]:
+    """One bar per step, totals from zero and changes floating from the running level.
+
+    Returns the lowest and highest level a bar reaches (0 included).
+    """
+    level, low, high = 0.0, 0.0, 0.0
     colors = {"total": plots.PALETTE[0], "down": plots.PALETTE[3], "up": plots.PALETTE[2]}
     for i, row in enumerate(steps.itertuples()):
         if row.kind == _TOTAL:
@@ -267,6 +273,7 @@ def _draw_steps(ax: Axes, steps: pd.DataFrame) -> None:
             color = colors["down"] if row.amount < 0 else colors["up"]
             level += row.amount
         ax.bar(i, height, bottom=bottom, color=color, width=0.7)
+        low, high = min(low, bottom, bottom + height), max(high, bottom, bottom + height)
         ax.annotate(
             plots.format_money(row.amount),
             (i, max(bottom, bottom + height)),
@@ -276,6 +283,7 @@ def _draw_steps(ax: Axes, steps: pd.DataFrame) -> None:
             xytext=(0, 2),
             textcoords="offset points",
         )
+    return low, high
 
 
 def _waterfall_finding(pnl: pd.DataFrame) -> str:

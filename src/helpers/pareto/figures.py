@@ -178,8 +178,10 @@ def _mark_whale(ax: Axes, whale: Mapping[str, Any]) -> None:
     """The peak and the loss-making tail on a whale curve."""
     peak_x, peak_y = 100 * whale["peak_share_of_customers"], whale["peak_profit_pct"]
     ax.plot(peak_x, peak_y, "o", color=plots.PALETTE[3], ms=7)
+    right = peak_x > 50  # a label right of a peak past the middle would leave the axes
     ax.annotate(f"peak: {peak_x:.1f}% of customers earn {peak_y:.1f}% of profit", (peak_x, peak_y),
-                xytext=(8, 8), textcoords="offset points", fontsize=9)  # fmt: skip
+                xytext=(-8 if right else 8, 8), textcoords="offset points", fontsize=9,
+                ha="right" if right else "left")  # fmt: skip
     if whale["loss_making_share"]:
         ax.axvspan(100 * (1 - whale["loss_making_share"]), 100, color=plots.PALETTE[1], alpha=0.12,
                    label=f"loss-making customers ({_percent(whale['loss_making_share'], decimals=1)})")  # fmt: skip

@@ -86,7 +86,9 @@ def action_list(
         (profit / net revenue, fraction), avg_order_value (currency units per order),
         orders_per_year, annual_revenue, probability_profitable (0-1), annual_revenue_gap
         (currency units a year), profile (the leaf's rule), why (this customer's figures
-        against its profitable peers) and next_step (the lever with the larger gap to them).
+        against its profitable peers) and next_step (the lever with the largest gap to them:
+        discount, order size or order frequency). Clients that have lapsed (no order for three
+        times their usual gap, ``growth.lapse_*``) or closed are left out.
     """
     if not model.available or not model.metrics.get("model_informative", True):
         return pd.DataFrame(columns=_COLUMNS)
@@ -123,7 +125,19 @@ def _why(row: Any) -> str:
 
 
 def _next_step(row: Any) -> str:
-    """The lever with the larger relative gap to profitable peers: order size or frequency."""
+    """The lever with the largest gap to profitable peers: discount, order size or frequency.
+
+    A client that is not yet profitable and gets a discount rate more than 5 points above its
+    profitable peers' is told to cut it first (on a margin the data gives, discounts are what
+    turn a line into a loss); otherwise the larger relative shortfall of order size and order
+    frequency decides.
+    """
+    excess = row.discount_rate - row.peer_discount_rate
+    if row.status != CLASSES[2] and np.isfinite(excess) and excess > 0.05:
+        return (
+            f"Cut the discount: {sentence_pct(row.discount_rate)} of list price against "
+            f"{sentence_pct(row.peer_discount_rate)} for its profitable peers."
+        )
     size_gap = _relative_gap(row.avg_order_value, row.peer_order_value)
     freq_gap = _relative_gap(row.orders_per_year, row.peer_orders_per_year)
     if max(size_gap, freq_gap) <= 0:
@@ -176,11 +190,13 @@ def _candidates(
     frame["probability_profitable"] = model.detail["scores"]
     frame["profile"] = model.detail["leaf_rules"]
     frame["annual_revenue"] = small["net_revenue"] / _years_active(small, config)
+    listed = small["list_revenue"].where(small["list_revenue"] > 0)
+    frame["discount_rate"] = small["discounts"] / listed
     frame = _with_peers(frame, model.detail["leaf"])
     frame["annual_revenue_gap"] = (
         (frame["peer_annual_revenue"] - frame["annual_revenue"]).clip(lower=0).fillna(0.0)
     )
-    active = pd.to_datetime(small["closed_date"]).isna()
+    active = pd.to_datetime(small["closed_date"]).isna() & ~_lapsed(small, ledger, config)
     profitable = frame["status"] == CLASSES[2]
     not_grown = ~profitable | (frame["annual_revenue_gap"] > 0)
     likely = frame["probability_profitable"] >= float(_settings(config)["action_min_probability"])
@@ -188,17 +204,41 @@ def _candidates(
     return frame
 
 
+def _lapsed(small: pd.DataFrame, ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.Series:
+    """Whether each small client has stopped ordering, by the growth section's lapse rule.
+
+    Lapsed: no order for longer than ``lapse_multiple`` times its average gap between orders,
+    and at least ``lapse_min_days``, before the data's last order (a client with one order:
+    ``lapse_min_days``). A sales team calls active clients; lapsed ones need a win-back list.
+    """
+    growth = config.get("growth") or {}
+    multiple, floor = (
+        float(growth.get("lapse_multiple", 3)),
+        float(growth.get("lapse_min_days", 180)),
+    )
+    first, last = pd.to_datetime(small["first_order"]), pd.to_datetime(small["last_order"])
+    end = pd.to_datetime(ledger["last_order"]).max()
+    gaps = (last - first).dt.days / (small["orders"].astype("float64") - 1).where(
+        small["orders"] > 1
+    )
+    allowed = (multiple * gaps).where(lambda g: g > floor, floor).fillna(floor)
+    return ((end - last).dt.days > allowed).fillna(False)
+
+
 def _with_peers(frame: pd.DataFrame, leaf: pd.Series) -> pd.DataFrame:
     """Per customer, its profile's profitable share and the medians of its profitable peers."""
     profitable = frame["status"] == CLASSES[2]
     out = frame.copy()
     out["peer_share"] = leaf.map(profitable.groupby(leaf).mean())
-    medians = frame.loc[profitable, ["annual_revenue", "avg_order_value", "orders_per_year"]]
+    medians = frame.loc[
+        profitable, ["annual_revenue", "avg_order_value", "orders_per_year", "discount_rate"]
+    ]
     typical = medians.groupby(leaf[profitable]).median()
     for column, name in (
         ("annual_revenue", "peer_annual_revenue"),
         ("avg_order_value", "peer_order_value"),
         ("orders_per_year", "peer_orders_per_year"),
+        ("discount_rate", "peer_discount_rate"),
     ):
         out[name] = leaf.map(typical[column]) if column in typical else np.nan
     return out

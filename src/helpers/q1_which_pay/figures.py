@@ -23,10 +23,7 @@ _GROUP_COLORS = {
 
 def _not_available(ax: Axes | None, result: Result, **text: object) -> Axes:
     """A blank figure that says why the analysis is not available."""
-    ax = plots.new_axes(ax)
-    ax.text(0.5, 0.5, result.message, ha="center", va="center", **text)
-    ax.set_axis_off()
-    return ax
+    return plots.message_figure(ax, result.message, **text)
 
 
 def plot_class_shares(shares: Result, ax: Axes | None = None) -> Axes:

@@ -21,10 +21,7 @@ def _label(channel: str) -> str:
 
 def _not_available(ax: Axes | None, message: str) -> Axes:
     """A blank figure that says why the analysis is not available."""
-    ax = plots.new_axes(ax)
-    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
-    ax.set_axis_off()
-    return ax
+    return plots.message_figure(ax, message, wrap=True)
 
 
 def plot_channel_economics(economics: Result, ax: Axes | None = None) -> Axes:
@@ -45,8 +42,12 @@ def plot_channel_economics(economics: Result, ax: Axes | None = None) -> Axes:
     """
     if not economics.available:
         return _not_available(ax, economics.message)
-    ax = plots.new_axes(ax)
     table = economics.table.dropna(subset=["future_value"]).reset_index(drop=True)
+    if len(table) < 2:
+        return _not_available(
+            ax, "Only one acquisition channel has new customers to value: nothing to compare."
+        )
+    ax = plots.new_axes(ax)
     positions = np.arange(len(table))
     no_spend = not economics.metrics.get("spend_available")
     series = [("first_year_profit", "first-year profit", plots.PALETTE[2]),

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers import plots
+from helpers.q3_price_and_channel.headline import ASSUMPTION_WORDS
 from helpers.q3_price_and_channel.inputs import TODAY
 from helpers.q3_price_and_channel.scenario import Scenario
 from helpers.q3_price_and_channel.wording import NOT_APPLICABLE, level_words, signed
@@ -140,7 +141,7 @@ def plot_tornado(sensitivity: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.axvline(0, color=plots.PALETTE[3], linewidth=0.8, linestyle="--")
     ax.set_yticks(positions)
     labels = [
-        f"{name} ({low:g} / {high:g})"
+        f"{ASSUMPTION_WORDS.get(name, name)} ({low:g} / {high:g})"
         for name, low, high in zip(table["assumption"], table["low"], table["high"], strict=True)
     ]
     ax.set_yticklabels(labels, fontsize=8)
@@ -150,7 +151,13 @@ def plot_tornado(sensitivity: pd.DataFrame, ax: Axes | None = None) -> Axes:
     top = sensitivity.iloc[0]
     plots.set_finding_title(
         ax,
-        f"{top['assumption']} moves the result most ({money(top['swing'])})",
+        f"{_capital(ASSUMPTION_WORDS.get(top['assumption'], top['assumption']))} moves the "
+        f"result most ({money(top['swing'])})",
         f"Default scenario {signed(base)}; one assumption at a time at its low / high value",
     )
     return ax
+
+
+def _capital(text: str) -> str:
+    """``text`` with its first letter in capitals."""
+    return text[:1].upper() + text[1:]

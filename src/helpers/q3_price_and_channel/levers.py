@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import given
+from helpers.labels import column_label, is_fraction_column
 from helpers.q3_price_and_channel.inputs import (
     _customers,
     _settings,
@@ -194,9 +195,10 @@ def assumptions_table(levers: Mapping[str, Any], config: Mapping[str, Any]) -> p
     Returns
     -------
     DataFrame
-        lever, assumption (a lever parameter, or ``<channel>.<param>`` for the target
-        channel's profile), value (as text: floats to 4 significant figures), source ("your
-        config", "default", or how a currency amount was resolved from the data).
+        lever, assumption (a lever parameter in words, or the target channel's profile), value
+        (as text: yes/no, lists joined, shares and rates as percentages, other numbers to 4
+        significant figures), source ("your config", "default", or how a currency amount was
+        resolved from the data).
     """
     rows = []
     sources = levers.get("_sources") or {}
@@ -221,10 +223,33 @@ def assumptions_table(levers: Mapping[str, Any], config: Mapping[str, Any]) -> p
                         }  # fmt: skip
                     )
     out = pd.DataFrame(rows, columns=["lever", "assumption", "value", "source"])
-    out["value"] = out["value"].map(
-        lambda value: f"{value:,.4g}" if isinstance(value, float) else str(value)
-    )
+    out["value"] = [
+        _value_words(k, v) for k, v in zip(out["assumption"], out["value"], strict=True)
+    ]
+    out["lever"] = out["lever"].map(column_label)
+    out["assumption"] = out["assumption"].map(lambda key: column_label(key.replace(".", "_")))
     return out
+
+
+#: lever settings that are fractions though their names do not say so
+_FRACTION_PARAMS = ("cap", "revenue_change")
+
+
+def _value_words(key: str, value: Any) -> str:
+    """A lever setting as text for a reader: yes/no, lists joined, shares as percentages."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_words(key, item) for item in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{column_label(k)}: {_value_words(str(k), v)}" for k, v in value.items())
+    name = key.split(".")[-1]
+    share = name in _FRACTION_PARAMS or is_fraction_column(name, pd.Series([value]))
+    if isinstance(value, int | float) and share:
+        return f"{value:.0%}" if float(value * 100).is_integer() else f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value)
 
 
 def _source(config: Mapping[str, Any], sources: Mapping[str, str], path: tuple[str, ...]) -> str:

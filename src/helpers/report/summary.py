@@ -8,9 +8,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from helpers.ledger.levels import LEVEL_WORDS, LEVELS
+from helpers.ledger.levels import LEVEL_TAGS, LEVEL_WORDS, LEVELS
 from helpers.plots import format_money
 from helpers.report.assumptions import assumption_rows
+from helpers.report.workspace import MESSAGE_FIGURES
 from helpers.results import sentence_pct
 
 __all__ = [
@@ -49,6 +50,19 @@ KEY_FIGURES: tuple[str, ...] = (
     "future_profit_vs_past_sales",
 )
 MAX_FIGURES = 10
+#: captions of the key figures (others: the file name in words)
+_CAPTIONS = {
+    "pnl_waterfall": "The company P&L, from list revenue to profit after every cost to serve",
+    "lorenz_curves": "How concentrated revenue and profit are (Lorenz curves)",
+    "whale_curve": "The whale curve: cumulative profit by customer",
+    "seesaw": "The seesaw: revenue share against profit share per size tier",
+    "seesaw_scatter": "Margin against volume, customer by customer",
+    "q1_profit_classes": "Q1: small clients by profit class",
+    "q2_channel_economics": "Q2: acquisition economics by channel",
+    "q3_tornado": "Q3: which assumption moves the scenario most",
+    "survival_by_tier": "First-year closures by size tier (survival curves)",
+    "future_profit_vs_past_sales": "Future profit against past sales",
+}
 #: the config entries that drive the findings, shown under "Assumptions" (dotted: a sub-entry)
 ASSUMPTION_KEYS: tuple[str, ...] = (
     "assumptions",
@@ -88,9 +102,16 @@ def _pick(config: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
 def _figures(run_dir: Path) -> list[dict[str, str]]:
     """The run's key figures: ``KEY_FIGURES`` first, at most ``MAX_FIGURES``, with captions."""
     pngs = {p.stem: p for p in sorted((run_dir / "figures").glob("*.png"))}
+    listed = run_dir / "figures" / MESSAGE_FIGURES
+    if listed.exists():  # a figure that only says why there is nothing to draw is no key figure
+        for stem in listed.read_text(encoding="utf-8").split():
+            pngs.pop(stem, None)
     ordered = [pngs.pop(k) for k in KEY_FIGURES if k in pngs] + list(pngs.values())
     return [
-        {"src": f"figures/{p.name}", "caption": p.stem.replace("_", " ").capitalize()}
+        {
+            "src": f"figures/{p.name}",
+            "caption": _CAPTIONS.get(p.stem, p.stem.replace("_", " ").capitalize()),
+        }
         for p in ordered[:MAX_FIGURES]
     ]
 
@@ -134,7 +155,7 @@ def _findings(metrics: Mapping[str, Any], pages: list[dict[str, str]]) -> list[d
 def _level_words(metrics: Mapping[str, Any]) -> str:
     """How the cards name the level they are computed at ("" when the run does not say)."""
     lead = metrics.get("ledger", {}).get("lead_level")
-    return f" ({LEVEL_WORDS[lead]})" if lead in LEVEL_WORDS else ""
+    return f" ({LEVEL_TAGS[lead]})" if lead in LEVEL_TAGS else ""
 
 
 def _with_unit(amount: str, currency: str | None) -> str:
@@ -162,9 +183,16 @@ def _headlines(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
             out.append((label, f"{pareto[key]:.0%}"))
     whale = metrics.get("whale", {})
     if whale.get("peak_profit_pct") is not None:
-        out.append((f"Whale-curve peak{level}", f"{whale['peak_profit_pct']:.0f}% of profit"))
+        at = whale.get("peak_share_of_customers")
+        where = f" at {at:.1%} of customers" if at is not None else ""
+        out.append(
+            (f"Whale-curve peak{level}", f"{whale['peak_profit_pct']:.1f}% of profit{where}")
+        )
     if whale.get("loss_making_share") is not None:
-        out.append((f"Customers losing money{level}", f"{whale['loss_making_share']:.0%}"))
+        count = whale.get("loss_making_customers")
+        value = f"{whale['loss_making_share']:.1%}"
+        value = f"{int(count):,} ({value})" if count is not None else value
+        out.append((f"Customers losing money{level}", value))
     return out
 
 
@@ -181,14 +209,14 @@ def _sensitivity_sentence(name: str, verdict: Mapping[str, Any]) -> str | None:
     below, above = verdict.get("flips_below"), verdict.get("flips_above")
     if below is None and above is None:
         return None
-    words = name.replace("_", " ")
+    words = {"loss_making": "the share of customers losing money"}.get(name, name.replace("_", " "))
     changes = [
         f"at {k:g}x it is {verdict.get(key)}"
         for k, key in ((below, "flips_to_below"), (above, "flips_to_above"))
         if k is not None
     ]
     return (
-        f"With the assumed cost-to-serve amounts as they are (1x), {words} is "
+        f"With the assumed cost-to-serve amounts counted as they are (1x), {words} is "
         f"{verdict.get('verdict')}; that holds from {verdict.get('holds_from', 0):g}x to "
         f"{verdict.get('holds_to', 3):g}x of them, and {' and '.join(changes)}."
     )

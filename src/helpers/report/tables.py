@@ -21,9 +21,9 @@ are never rescaled or given a symbol here.
 
 from __future__ import annotations
 
-import functools
 import html
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,17 +50,21 @@ def _is_missing(value: Any) -> bool:
 
 
 def _number(value: float, fraction: bool) -> str:
-    """A number for a reader (see the module docstring)."""
+    """A number for a reader (see the module docstring); never "-0"."""
     if not math.isfinite(value):
         return _DASH
     if fraction:
-        return f"{value:.1%}"
-    size = abs(value)
-    if float(value).is_integer() or size >= 1000:
-        return f"{value:,.0f}"
-    if size >= 1:
-        return f"{value:,.2f}"
-    return f"{value:.3g}"
+        text = f"{value:.1%}"
+    elif float(value).is_integer() or abs(value) >= 1000:
+        text = f"{value:,.0f}"
+    elif abs(value) >= 1:
+        text = f"{value:,.2f}"
+    else:
+        text = f"{value:.3g}"
+    return text[1:] if _NEGATIVE_ZERO.fullmatch(text) else text
+
+
+_NEGATIVE_ZERO = re.compile(r"-0(?:\.0+)?(?:e[+-]?\d+)?%?")
 
 
 def format_value(value: Any, fraction: bool = False) -> str:
@@ -130,14 +134,9 @@ def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
         "Showing the first N of M rows.".
     """
     flat = _flat(frame)
-    shown = flat.head(max_rows)
-    formats = {
-        column: functools.partial(_format_cell, fraction=is_fraction_column(column, flat[column]))
-        for column in shown.columns
-    }
+    shown = _cells_text(flat, flat.head(max_rows))
     styler = (
-        shown.style.format(formats)
-        .hide(axis="index")
+        shown.style.hide(axis="index")
         .relabel_index([html.escape(column_label(c)) for c in shown.columns], axis="columns")
         .set_table_attributes('class="wb-table"')
         .set_table_styles(
@@ -153,6 +152,48 @@ def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
         else ""
     )
     return f'<div style="overflow-x: auto; max-width: 100%;">{styler.to_html()}</div>{more}'
+
+
+#: a value that is a program identifier, not a word ("with_assumptions", "loss_making")
+_IDENTIFIER = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")
+
+
+def _row_fractions(flat: pd.DataFrame) -> pd.Series:
+    """Per row, whether its numbers are shares, by the row's label in the first column.
+
+    A table of figures by row (a transposed one) names them there ("profit_margin",
+    "loss_making_share"); its columns then say nothing about the kind of each number.
+    """
+    first = flat.columns[0] if len(flat.columns) else None
+    if first is None or pd.api.types.is_numeric_dtype(flat[first]) or len(flat.columns) < 2:
+        return pd.Series(False, index=flat.index)
+    numbers = flat.iloc[:, 1:].apply(pd.to_numeric, errors="coerce")
+    return pd.Series(
+        [
+            isinstance(label, str)
+            and is_fraction_column(label.replace(" ", "_"), numbers.loc[i].dropna())
+            for i, label in flat[first].items()
+        ],
+        index=flat.index,
+    )
+
+
+def _cells_text(flat: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """Every shown cell as escaped text for a reader, shares by column name or by row label."""
+    by_row = _row_fractions(flat)
+    out = {}
+    for column in shown.columns:
+        by_column = is_fraction_column(column, flat[column])
+        out[column] = [
+            _format_cell(
+                column_label(value)
+                if isinstance(value, str) and _IDENTIFIER.fullmatch(value)
+                else value,
+                by_column or bool(by_row.loc[i]),
+            )
+            for i, value in shown[column].items()
+        ]
+    return pd.DataFrame(out, index=shown.index, columns=shown.columns)
 
 
 def install() -> bool:

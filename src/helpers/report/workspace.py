@@ -327,6 +327,11 @@ class Workspace:
         png = self.figures_dir / f"{name}.png"
         fig.savefig(png, dpi=110, bbox_inches="tight")
         fig.savefig(png.with_suffix(".svg"), bbox_inches="tight")
+        from helpers.plots import is_message_figure
+
+        if is_message_figure(fig):  # says why there is nothing to draw: no key figure
+            with (self.figures_dir / MESSAGE_FIGURES).open("a", encoding="utf-8") as out:
+                out.write(name + "\n")
         if show and _in_kernel():
             import matplotlib.pyplot as plt
             from IPython.display import Image, display
@@ -353,6 +358,10 @@ class Workspace:
         from helpers.exports import write_table
 
         return write_table(frame, self.exports_dir / name)
+
+
+#: the run's figures that only say why there is nothing to draw (one stem a line)
+MESSAGE_FIGURES = "message-figures.txt"
 
 
 def _in_kernel() -> bool:

@@ -46,7 +46,7 @@ def plot_scatter(
     """
     settings = _config(config)
     ax = plots.new_axes(ax, figsize=(8.5, 5))
-    ledger = at_lead(ledger, level)
+    margin, ledger = _margin_name(level or levels.lead_level(ledger)), at_lead(ledger, level)
     led = _scatter_frame(ledger)
     tier, order = _tiers(led)
     colors = plots.tier_colors(order)
@@ -74,19 +74,24 @@ def plot_scatter(
     ax.axhline(0, color="#333333", lw=0.8)
     plots.money_axis(ax, "x")
     plots.percent_axis(ax, "y")
-    ax.set_xlabel("Net revenue over the period (currency, log scale)")
-    ax.set_ylabel(f"Margin after cost to serve (% of net revenue; clipped to {100 * low:.0f}%..)")
+    ax.set_xlabel("Net revenue over the period (log scale)")
+    ax.set_ylabel(f"{margin.capitalize()} (% of net revenue; clipped to {100 * low:.0f}%..)")
     ax.legend(frameon=False, fontsize=7.5, markerscale=2, loc="lower right", ncol=2)
-    finding = _trend_title(trend["upper"])
+    finding = _trend_title(trend["upper"], margin)
     plots.set_finding_title(ax, finding, f"{len(led):,} customers with positive net revenue")
     return ax
 
 
-def _trend_title(upper: Mapping[str, Any]) -> str:
+def _margin_name(level: str) -> str:
+    """The margin a figure shows, in words: no "after cost to serve" at the level that counts none."""
+    return "margin" if level == "data" else "margin after cost to serve"
+
+
+def _trend_title(upper: Mapping[str, Any], margin: str = "margin after cost to serve") -> str:
     """The scatter's title: how margin moves with size among the largest customers."""
     slope, low, high = (float(upper[k]) for k in ("slope", "ci_low", "ci_high"))
     if not np.isfinite(slope):
-        return "Margin after cost to serve against customer size"
+        return f"{margin.capitalize()} against customer size"
     elif np.isfinite(high) and high < 0:
         return (
             f"Among the largest customers, margin falls {abs(100 * slope):.1f} pts per 10x revenue"
@@ -133,7 +138,10 @@ def plot_seesaw(
     ax.axhline(0, color="#333333", lw=0.8)
     ax.set_xlim(-0.45, 1.45)
     ax.set_xticks([0, 1])
-    ax.set_xticklabels(["share of net revenue", "share of profit\nafter cost to serve"])
+    words = {"data": "on the data's margin", "measured": "after measured cost to serve"}
+    lead = level or levels.lead_level(ledger)
+    profit_words = words.get(lead, "after cost to serve")
+    ax.set_xticklabels(["share of net revenue", f"share of profit\n{profit_words}"])
     ax.set_ylabel("Share of the customers' total (%)")
     plots.percent_axis(ax, "y")
     ax.grid(axis="x", visible=False)
@@ -151,7 +159,8 @@ def _draw_tier_lines(ax: Any, tiers: pd.DataFrame) -> None:
     profit = 100 * tiers["profit_share"].to_numpy(dtype=float)
     finite = np.isfinite(profit)
     values = np.concatenate([revenue, profit[finite]])
-    gap = 0.06 * max(float(np.ptp(values)) if len(values) else 0.0, 10.0)  # label height
+    span = max(float(values.max()), 0.0) - min(float(values.min()), 0.0) if len(values) else 0.0
+    gap = 0.055 * max(span, 1e-9)  # a label's height: about 5.5% of the axis
     left = _spread(revenue, gap)
     right = np.full(len(profit), np.nan)
     right[finite] = _spread(profit[finite], gap)
@@ -238,7 +247,7 @@ def plot_tier_margins(
     ax.bar(positions, 100 * tiers["gross_margin_pct"], 0.7, facecolor="none", edgecolor="#555555",
            ls="--", label="gross margin")  # fmt: skip
     bars = ax.bar(positions, 100 * tiers["margin_pct"], 0.5, color=[colors[size] for size in tiers["size_tier"]],
-                  label="margin after cost to serve")  # fmt: skip
+                  label=_margin_name(lead))  # fmt: skip
     ax.bar_label(bars, labels=[_margin(100 * v) if np.isfinite(v) else "" for v in tiers["margin_pct"]],
                  padding=2, fontsize=9)  # fmt: skip
     net = tiers["net_revenue"].sum()
@@ -255,19 +264,19 @@ def plot_tier_margins(
     ax.legend(frameon=False, fontsize=8)
     found = _tier_metrics(tiers, int(settings["seesaw"]["min_customers"]))
     subtitle = f"Margin as % of net revenue, per size tier; profit {levels.LEVEL_WORDS[lead]}"
-    plots.set_finding_title(ax, _margin_title(found), subtitle)
+    plots.set_finding_title(ax, _margin_title(found, _margin_name(lead)), subtitle)
     return ax
 
 
-def _margin_title(metrics: Mapping[str, Any]) -> str:
+def _margin_title(metrics: Mapping[str, Any], margin: str = "margin after cost to serve") -> str:
     """The tier-margin figure's title, from the verdict ``highest_margin_tier``."""
     best = metrics.get("highest_margin_tier")
     if best is None:
         return "Margin by size tier (no comparison: one tier, or too few customers)"
-    margin = metrics["most_profitable_tier_margin_pct"]
-    if margin is not None and margin < 0:
-        return f"Every tier loses money; the {best} tier loses the least ({_margin(margin)})"
-    return f"The {best} tier earns the highest margin after cost to serve ({_margin(margin)})"
+    value, words = metrics["most_profitable_tier_margin_pct"], margin
+    if value is not None and value < 0:
+        return f"Every tier loses money; the {best} tier loses the least ({_margin(value)})"
+    return f"The {best} tier earns the highest {words} ({_margin(value)})"
 
 
 _BRIDGE_COLORS = {
