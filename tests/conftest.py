@@ -107,3 +107,13 @@ def run_notebook(tmp_path: Path, execute_notebook):
         return execute_notebook(name, tmp_path / "run", config_path, period, **params)
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _no_currency_between_tests():
+    """Each test starts with bare amounts: open_workspace sets the run's currency process-wide."""
+    from helpers.results import set_currency
+
+    set_currency(None)
+    yield
+    set_currency(None)

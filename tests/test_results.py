@@ -95,3 +95,30 @@ def test_shares_are_only_given_of_material_positive_totals(values: list[float]) 
     total = sum(values)
     if share is not None:
         assert total > 0 and abs(total) >= MATERIALITY * sum(abs(v) for v in values)
+
+
+def test_a_currency_labels_sentence_amounts_and_money_axes() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers import plots
+    from helpers.results import currency, money, sentence_money, set_currency, signed_money
+
+    assert sentence_money(4_780_000) == "4.78M" and money(1234.5) == "1,234"
+    set_currency("USD")
+    assert currency() == "USD"
+    assert sentence_money(4_780_000) == "4.78M USD"
+    assert money(1234.5) == "1,234 USD" and signed_money(-50) == "-50 USD"
+    assert money(None) == "n/a"  # no unit on a missing amount
+    fig, ax = plt.subplots()
+    plots.money_axis(ax)
+    ax.set_ylabel("Amount")
+    ax.set_xlabel("Customers")
+    plots.label_money_axes(fig)
+    plots.label_money_axes(fig)  # twice: still one unit
+    assert ax.get_ylabel() == "Amount (USD)" and ax.get_xlabel() == "Customers"
+    plt.close(fig)
+    set_currency(None)
+    assert sentence_money(4_780_000) == "4.78M"

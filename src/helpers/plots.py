@@ -27,6 +27,7 @@ __all__ = [
     "format_money",
     "message_figure",
     "is_message_figure",
+    "label_money_axes",
 ]
 
 #: Okabe-Ito: distinguishable with every common colour-vision deficiency, and in grey print.
@@ -121,7 +122,9 @@ def format_money(value: float) -> str:
 def money_axis(ax: Axes, axis: str = "y") -> Axes:
     """Format an axis holding currency amounts compactly (k, M, bn)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _pos: format_money(v)))
+    formatter = FuncFormatter(lambda v, _pos: format_money(v))
+    formatter._wb_money = True  # read by label_money_axes: the axis label gets the currency
+    target.set_major_formatter(formatter)
     return ax
 
 
@@ -152,3 +155,23 @@ def message_figure(ax: Axes | None, message: str, **text: object) -> Axes:
 def is_message_figure(fig: object) -> bool:
     """Whether a figure only says why there is nothing to draw (:func:`message_figure`)."""
     return bool(getattr(fig, "_wb_message", False))
+
+
+def label_money_axes(fig: object) -> None:
+    """Add the run's currency to the label of every money axis of ``fig`` (:func:`money_axis`).
+
+    "Amount" becomes "Amount (USD)"; nothing changes without a currency
+    (:func:`helpers.results.set_currency`) or on an axis that already names it.
+    """
+    from helpers.results import currency
+
+    code = currency()
+    if not code:
+        return
+    for ax in getattr(fig, "axes", []):
+        for target, get, put in (
+            (ax.xaxis, ax.get_xlabel, ax.set_xlabel),
+            (ax.yaxis, ax.get_ylabel, ax.set_ylabel),
+        ):
+            if getattr(target.get_major_formatter(), "_wb_money", False) and code not in get():
+                put(f"{get()} ({code})" if get() else code)

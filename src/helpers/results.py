@@ -27,6 +27,8 @@ __all__ = [
     "compact_money",
     "sentence_money",
     "sentence_pct",
+    "set_currency",
+    "currency",
     "MATERIALITY",
     "is_material",
     "share_of",
@@ -160,16 +162,45 @@ def pct(x: Any) -> str:
     return "n/a" if v is None else f"{v:.0%}"
 
 
+#: the currency amounts in sentences are labelled with (set by the workspace from the config or
+#: the export; None: bare amounts). One per process: each notebook kernel reads one dataset.
+_UNIT: dict[str, str | None] = {"currency": None}
+
+
+def set_currency(code: str | None) -> None:
+    """Label the amounts of finding sentences with ``code`` ("USD", "€"); None: no label.
+
+    Parameters
+    ----------
+    code : str or None
+        The run's currency (:func:`helpers.ingest.pipeline.currency_of`).
+    """
+    _UNIT["currency"] = code or None
+
+
+def currency() -> str | None:
+    """The currency set by :func:`set_currency` (None when amounts go without one)."""
+    return _UNIT["currency"]
+
+
+def _unit(text: str) -> str:
+    """An amount's text with the currency after it, when one is set."""
+    return f"{text} {_UNIT['currency']}" if _UNIT["currency"] and text != "n/a" else text
+
+
 def money(x: Any) -> str:
-    """An amount with thousands separators and no decimals: 1234567.8 -> "1,234,568"."""
+    """An amount with thousands separators and no decimals: 1234567.8 -> "1,234,568".
+
+    With a currency set (:func:`set_currency`) it follows the amount: "1,234,568 USD".
+    """
     v = json_float(x)
-    return "n/a" if v is None else f"{v:,.0f}"
+    return "n/a" if v is None else _unit(f"{v:,.0f}")
 
 
 def signed_money(x: Any) -> str:
     """An amount with its sign: -1234.5 -> "-1,234", 50 -> "+50"."""
     v = json_float(x)
-    return "n/a" if v is None else f"{v:+,.0f}"
+    return "n/a" if v is None else _unit(f"{v:+,.0f}")
 
 
 def compact_money(value: float) -> str:
@@ -204,12 +235,12 @@ def sentence_money(value: float) -> str:
     Returns
     -------
     str
-        E.g. "1.23M", "950", "0.42"; never "-0".
+        E.g. "1.23M", "950", "0.42"; never "-0"; with a currency set, "1.23M USD".
     """
     if 0 < abs(float(value)) < 1:
-        return f"{float(value):.2g}"
+        return _unit(f"{float(value):.2g}")
     text = compact_money(value)
-    return "0" if text == "-0" else text
+    return _unit("0" if text == "-0" else text)
 
 
 def sentence_pct(value: float | None, decimals: int = 0) -> str:

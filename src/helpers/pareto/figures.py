@@ -193,7 +193,7 @@ def _no_whale(ax: Axes, curve: pd.DataFrame, whale: Mapping[str, Any]) -> Axes:
     ax.plot(100 * np.arange(len(cum)) / max(len(cum) - 1, 1), cum, color=plots.PALETTE[3], lw=2)
     ax.axhline(0, color="#333333", lw=0.8)
     plots.money_axis(ax)
-    ax.set_ylabel("Cumulative profit (currency)")
+    ax.set_ylabel("Cumulative profit")
     ax.set_xlabel("Customers, most to least profitable (% of customers)")
     plots.percent_axis(ax, "x")
     total = whale["total_profit"]
@@ -250,7 +250,7 @@ def plot_whale_sensitivity(
     plots.money_axis(ax)
     plots.percent_axis(ax, "x")
     ax.set_xlabel("Customers, ranked from most to least profitable (% of customers)")
-    ax.set_ylabel("Cumulative profit (currency)")
+    ax.set_ylabel("Cumulative profit")
     ax.legend(frameon=False, loc="lower left", fontsize=8)
     shares = verdicts.loss_shares_at(ledger, multipliers)
     finding = "Customers losing money: " + ", ".join(

@@ -323,7 +323,10 @@ class Workspace:
         pathlib.Path
             The PNG (the SVG sits beside it).
         """
+        from helpers.plots import label_money_axes
+
         self.figures_dir.mkdir(parents=True, exist_ok=True)
+        label_money_axes(fig)  # "Amount" -> "Amount (USD)" when the run has a currency
         png = self.figures_dir / f"{name}.png"
         fig.savefig(png, dpi=110, bbox_inches="tight")
         fig.savefig(png.with_suffix(".svg"), bbox_inches="tight")
@@ -454,6 +457,10 @@ def open_workspace(
     from helpers.ledger.scale import median_order_value, resolve_amounts
 
     config = resolve_amounts(config, median_order_value(processed))  # defaults scaled to the data
+    from helpers.ingest.pipeline import currency_of
+    from helpers.results import set_currency
+
+    set_currency(currency_of(config, processed))  # amounts in sentences and figure axes carry it
     if _in_kernel():  # the DataFrames a page shows, formatted for people
         from helpers.report import tables
 

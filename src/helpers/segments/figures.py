@@ -66,7 +66,7 @@ def plot_quadrants(
     ax.set_ylim(100 * low - 2, 100 * high + 2)
     plots.money_axis(ax, "x")
     plots.percent_axis(ax, "y")
-    ax.set_xlabel("Net revenue over the period (currency, log scale)")
+    ax.set_xlabel("Net revenue over the period (log scale)")
     ax.set_ylabel(f"Margin (% of net revenue, clipped at {100 * low:.0f}%)")
     ax.legend(frameon=False, fontsize=8, markerscale=2, loc="lower right")
     quads = profile_segments(ledger, segments, "quadrant", level="with_assumptions")
