@@ -84,3 +84,12 @@ def test_a_table_of_figures_by_row_formats_each_row_by_its_label() -> None:
     assert "Loss making share" in html and "loss_making_share" not in html  # identifiers in words
     levels = pd.DataFrame({"level": ["with_assumptions", "data"], "customers": [3, 4]})
     assert "With assumptions" in tables.to_html(levels)
+
+
+def test_a_reconciliation_shows_its_amounts_to_the_cent() -> None:
+    recon = pd.DataFrame(
+        {"table": ["order_lines"], "revenue_in": [2_297_200.86], "rows_in": [9994]}
+    )
+    html = tables.ToTheCent(recon)._repr_html_()
+    assert "2,297,200.86" in html and "9,994" in html
+    assert "2,297,201" in tables.to_html(recon)  # elsewhere amounts are rounded for reading

@@ -32,7 +32,15 @@ import pandas as pd
 
 from helpers.labels import column_label, is_fraction_column
 
-__all__ = ["MAX_ROWS", "column_label", "format_value", "install", "is_fraction_column", "to_html"]
+__all__ = [
+    "MAX_ROWS",
+    "ToTheCent",
+    "column_label",
+    "format_value",
+    "install",
+    "is_fraction_column",
+    "to_html",
+]
 
 #: rows a page shows of a long table
 MAX_ROWS = 40
@@ -117,7 +125,7 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS, cents: bool = False) -> str:
     """A DataFrame as an HTML table for people (pandas' Styler; see the module docstring).
 
     Parameters
@@ -126,6 +134,8 @@ def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
         Any DataFrame (any index, any dtypes).
     max_rows
         Rows shown; the number of the rest is said under the table.
+    cents
+        Write amounts that are not whole with two decimals (a reconciliation to the cent).
 
     Returns
     -------
@@ -134,7 +144,7 @@ def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
         "Showing the first N of M rows.".
     """
     flat = _flat(frame)
-    shown = _cells_text(flat, flat.head(max_rows))
+    shown = _cells_text(flat, flat.head(max_rows), cents)
     styler = (
         shown.style.hide(axis="index")
         .relabel_index([html.escape(column_label(c)) for c in shown.columns], axis="columns")
@@ -178,22 +188,44 @@ def _row_fractions(flat: pd.DataFrame) -> pd.Series:
     )
 
 
-def _cells_text(flat: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+def _cell(value: Any, fraction: bool, cents: bool) -> str:
+    """One cell's escaped text: identifiers in words, amounts to the cent when asked."""
+    if isinstance(value, str) and _IDENTIFIER.fullmatch(value):
+        value = column_label(value)
+    exact = isinstance(value, float | np.floating) and math.isfinite(value) and not fraction
+    if cents and exact and not float(value).is_integer():
+        return f"{value:,.2f}"
+    return _format_cell(value, fraction)
+
+
+def _cells_text(flat: pd.DataFrame, shown: pd.DataFrame, cents: bool = False) -> pd.DataFrame:
     """Every shown cell as escaped text for a reader, shares by column name or by row label."""
     by_row = _row_fractions(flat)
     out = {}
     for column in shown.columns:
         by_column = is_fraction_column(column, flat[column])
         out[column] = [
-            _format_cell(
-                column_label(value)
-                if isinstance(value, str) and _IDENTIFIER.fullmatch(value)
-                else value,
-                by_column or bool(by_row.loc[i]),
-            )
+            _cell(value, by_column or bool(by_row.loc[i]), cents)
             for i, value in shown[column].items()
         ]
     return pd.DataFrame(out, index=shown.index, columns=shown.columns)
+
+
+class ToTheCent:
+    """A DataFrame shown with its amounts to the cent (a reconciliation), in a notebook.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; numbers that are not whole are written with two decimals, shares as
+        percentages, everything else as :func:`to_html` writes it.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        return to_html(self.frame, cents=True)
 
 
 def install() -> bool:
