@@ -173,6 +173,13 @@ def _plain_rows(
     return rows
 
 
+#: sections with one entry per activity or resource, and the rows of one entry
+_PER_ENTRY = {
+    "cost_to_serve.activities": _activity_rows,
+    "cost_to_serve.resources": _resource_rows,
+}
+
+
 def assumption_rows(config: Mapping[str, Any], currency: str | None = None) -> list[dict[str, Any]]:
     """The config's assumptions, grouped, labelled and with units, for the summary.
 
@@ -197,19 +204,13 @@ def assumption_rows(config: Mapping[str, Any], currency: str | None = None) -> l
         section = _get(config, dotted)
         if not isinstance(section, Mapping):
             continue
-        if dotted == "cost_to_serve.activities":
+        per_entry = _PER_ENTRY.get(dotted)
+        if per_entry is not None:  # one block of rows per activity or resource
             rows = [
                 row
                 for name, spec in section.items()
                 if isinstance(spec, Mapping)
-                for row in _activity_rows(str(name), spec, currency, scaled)
-            ]
-        elif dotted == "cost_to_serve.resources":
-            rows = [
-                row
-                for name, spec in section.items()
-                if isinstance(spec, Mapping)
-                for row in _resource_rows(str(name), spec, currency, scaled)
+                for row in per_entry(str(name), spec, currency, scaled)
             ]
         elif dotted == "cost_to_serve":
             plain = {k: v for k, v in section.items() if not isinstance(v, Mapping)}
