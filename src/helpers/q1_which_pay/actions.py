@@ -94,13 +94,17 @@ def action_list(
         return pd.DataFrame(columns=_COLUMNS)
     settings = _settings(config)
     frame = _candidates(_level_view(ledger, level), config, model, order_lines)
-    chosen = frame.loc[frame["pick"]].copy()
-    chosen["why"] = [_why(row) for row in chosen.itertuples()]
+    chosen = (
+        frame.loc[frame["pick"]]
+        .sort_values(
+            ["probability_profitable", "annual_revenue_gap", "customer_id"],
+            ascending=[False, False, True],
+        )
+        .head(int(settings["action_list_max"]))
+        .copy()
+    )
+    chosen["why"] = [_why(row) for row in chosen.itertuples()]  # the listed rows only
     chosen["next_step"] = [_next_step(row) for row in chosen.itertuples()]
-    chosen = chosen.sort_values(
-        ["probability_profitable", "annual_revenue_gap", "customer_id"],
-        ascending=[False, False, True],
-    ).head(int(settings["action_list_max"]))
     chosen["rank"] = np.arange(1, len(chosen) + 1)
     chosen["size_tier"] = chosen["size_tier"].astype("object")
     empty = [c for c in _OPTIONAL if chosen[c].isna().all() and frame[c].isna().all()]
