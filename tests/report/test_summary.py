@@ -138,3 +138,14 @@ def test_the_summary_says_which_level_it_leads_with_and_what_assumptions_change(
         "fewer; that holds from 0x to 0.35x of them, and at 0.4x it is more than a fifth.",
     ]
     assert lead_sentences({"ledger": {}}) == []
+
+
+def test_change_rows_write_percent_figures_with_their_sign_and_in_points() -> None:
+    rows = summary._change_rows(
+        {"rows": [{"label": "Whale-curve peak (% of profit)", "kind": "percent", "previous": 128.3,
+                   "current": 138.3, "change": 10.0, "change_pct": None, "direction": "up"}]}
+    )  # fmt: skip
+    assert rows == [
+        {"label": "Whale-curve peak (% of profit)", "previous": "128.3%", "current": "138.3%",
+         "change": "+10.0 points"}
+    ]  # fmt: skip

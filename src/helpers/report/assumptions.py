@@ -51,7 +51,7 @@ _FIXED_UNITS = {
     "lapse_multiple": "times the customer's usual gap between orders",
     "lapse_min_days": "days (the shortest gap that counts as lapsed)",
     "horizon_months": "months ahead",
-    "practical_capacity_minutes": "minutes (practical capacity)",
+    "practical_capacity_minutes": "minutes a year (practical capacity)",
     "default_payment_terms_days": "days",
     "threshold_median_multiple": "times the median order",
     "calls_per_visit": "calls per visit replaced",
@@ -138,7 +138,7 @@ def _resource_rows(
             )
         )
     if spec.get("cost") is not None:
-        rows.append((f"{label}: cost", _value(spec["cost"]), f"{_money(currency)} over the period"))
+        rows.append((f"{label}: cost", _value(spec["cost"]), f"{_money(currency)} a year"))
     if spec.get("practical_capacity_minutes") is not None:
         rows.append(
             (

@@ -26,7 +26,8 @@ __all__ = [
     "year_earlier_period",
 ]
 
-#: the figures compared: (section, metric, label, kind); kind "money", "share" or "count"
+#: the figures compared: (section, metric, label, kind); kind "money", "share" (a fraction),
+#: "percent" (already in %) or "count"
 HEADLINES: tuple[tuple[str, str, str, str], ...] = (
     ("ledger", "total_revenue", "Net revenue", "money"),
     ("ledger", "total_profit", "Customer profit", "money"),
@@ -34,7 +35,7 @@ HEADLINES: tuple[tuple[str, str, str, str], ...] = (
     ("ledger", "loss_making_share", "Customers losing money", "share"),
     ("pareto", "top20_revenue_share", "Top 20% by revenue: share of revenue", "share"),
     ("pareto", "top20_profit_share", "Top 20% by profit: share of profit", "share"),
-    ("whale", "peak_profit_pct", "Whale-curve peak (% of profit)", "count"),
+    ("whale", "peak_profit_pct", "Whale-curve peak (% of profit)", "percent"),
     ("q1", "small_loss_making_share", "Small clients losing money", "share"),
     ("clv", "total_expected_revenue", "Expected revenue (future value)", "money"),
 )
@@ -143,7 +144,7 @@ def compare_runs(
         change = now - before
         if abs(change) <= _SAME * max(abs(now), abs(before), 1.0):
             change = 0.0
-        relative = change / abs(before) if kind != "share" and before else None
+        relative = change / abs(before) if kind not in ("share", "percent") and before else None
         rows.append(
             {
                 "section": section,

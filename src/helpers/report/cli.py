@@ -40,7 +40,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--out", default=str(paths.REPORTS_DIR), help="output folder; runs go to OUT/<run-id>/"
     )
     parser.add_argument("--jobs", type=int, default=2, help="notebooks rendered in parallel")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bars (the default when stderr is not a terminal, as under cron)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,7 +90,7 @@ def _render(args: argparse.Namespace) -> None:
         args.out,
         names or None,
         args.jobs,
-        not args.quiet,
+        not args.quiet and sys.stderr.isatty(),  # a cron log gets one line per notebook
         as_of=args.as_of,
     )
     print(f"report ready: {run / 'index.html'}")

@@ -228,12 +228,14 @@ def _change_rows(changes: Mapping[str, Any], currency: str | None = None) -> lis
         "money": lambda value: _with_unit(format_money(value), currency),
         "share": lambda value: f"{value:.1%}",
         "count": lambda value: f"{value:,.1f}".removesuffix(".0"),
+        "percent": lambda value: f"{value:.1f}%",
     }
     rows = []
     for row in changes.get("rows", []):
         show = formats.get(row["kind"], str)
-        if row["kind"] == "share":
-            change = f"{row['change'] * 100:+.1f} points"
+        if row["kind"] in ("share", "percent"):
+            points = row["change"] * (100 if row["kind"] == "share" else 1)
+            change = f"{points:+.1f} points"
         else:
             change = show(row["change"]) if row["change"] < 0 else "+" + show(row["change"])
             if row.get("change_pct") is not None:
