@@ -274,7 +274,7 @@ def verdict_sentence(metrics: Mapping[str, Any]) -> str | None:
         return None
     opening = {
         "less": "Volume overstates value here",
-        "more": "Here the biggest customers are also the most profitable",
+        "more": "Here the customers with the most revenue also earn the higher margin",
     }.get(pareto.get("profit_vs_revenue"), "Revenue and profit concentrate alike here")
     text = (
         f"{opening}: the 20% of customers with the most revenue bring {sentence_pct(revenue_share)}"
