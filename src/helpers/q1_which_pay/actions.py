@@ -57,11 +57,10 @@ def action_list(
 ) -> pd.DataFrame:
     """Small, still active clients the model calls likely profitable who have not grown yet.
 
-    "Not grown": loss-making or break-even, or net revenue per year on the books below the
-    median of the profitable clients of the same profile (tree leaf). Ranked by predicted
-    probability, then by that yearly revenue gap; at most ``action_list_max`` rows, each with
-    a probability of at least ``action_min_probability``. The profiles are the rules of the
-    tree the report tests and quotes, so the list and the report give the same thresholds.
+    "Not grown": loss-making or break-even, or yearly net revenue below the median of the
+    profitable clients of the same profile (tree leaf). Ranked by probability, then by that
+    revenue gap; at most ``action_list_max`` rows, each at least ``action_min_probability``.
+    The profiles are the rules of the tree the report tests and quotes (same thresholds).
 
     Parameters
     ----------
