@@ -53,8 +53,10 @@ def _assert_balanced(result) -> None:
 
 
 # ---- the bad-input corpus -------------------------------------------------------------------
+@pytest.mark.parametrize("chunked", [False, True], ids=["whole", "in-chunks"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_bad_input_corpus(case: dict, tmp_path: Path) -> None:
+def test_bad_input_corpus(case: dict, chunked: bool, tmp_path: Path) -> None:
+    """Each broken export gives its exact message, read whole or in chunks of ~300 bytes."""
     table = case.get("table", "order_lines")
     spec = {"path": case["file"]} if case.get("file") else {}
     spec.update(case.get("options") or {})
@@ -66,13 +68,15 @@ def test_bad_input_corpus(case: dict, tmp_path: Path) -> None:
         (tmp_path / "ok.csv").write_text(f"{HEADER}\nO1,C1,2023-01-05,P1,1,10.00,0,6.00\n")
         tables["order_lines"] = {"path": "ok.csv"}
     out = tmp_path / "out"
+    extra = {"ingest": {"chunk_mb": 0.0003}} if chunked else {}
     if "error" in case:  # refused when the config is loaded (its schema) or when ingest reads
         with pytest.raises((IngestError, ConfigError)) as info:
-            ingest_dataset(_config(tmp_path, tables), out)
+            ingest_dataset(_config(tmp_path, tables, **extra), out)
         assert str(info.value) == case["error"].replace("{dir}", str(tmp_path))
         assert not out.exists() or not any(out.iterdir()), "a failed ingest wrote files"
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-ingest")]
         return
-    result = ingest_dataset(_config(tmp_path, tables), out)
+    result = ingest_dataset(_config(tmp_path, tables, **extra), out)
     rejects = result.rejects[result.rejects["table"] == table]
     got = [
         [int(r), reason] for r, reason in zip(rejects["source_row"], rejects["reason"], strict=True)

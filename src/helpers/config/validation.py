@@ -159,6 +159,7 @@ _INGEST = {
         "sniff_bytes": _POSITIVE,
         "latin_encoding": _TEXT,
         "duplicate_hash_rows": _POSITIVE,
+        "chunk_mb": {"type": "number", "exclusiveMinimum": 0},
     },
     "additionalProperties": False,
 }

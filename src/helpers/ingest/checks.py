@@ -83,6 +83,9 @@ class FileParser:
         read.
     notes : list of str
         Finding sentences about guesses (ambiguous decimals or day/month order).
+    pinned : dict
+        The decisions taken (``decimal`` and date ``dates`` formats per source column), to read
+        the next chunk of a streamed file alike; passed back in as ``opts["_pinned"]``.
     """
 
     def __init__(self, raw: RawFile, table: str, opts: Mapping[str, Any], mapping: dict[str, str]):
@@ -93,8 +96,17 @@ class FileParser:
         self.notes: list[str] = []
         self.date_min = np.datetime64(str(opts["date_min"]), "ns")
         self.date_max = np.datetime64(str(opts["date_max"]), "ns")
-        self._file_decimal: str | None = None
+        pinned = opts.get("_pinned") or {}
+        self._file_decimal: str | None = pinned.get("file_decimal")
+        self.pinned: dict[str, dict[str, Any]] = {
+            "decimal": dict(pinned.get("decimal") or {}),
+            "dates": dict(pinned.get("dates") or {}),
+        }
         self.percent: dict[str, np.ndarray] = {}  # field -> values written with %
+
+    def decisions(self) -> dict[str, Any]:
+        """What reading this file decided, to read its next chunk alike (``opts["_pinned"]``)."""
+        return {**self.pinned, "file_decimal": self._file_decimal}
 
     def col(self, fld: str) -> pa.ChunkedArray | None:
         """The raw column mapped to ``fld``, or None when the file has none."""
@@ -133,16 +145,17 @@ class FileParser:
         column = self.col(fld)
         if column is None:
             return None
+        source = self.mapping[fld]
         kwargs = {
-            "decimal": str(self.opts["decimal"]),
+            "decimal": str(self.pinned["decimal"].get(source, self.opts["decimal"])),
             "thousands": self.opts.get("thousands"),
             "currency": list(self.opts.get("currency_symbols") or []),
         }
         result = parse_numbers(column, **kwargs)
         if result.ambiguous and self.file_decimal() != result.decimal:
             result = parse_numbers(column, **kwargs, fallback_decimal=self.file_decimal())
-        source = self.mapping[fld]
         self.meta["decimal"][source] = result.decimal
+        self.pinned["decimal"][source] = result.decimal
         symbols = currency_marks(column, kwargs["currency"])
         if symbols:
             self.meta.setdefault("currency", {})[source] = symbols
@@ -204,11 +217,16 @@ class FileParser:
         column = self.col(fld)
         if column is None:
             return None
+        source = self.mapping[fld]
         result = parse_dates(
-            column, date_format=str(self.opts["date_format"]), dayfirst=bool(self.opts["dayfirst"])
+            column,
+            date_format=str(self.opts["date_format"]),
+            dayfirst=bool(self.opts["dayfirst"]),
+            formats=self.pinned["dates"].get(source),
         )
-        source, main = self.mapping[fld], result.formats[0]
+        main = result.formats[0]
         self.meta["date_format"][source] = main
+        self.pinned["dates"][source] = list(result.formats)
         human = human_date_format(main)
         if result.ambiguous:
             self._note_ambiguous_dates(source, human)

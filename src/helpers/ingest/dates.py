@@ -249,6 +249,7 @@ def parse_dates(
     date_format: str = "auto",
     dayfirst: bool = False,
     sample_size: int = 2000,
+    formats: list[str] | None = None,
 ) -> DateResult:
     """Parse a column of dates; with ``date_format="auto"`` the format is inferred from a sample.
 
@@ -265,6 +266,9 @@ def parse_dates(
         Read ambiguous dates as day/month (else month/day).
     sample_size
         Distinct values the inference looks at.
+    formats
+        The formats an earlier chunk of the same column was read with (main first): used as
+        they are, so every chunk of a streamed file reads alike (``date_format`` is ignored).
 
     Returns
     -------
@@ -278,11 +282,16 @@ def parse_dates(
     text = parse_strings(arr)
     null = _numpy_mask(pc.is_null(text))
     date_format = str(date_format or "auto")
-    if date_format == "auto" and _are_day_numbers(text):
+    pinned = bool(formats) and not formats[0].startswith("(")
+    if pinned:
+        date_format = "auto"
+    if date_format == "auto" and not pinned and _are_day_numbers(text):
         return _day_number_dates(text, null)
     local, date_format = _local_time(text, date_format)
     offsets, text = local is not text, local
-    if date_format != "auto":
+    if pinned:
+        formats, ambiguous = list(formats or []), False
+    elif date_format != "auto":
         formats, ambiguous = [date_format], False
     else:
         formats, ambiguous = _infer_formats(text, dayfirst, sample_size)

@@ -72,7 +72,10 @@ def normalise_ids(ids: pa.Array, steps: Sequence[str]) -> pa.Array:
 
 
 def _ids(frame: pd.DataFrame, field: str) -> pa.Array:
-    return pa.array(frame[field].astype(object).where(frame[field].notna(), None), pa.string())
+    column = frame[field]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # a table read in chunks
+        return pa.array(column).dictionary_decode().cast(pa.string())
+    return pa.array(column.astype(object).where(column.notna(), None), pa.string())
 
 
 def _would_match(unmatched: pa.Array, parent: pa.Array) -> dict[str, int]:

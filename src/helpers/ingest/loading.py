@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,13 @@ from helpers.ingest.errors import IngestError
 from helpers.ingest.readers import read_raw
 from helpers.ingest.rejects import empty_rejects
 from helpers.ingest.shapes import attach_lookups
+from helpers.ingest.streaming import (
+    ReadWhole,
+    dictionary_facts,
+    should_stream,
+    slim_frame,
+    stream_table,
+)
 from helpers.ingest.validation import FileOut, validate_file
 
 __all__ = ["LoadedTable", "load_sources", "load_table", "flag_overlaps"]
@@ -35,6 +43,8 @@ class LoadedTable:
     files: list[FileOut]
     mapping: dict[str, str]  # field -> source column of the first file
     notes: list[str]
+    parquet: Path | None = None  # read in chunks: the finished table (``frame`` is slim then)
+    facts: dict[str, dict[str, Any]] | None = None  # read in chunks: the dictionary's facts
 
 
 def _to_pandas(accepted: pa.Table, table: str) -> pd.DataFrame:
@@ -118,7 +128,44 @@ def flag_overlaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out, notes
 
 
-def load_sources(spec: Any, table: str, config: Mapping[str, Any]) -> LoadedTable:
+def _read_whole(
+    path: Path, name: str, table: str, opts: Mapping[str, Any], config: Mapping[str, Any]
+) -> FileOut:
+    """One file read and validated whole (order lines: its lookups joined first)."""
+    raw = read_raw(path, name, table, opts)
+    joined: list[str] = []
+    if table == "order_lines":
+        raw, joined = attach_lookups(raw, opts, config, _lookup_reader(config, table))
+    out = validate_file(raw, table, opts, config)
+    out.notes[:0] = joined
+    return out
+
+
+def _load_streamed(
+    table: str,
+    sources: list[tuple[Path, str]],
+    opts: Mapping[str, Any],
+    config: Mapping[str, Any],
+    work: Path,
+) -> LoadedTable:
+    """A table read in chunks (:mod:`helpers.ingest.streaming`): a slim frame, the Parquet file."""
+    files, final, overlap = stream_table(table, sources, opts, config, work)
+    rejects = [file.rejects for file in files if len(file.rejects)]
+    return LoadedTable(
+        table,
+        slim_frame(final),
+        pd.concat(rejects, ignore_index=True) if rejects else empty_rejects(),
+        files,
+        files[0].meta["columns"],
+        [note for file in files for note in file.notes] + overlap,
+        parquet=final,
+        facts=dictionary_facts(final, table),
+    )
+
+
+def load_sources(
+    spec: Any, table: str, config: Mapping[str, Any], work: Path | None = None
+) -> LoadedTable:
     """Read and validate every source file of one canonical table.
 
     Parameters
@@ -129,6 +176,11 @@ def load_sources(spec: Any, table: str, config: Mapping[str, Any]) -> LoadedTabl
         A canonical table name (``helpers.schema.CANONICAL``).
     config
         The whole (merged) config.
+    work
+        A folder for intermediate files. With it, order lines with a file larger than
+        ``chunk_mb`` are read in chunks in bounded memory: ``frame`` then holds only the
+        columns the later checks read (``helpers.ingest.streaming.SLIM_COLUMNS``) and
+        ``parquet`` the finished table.
 
     Returns
     -------
@@ -148,14 +200,13 @@ def load_sources(spec: Any, table: str, config: Mapping[str, Any]) -> LoadedTabl
             f"{', '.join(schema.CANONICAL)})"
         )
     opts = table_options(config, table, spec)
-    files: list[FileOut] = []
-    for path, name in resolve_sources(config, table, opts["path"]):
-        raw = read_raw(path, name, table, opts)
-        joined: list[str] = []
-        if table == "order_lines":
-            raw, joined = attach_lookups(raw, opts, config, _lookup_reader(config, table))
-        files.append(validate_file(raw, table, opts, config))
-        files[-1].notes[:0] = joined
+    sources = resolve_sources(config, table, opts["path"])
+    if work is not None and should_stream(table, sources, opts):
+        try:
+            return _load_streamed(table, sources, opts, config, work)
+        except ReadWhole:
+            pass  # a text file that does not decode past its head: read whole, as before
+    files = [_read_whole(path, name, table, opts, config) for path, name in sources]
     accepted = pa.concat_tables([file.accepted for file in files])
     if table == "order_lines":
         accepted = _fill_line_no(accepted)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -91,6 +92,9 @@ def _write_atomic(path: Path, writer: Callable[[Path], Any]) -> None:
 def _write_tables(out_dir: Path, loaded: Mapping[str, LoadedTable]) -> None:
     """``<table>.parquet`` for each table loaded; a stale one of a table not loaded is removed."""
     for name, table in loaded.items():
+        if table.parquet is not None:  # read in chunks: already written whole
+            os.replace(table.parquet, out_dir / f"{name}.parquet")
+            continue
         _write_atomic(
             out_dir / f"{name}.parquet",
             lambda path, frame=table.frame: frame.to_parquet(path, index=False),
@@ -168,7 +172,21 @@ def ingest_dataset(config: Mapping[str, Any], out_dir: Path) -> IngestResult:
     """
     start = time.perf_counter()
     tables = _check_tables(config)
-    loaded = {name: load_sources(spec, name, config) for name, spec in tables.items()}
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}-ingest-") as work:
+        return _ingest(config, tables, out_dir, Path(work), start)
+
+
+def _ingest(
+    config: Mapping[str, Any],
+    tables: Mapping[str, Any],
+    out_dir: Path,
+    work: Path,
+    start: float,
+) -> IngestResult:
+    """:func:`ingest_dataset` with a folder for intermediate files (a table read in chunks)."""
+    loaded = {name: load_sources(spec, name, config, work) for name, spec in tables.items()}
     recon = reconciliation_frame(loaded.values())
     quality = [sentence for table in loaded.values() for sentence in table_findings(table, config)]
     links = check_keys({name: table.frame for name, table in loaded.items()})
@@ -177,7 +195,6 @@ def ingest_dataset(config: Mapping[str, Any], out_dir: Path) -> IngestResult:
     rejects = pd.concat([table.rejects for table in loaded.values()], ignore_index=True)
     rejects = rejects[list(REJECT_COLUMNS)]
     dictionary = pd.DataFrame([row for table in loaded.values() for row in dictionary_rows(table)])
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_frames(
         out_dir, loaded, {"rejects": rejects, "reconciliation": recon, "dictionary": dictionary}

@@ -222,6 +222,10 @@ def dictionary_rows(loaded: LoadedTable) -> list[dict[str, Any]]:
     """
     rows = []
     for column in schema.CANONICAL[loaded.table]:
+        if loaded.facts is not None:  # read in chunks: the facts of the finished table
+            source = {"source_column": _source_of(loaded, column)}
+            rows.append({"table": loaded.table, "column": column} | source | loaded.facts[column])
+            continue
         series = loaded.frame[column]
         present = series.dropna()
         rows.append(

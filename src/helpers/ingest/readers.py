@@ -48,25 +48,40 @@ def _pyarrow_encoding(encoding: str) -> str:
     return "utf8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
 
 
-def _read_csv_table(path: Path, layout: CsvLayout, encoding: str) -> tuple[pa.Table, list[_BadRow]]:
-    """Every field as a string column ``f0, f1 ...``; rows with the wrong field count set aside."""
+def csv_options(
+    layout: CsvLayout, encoding: str, on_invalid: Any, block_bytes: int = _BLOCK_BYTES
+) -> dict[str, Any]:
+    """Options of Arrow's CSV reader: every field a string ``f0, f1 ...``.
+
+    Ragged rows are handed to ``on_invalid``; records stay in file order (one thread keeps
+    their numbers).
+
+    Parameters
+    ----------
+    layout
+        What sniffing found (delimiter, quote, header, rows skipped).
+    encoding
+        The text's encoding.
+    on_invalid
+        Called with each row of the wrong field count; returns ``"skip"``.
+    block_bytes
+        The reader's block; a record must fit in one.
+
+    Returns
+    -------
+    dict
+        ``read_options``, ``parse_options`` and ``convert_options`` for ``pyarrow.csv``.
+    """
     names = [f"f{i}" for i in range(len(layout.header))]
-    bad: list[_BadRow] = []
-
-    def on_invalid(row: Any) -> str:
-        bad.append((row.number, row.actual_columns, row.text))
-        return "skip"
-
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(
+    return {
+        "read_options": pacsv.ReadOptions(
             use_threads=False,  # keeps row numbers of invalid rows
-            block_size=_BLOCK_BYTES,
+            block_size=block_bytes,
             skip_rows=layout.skip_rows + 1,
             column_names=names,
             encoding=_pyarrow_encoding(encoding),
         ),
-        parse_options=pacsv.ParseOptions(
+        "parse_options": pacsv.ParseOptions(
             delimiter=layout.delimiter,
             quote_char=layout.quotechar,
             double_quote=True,
@@ -74,13 +89,24 @@ def _read_csv_table(path: Path, layout: CsvLayout, encoding: str) -> tuple[pa.Ta
             ignore_empty_lines=False,
             invalid_row_handler=on_invalid,
         ),
-        convert_options=pacsv.ConvertOptions(
+        "convert_options": pacsv.ConvertOptions(
             column_types={column: pa.string() for column in names},
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
         ),
-    )
+    }
+
+
+def _read_csv_table(path: Path, layout: CsvLayout, encoding: str) -> tuple[pa.Table, list[_BadRow]]:
+    """Every field as a string column ``f0, f1 ...``; rows with the wrong field count set aside."""
+    bad: list[_BadRow] = []
+
+    def on_invalid(row: Any) -> str:
+        bad.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    table = pacsv.read_csv(path, **csv_options(layout, encoding, on_invalid))
     return table, bad
 
 
@@ -147,7 +173,7 @@ def _read_csv_decoded(
     return (*_read_csv_redetected(path, layout, name, table, opts), path)
 
 
-def _newlines_per_row(table: pa.Table) -> np.ndarray:
+def newlines_per_row(table: pa.Table) -> np.ndarray:
     """Line breaks inside the quoted fields of each row."""
     extra = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
@@ -169,7 +195,7 @@ def _physical_lines(
     is_bad = np.zeros(records, dtype=bool)
     is_bad[bad_numbers - header_line - 1] = True
     extra = np.zeros(records, dtype=np.int64)
-    extra[~is_bad] = _newlines_per_row(table)
+    extra[~is_bad] = newlines_per_row(table)
     extra[is_bad] = [row[2].count("\n") for row in bad]
     before = np.concatenate(([0], np.cumsum(extra)[:-1]))
     lines = header_line + 1 + np.arange(records, dtype=np.int64) + before
@@ -192,7 +218,7 @@ def _tail_is_unterminated(path: Path, encoding: str, start_line: int, layout: Cs
     return False
 
 
-def _check_last_record_closes(
+def check_last_record_closes(
     path: Path, layout: CsvLayout, name: str, lines: np.ndarray, extra: np.ndarray
 ) -> None:
     """Refuse a file whose last record opens a quote that swallows the lines after it."""
@@ -206,7 +232,7 @@ def _check_last_record_closes(
         )
 
 
-def _ragged_rows(
+def ragged_rows(
     bad: list[_BadRow], lines: np.ndarray, header_line: int, n_columns: int
 ) -> list[dict[str, Any]]:
     """The rows with the wrong number of fields, as ``source_row``, ``reason`` and ``raw``."""
@@ -236,7 +262,7 @@ def _huge_field_error(path: Path, name: str) -> IngestError:
     )
 
 
-def _check_field_sizes(table: pa.Table, lines: np.ndarray, layout: CsvLayout, name: str) -> None:
+def check_field_sizes(table: pa.Table, lines: np.ndarray, layout: CsvLayout, name: str) -> None:
     """Refuse a field longer than :data:`MAX_FIELD_CHARS` (an unbalanced quote, or not a table)."""
     for position, column in enumerate(table.columns):
         if not table.num_rows:
@@ -290,8 +316,8 @@ def read_csv_raw(
         if raw_table.num_rows + len(bad) == 0:
             raise no_data_rows(name, header_line + 1)
         lines, extra, is_bad = _physical_lines(raw_table, bad, header_line)
-        _check_field_sizes(raw_table, lines[~is_bad], layout, name)
-        _check_last_record_closes(text_path, layout, name, lines, extra)
+        check_field_sizes(raw_table, lines[~is_bad], layout, name)
+        check_last_record_closes(text_path, layout, name, lines, extra)
     meta = {
         "format": "csv",
         "encoding": layout.encoding,
@@ -300,7 +326,7 @@ def read_csv_raw(
     }
     if layout.fallback_lines:
         meta["fallback_lines"] = layout.fallback_lines
-    bad_rows = _ragged_rows(bad, lines, header_line, len(layout.header))
+    bad_rows = ragged_rows(bad, lines, header_line, len(layout.header))
     return RawFile(path, name, raw_table, lines[~is_bad], bad_rows, meta)
 
 

@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers.ingest.columns import config_name, resolve_sources
 from helpers.ingest.errors import IngestError
 from helpers.ingest.rawfile import RawFile
+from helpers.ingest.tally import Tally
 from helpers.ingest.values import parse_strings
 
 __all__ = ["LOOKUPS", "attach_lookups", "log_keys", "mark_cancellations", "UNKNOWN_PRODUCT"]
@@ -152,7 +154,17 @@ def attach_lookups(
     return raw, notes
 
 
-def log_keys(cols: dict[str, Any], size: int) -> tuple[dict[str, Any], str]:
+def _log_sentence(figures: Mapping[str, Any]) -> str:
+    orders, size = len(figures["order_ids"]), int(figures["transactions"])
+    return (
+        f"order_lines: {figures['first_file']} is a transaction log: {orders:,} orders derived "
+        f"as one per customer and day from {size:,} transactions"
+        + ("" if figures["first_has_product"] else f", product '{UNKNOWN_PRODUCT}'")
+        + "."
+    )
+
+
+def log_keys(cols: dict[str, Any], size: int, name: str) -> tuple[dict[str, Any], Tally]:
     """A transaction log's order ids (customer and day) and product ``unknown``.
 
     Parameters
@@ -160,13 +172,16 @@ def log_keys(cols: dict[str, Any], size: int) -> tuple[dict[str, Any], str]:
     cols
         Parsed fields (``customer_id`` text, ``order_date`` (days, null mask)).
     size
-        Rows of the file.
+        Rows of the file (or of the chunk being read).
+    name
+        The file's display name.
 
     Returns
     -------
-    (dict, str)
+    (dict, Tally)
         ``cols`` with ``order_id`` = customer id and day (``C1|2024-03-05``) where the file has
-        none, ``product_id`` = ``unknown`` where it has none; and a sentence saying so.
+        none, ``product_id`` = ``unknown`` where it has none; and a sentence saying so, whose
+        counts (distinct orders, transactions) add up across the chunks of a file.
     """
     out = dict(cols)
     customers = cols.get("customer_id", pa.nulls(size, pa.string()))
@@ -180,13 +195,14 @@ def log_keys(cols: dict[str, Any], size: int) -> tuple[dict[str, Any], str]:
     out["product_id"] = (
         pc.coalesce(cols["product_id"], product) if "product_id" in cols else product
     )
-    orders = len(pc.unique(pc.drop_null(out["order_id"])))
-    sentence = (
-        f"a transaction log: {orders:,} orders derived as one per customer and day from "
-        f"{size:,} transactions"
-        + ("" if "product_id" in cols else f", product '{UNKNOWN_PRODUCT}'")
-    )
-    return out, sentence
+    orders = pc.unique(pc.drop_null(out["order_id"])).to_numpy(zero_copy_only=False)
+    figures = {
+        "order_ids": np.unique(pd.util.hash_array(orders.astype(object))),
+        "transactions": size,
+        "first_file": name,
+        "first_has_product": "product_id" in cols,
+    }
+    return out, Tally(f"transaction log {name}", figures, _log_sentence)
 
 
 def mark_cancellations(cols: dict[str, Any], pattern: str, size: int) -> tuple[dict[str, Any], int]:

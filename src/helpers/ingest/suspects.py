@@ -6,11 +6,15 @@ ids holding a control character are rejected; discounts larger than the list val
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pyarrow.compute as pc
 
 from helpers.ingest.checks import Check, FileParser
-from helpers.ingest.money import MAX_LINE_AMOUNT
+from helpers.ingest.money import MAX_LINE_AMOUNT, exact_total, to_money
+from helpers.ingest.tally import Tally
 
 __all__ = [
     "flag_control_characters",
@@ -132,11 +136,24 @@ def note_discounts_over_list(
     if not over.any():
         return
     first = int(np.flatnonzero(over)[0])
-    listed = amounts["revenue"][first] + amounts["discount"][first]
-    parser.notes.append(
-        f"{parser.table}: {int(over.sum()):,} line{'s' if over.sum() != 1 else ''} of "
-        f"{parser.raw.name} {'carry' if over.sum() != 1 else 'carries'} a discount larger than the line's list value, so the sale is "
-        f"negative (e.g. row {int(parser.raw.rows[first])}: discount "
-        f"{amounts['discount'][first]:,.2f} on {listed:,.2f}); kept as they are (revenue "
-        f"{float(np.nansum(amounts['revenue'][over])):,.2f}): check the discount column."
+    figures = {
+        "lines": int(over.sum()),
+        "revenue": exact_total(amounts["revenue"][over]),
+        "first_file": parser.raw.name,
+        "first_row": int(parser.raw.rows[first]),
+        "first_discount": float(amounts["discount"][first]),
+        "first_listed": float(amounts["revenue"][first] + amounts["discount"][first]),
+    }
+    key = f"discounts over list {parser.table} {parser.raw.name}"
+    parser.notes.append(Tally(key, figures, _over_list_sentence))
+
+
+def _over_list_sentence(figures: Mapping[str, Any]) -> str:
+    count = int(figures["lines"])
+    return (
+        f"order_lines: {count:,} line{'s' if count != 1 else ''} of {figures['first_file']} "
+        f"{'carry' if count != 1 else 'carries'} a discount larger than the line's list value, "
+        f"so the sale is negative (e.g. row {figures['first_row']}: discount "
+        f"{figures['first_discount']:,.2f} on {figures['first_listed']:,.2f}); kept as they are "
+        f"(revenue {to_money(figures['revenue']):,.2f}): check the discount column."
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from helpers.ingest.suspects import (
     flag_total_lines,
     note_discounts_over_list,
 )
+from helpers.ingest.tally import Tally
 from helpers.ingest.values import parse_strings
 
 __all__ = ["FileOut", "validate_file", "blank_rows", "duplicates", "to_cents", "ARROW_TYPES"]
@@ -54,6 +55,7 @@ class FileOut:
     meta: dict[str, Any]  # how the file was read, its column mapping and row count
     reasons: dict[str, int]  # rejected rows per short reason
     notes: list[str]  # finding sentences about guesses
+    decisions: dict[str, Any] = field(default_factory=dict)  # how to read the next chunk alike
 
 
 def to_cents(amounts: np.ndarray) -> np.ndarray:
@@ -160,22 +162,28 @@ def _required_fields(opts: Mapping[str, Any], table: str, mapping: Mapping[str, 
     return required
 
 
+def _cancellation_sentence(figures: Mapping[str, Any]) -> str:
+    count = int(figures["lines"])
+    return (
+        f"order_lines: {count:,} line{'s' if count != 1 else ''} of {figures['first_file']} "
+        f"{'carry' if count != 1 else 'carries'} an order id matching {figures['first_pattern']!r} "
+        "(cancellation_pattern): kept as cancellations (returns)."
+    )
+
+
 def _order_shapes(parser: FileParser, cols: dict[str, Any], opts: Mapping[str, Any]) -> dict:
     """A transaction log's derived keys and cancellations by order-id pattern, said."""
     if parser.table != "order_lines":
         return cols
     if opts.get("transaction_log"):
-        cols, sentence = log_keys(cols, parser.n_rows)
-        parser.notes.append(f"order_lines: {parser.raw.name} is {sentence}.")
+        cols, sentence = log_keys(cols, parser.n_rows, parser.raw.name)
+        parser.notes.append(sentence)
     pattern = str(opts.get("cancellation_pattern") or "")
     if pattern:
         cols, count = mark_cancellations(cols, pattern, parser.n_rows)
-        parser.notes.append(
-            f"order_lines: {count:,} line{'s' if count != 1 else ''} of {parser.raw.name} "
-            f"{'carry' if count != 1 else 'carries'} an order id matching {pattern!r} "
-            "(cancellation_pattern): kept as "
-            "cancellations (returns)."
-        )
+        figures = {"lines": count, "first_file": parser.raw.name, "first_pattern": pattern}
+        key = f"cancellations {parser.raw.name}"
+        parser.notes.append(Tally(key, figures, _cancellation_sentence))
     return cols
 
 
@@ -281,7 +289,12 @@ def _accepted_table(
     opts: Mapping[str, Any],
 ) -> pa.Table:
     """The accepted rows with the schema's columns (order lines: no customer = unattributed)."""
-    flags = {"is_duplicate": duplicates(raw.table, int(opts.get("duplicate_hash_rows") or 200_000))}
+    chunked = bool(opts.get("_pinned") is not None)
+    if chunked:  # a chunk of a streamed file: repeats are found across chunks, by row hash
+        flags = {"is_duplicate": np.zeros(raw.table.num_rows, bool)}
+    else:
+        threshold = int(opts.get("duplicate_hash_rows") or 200_000)
+        flags = {"is_duplicate": duplicates(raw.table, threshold)}
     parsed = cols | flags | derived
     accepted = {
         column: _accepted_column(column, dtype, raw, parsed, keep)
@@ -289,7 +302,39 @@ def _accepted_table(
     }
     if table == "order_lines":
         accepted["customer_id"] = pc.fill_null(accepted["customer_id"], schema.UNATTRIBUTED)
+    if chunked:
+        hashes = row_hashes(raw.table)
+        accepted |= {name: pa.array(values[keep]) for name, values in hashes.items()}
     return pa.table(accepted)
+
+
+def row_hashes(table: pa.Table) -> dict[str, np.ndarray]:
+    """Two independent 64-bit hashes of every row's fields as read (DuckDB ``hash``).
+
+    Parameters
+    ----------
+    table
+        A file's (or chunk's) columns as read.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``_h1`` and ``_h2`` (uint64), one entry per row: rows with equal pairs repeat each
+        other (two hashes make a chance collision negligible, about 1 in 10**20 per pair).
+    """
+    import duckdb
+
+    plain = table.rename_columns([f"f{i}" for i in range(table.num_columns)])
+    cols = ", ".join(plain.column_names)
+    backwards = ", ".join(reversed(plain.column_names))
+    con = duckdb.connect()
+    try:
+        con.register("t", plain)
+        query = f"SELECT hash({cols}) AS h1, hash('~', {backwards}) AS h2 FROM t"
+        out = con.execute(query).to_arrow_table()
+    finally:
+        con.close()
+    return {f"_{name}": out.column(name).to_numpy() for name in ("h1", "h2")}
 
 
 def validate_file(
@@ -333,7 +378,6 @@ def validate_file(
         totals = flag_total_lines(parser, rejected & ~blank)
         note_discounts_over_list(parser, derived, ~rejected)
     counted = known & ~totals
-    reasons = _reason_counts(parser.checks, blank, raw)
     rejects = _file_rejects(raw, table, parser.checks, blank, rejected)
     if opts.get("strict") and len(rejects):
         first = rejects.iloc[0]
@@ -349,6 +393,7 @@ def validate_file(
         nanos_rejected=exact_total(revenue[rejected & counted]),
         unknown_rows=sorted(int(row) for row in unknown),
         meta=dict(raw.meta) | parser.meta | {"columns": mapping, "rows": raw.records},
-        reasons=reasons,
+        reasons=_reason_counts(parser.checks, blank, raw),
         notes=parser.notes,
+        decisions=parser.decisions(),
     )

@@ -1,0 +1,373 @@
+"""Order lines too large to hold in memory: validated chunk by chunk, finished on the engine.
+
+Each source file larger than ``chunk_mb`` is read in chunks (:mod:`helpers.ingest.chunks`). The
+first chunk decides how the file reads (decimal separator and date format per column, as a
+whole-file read decides them from a sample of the same size); later chunks are read alike, and a
+value that does not fit is rejected with its reason. Every chunk is validated by the same code as
+a whole file (:func:`helpers.ingest.validation.validate_file`), its accepted rows appended to a
+Parquet file, its rejects and money added up. What needs the whole table runs on DuckDB, with a
+memory limit and spilling to disk: exact repeats of a row (two 64-bit hashes of its fields as
+read), the position of a line in its order where the export gives none, and lines repeated across
+files. Peak memory depends on the chunk size, not on the number of lines.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from helpers import schema
+from helpers.ingest.chunks import csv_chunks, parquet_chunks, streamable
+from helpers.ingest.rawfile import RawFile
+from helpers.ingest.readers import read_raw
+from helpers.ingest.rejects import empty_rejects
+from helpers.ingest.sniffing import sniff_csv, sniff_format
+from helpers.ingest.tally import merge_notes
+from helpers.ingest.validation import FileOut, validate_file
+
+__all__ = ["ReadWhole", "should_stream", "stream_table", "STREAM_MEMORY"]
+
+#: DuckDB's memory limit for the whole-table steps (it spills to disk beyond)
+STREAM_MEMORY = "1GB"
+_LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
+#: the columns the checks after loading read (reconciliation, findings, key links)
+SLIM_COLUMNS = (
+    "source_file",
+    "customer_id",
+    "product_id",
+    "revenue",
+    "is_return",
+    "is_duplicate",
+    "cost_assumed",
+)
+_DTYPE_WORDS = {"string": "text", "date": "date", "int64": "whole number", "float64": "number"}
+
+
+class ReadWhole(Exception):
+    """A file turned out not to read in chunks (its text does not decode past the head)."""
+
+
+def _layout(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> tuple[str, Any]:
+    fmt = sniff_format(path, str(opts.get("format") or "auto"))
+    layout = None
+    if fmt in ("csv", "tsv", "txt"):
+        if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
+            opts = {**opts, "delimiter": "\t"}
+        layout = sniff_csv(path, opts, name, table)
+    return fmt, layout
+
+
+def should_stream(table: str, sources: list[tuple[Path, str]], opts: Mapping[str, Any]) -> bool:
+    """Whether a table's files are read in chunks: order lines with a file over ``chunk_mb``.
+
+    Parameters
+    ----------
+    table
+        The canonical table.
+    sources
+        Its files as (path, display name).
+    opts
+        The table's parse options.
+
+    Returns
+    -------
+    bool
+        True when the table is ``order_lines`` and one of its files is a CSV or Parquet file
+        larger than ``chunk_mb`` megabytes that the chunked readers cover.
+    """
+    if table != "order_lines":
+        return False
+    for path, name in sources:
+        if path.is_file():
+            fmt, layout = _layout(path, name, table, opts)
+            if streamable(path, fmt, opts, layout):
+                return True
+    return False
+
+
+def _chunks(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> Iterator[RawFile]:
+    """A file's chunks: CSV by blocks, Parquet by rows; any other file whole, as one chunk."""
+    if not path.is_file():
+        yield read_raw(path, name, table, opts)  # raises: file not found
+        return
+    fmt, layout = _layout(path, name, table, opts)
+    megabytes = float(opts.get("chunk_mb") or 64)
+    if not streamable(path, fmt, opts, layout) and path.stat().st_size <= megabytes * 2**20:
+        yield read_raw(path, name, table, opts)
+    elif fmt == "parquet":
+        yield from parquet_chunks(path, name, max(int(megabytes * 2**20 / 64), 1000))
+    elif layout is not None and streamable(path, fmt, opts, layout):
+        try:
+            yield from csv_chunks(path, layout, name, int(megabytes * 2**20))
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise ReadWhole(str(exc)) from None
+    else:
+        yield read_raw(path, name, table, opts)
+
+
+def _merge(outs: list[FileOut], name: str) -> FileOut:
+    """One file's outcome from its chunks' (accepted rows are in the Parquet file, not here)."""
+    meta = dict(outs[0].meta)
+    meta["rows"] = sum(out.rows_in for out in outs)
+    marks: dict[str, list[str]] = {}
+    for out in outs:
+        for column, found in (out.meta.get("currency") or {}).items():
+            marks[column] = sorted(set(marks.get(column, [])) | set(found))
+    if marks:
+        meta["currency"] = marks
+    reasons: dict[str, int] = {}
+    for out in outs:
+        for reason, count in out.reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    rejects = [out.rejects for out in outs if len(out.rejects)]
+    return FileOut(
+        name=name,
+        rows_in=meta["rows"],
+        accepted=outs[0].accepted.slice(0, 0),
+        rejects=pd.concat(rejects, ignore_index=True) if rejects else empty_rejects(),
+        nanos_in=sum(out.nanos_in for out in outs),
+        nanos_rejected=sum(out.nanos_rejected for out in outs),
+        unknown_rows=[row for out in outs for row in out.unknown_rows],
+        meta=meta | {"chunks": len(outs)},
+        reasons=reasons,
+        notes=merge_notes(out.notes for out in outs),
+        decisions=outs[-1].decisions,
+    )
+
+
+class _Parts:
+    """The accepted rows of every chunk, appended to one Parquet file."""
+
+    def __init__(self, path: Path):
+        self.path, self.writer, self.schema = path, None, None
+
+    def write(self, accepted: pa.Table, file_index: int) -> None:
+        accepted = accepted.append_column(
+            "_file", pa.array(np.full(accepted.num_rows, file_index, np.int32))
+        )
+        if self.writer is None:
+            self.schema = accepted.schema
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self.writer.write_table(accepted.cast(self.schema))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _stream_file(
+    path: Path, name: str, table: str, opts: Mapping[str, Any], config: Mapping[str, Any], sink: Any
+) -> FileOut:
+    """Validate one file chunk by chunk; accepted rows go to ``sink`` (a ``write(table)``)."""
+    outs: list[FileOut] = []
+    pinned: dict[str, Any] = {}
+    for raw in _chunks(path, name, table, opts):
+        out = validate_file(raw, table, {**opts, "_pinned": pinned}, config)
+        pinned = out.decisions
+        sink(out.accepted)
+        out.accepted = out.accepted.slice(0, 0)
+        outs.append(out)
+    return _merge(outs, name)
+
+
+def _pandas_schema(parts: Path, table: str) -> pa.Schema:
+    """The schema a whole-file read writes: pandas' dtypes (nullable where nulls occur)."""
+    meta = pq.ParquetFile(parts).metadata
+    nulls: dict[str, int] = {}
+    for group in range(meta.num_row_groups):
+        for index in range(meta.num_columns):
+            column = meta.row_group(group).column(index)
+            stats = column.statistics
+            count = stats.null_count if stats is not None and stats.has_null_count else 1
+            nulls[column.path_in_schema] = nulls.get(column.path_in_schema, 0) + count
+    dtypes = {}
+    for column, dtype in schema.CANONICAL[table].items():
+        has_null = nulls.get(column, 0) > 0 and column != "line_no"
+        dtypes[column] = {
+            "string": "string",
+            "date": "datetime64[ns]",
+            "int64": "Int64" if has_null else "int64",
+            "bool": "boolean" if has_null else "bool",
+            "float64": "float64",
+        }[dtype]
+    empty = pd.DataFrame({column: pd.Series([], dtype=dtype) for column, dtype in dtypes.items()})
+    return pa.Schema.from_pandas(empty, preserve_index=False)
+
+
+def _finish_query(table: str, files: int, parts: Path) -> str:
+    """The whole-table steps in one query: repeats, positions in the order, overlaps."""
+    key = ", ".join(_LINE_KEY)
+    order = "ORDER BY _file, source_row"
+    overlap = f"first_value(_file) OVER (PARTITION BY {key} {order}) <> _file" if files > 1 else ""
+    repeat = "row_number() OVER (PARTITION BY _file, _h1, _h2 ORDER BY source_row) > 1"
+    select = []
+    for column in schema.CANONICAL[table]:
+        if column == "line_no":
+            position = f"row_number() OVER (PARTITION BY order_id {order})"
+            select.append(f"coalesce(line_no, {position}) AS line_no")
+        elif column == "is_duplicate":
+            select.append(f"({repeat}{' OR ' + overlap if overlap else ''}) AS is_duplicate")
+        else:
+            select.append(column)
+    return f"SELECT {', '.join(select)} FROM read_parquet('{parts}') {order}"
+
+
+def _overlap_notes(con: Any, parts: Path, names: list[str]) -> list[str]:
+    """One sentence per pair of files whose lines repeat (same key), as a whole read says it."""
+    key = ", ".join(_LINE_KEY)
+    rows = con.execute(
+        f"""SELECT _file, first_file, count(*) AS lines, sum(revenue) AS revenue
+        FROM (SELECT _file, source_row, revenue, first_value(_file) OVER
+              (PARTITION BY {key} ORDER BY _file, source_row) AS first_file
+              FROM read_parquet('{parts}'))
+        WHERE first_file <> _file
+        GROUP BY _file, first_file ORDER BY min(_file), min(source_row)"""
+    ).fetchall()
+    notes = []
+    for later, earlier, count, revenue in rows:
+        notes.append(
+            f"order_lines: {count:,} line{'s' if count != 1 else ''} of {names[later]} "
+            f"{'repeat' if count != 1 else 'repeats'} lines of {names[earlier]} (same order, "
+            "customer, date, product, quantity and revenue): the exports overlap; flagged "
+            f"is_duplicate (revenue {float(revenue):,.2f})."
+        )
+    return notes
+
+
+def _finish(table: str, parts: Path, final: Path, names: list[str], work: Path) -> list[str]:
+    """Write the finished table to ``final`` (DuckDB, memory-limited); the overlap sentences."""
+    import duckdb
+
+    target = _pandas_schema(parts, table)
+    spill = work / "spill"
+    spill.mkdir(exist_ok=True)
+    settings = {"memory_limit": STREAM_MEMORY, "temp_directory": str(spill), "threads": 2}
+    con = duckdb.connect(config=settings | {"preserve_insertion_order": True})
+    try:
+        reader = con.execute(_finish_query(table, len(names), parts)).to_arrow_reader(1 << 20)
+        with pq.ParquetWriter(final, target) as writer:
+            for batch in reader:
+                writer.write_table(pa.Table.from_batches([batch]).cast(target))
+        return _overlap_notes(con, parts, names) if len(names) > 1 else []
+    finally:
+        con.close()
+
+
+def slim_frame(final: Path) -> pd.DataFrame:
+    """The columns the checks after loading read, ids as categories (a few bytes per line).
+
+    Parameters
+    ----------
+    final
+        A finished order-lines Parquet file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SLIM_COLUMNS`; ``source_file``, ``customer_id`` and ``product_id`` categorical,
+        ``revenue`` float64 (currency units), the flags bool.
+    """
+    ids = ["source_file", "customer_id", "product_id"]
+    data = pq.read_table(final, columns=list(SLIM_COLUMNS), read_dictionary=ids)
+    return data.to_pandas(ignore_metadata=True)
+
+
+def dictionary_facts(final: Path, table: str) -> dict[str, dict[str, Any]]:
+    """Per column of a finished table: pandas dtype, the dtype in words, values present, example.
+
+    Parameters
+    ----------
+    final
+        The finished Parquet file.
+    table
+        Its canonical table.
+
+    Returns
+    -------
+    dict of str to dict
+        ``dtype``, ``kind``, ``non_null`` and ``example`` (the first value present, as text),
+        as :func:`helpers.ingest.quality.dictionary_rows` gives them for a table in memory.
+    """
+    parquet = pq.ParquetFile(final)
+    rows = parquet.metadata.num_rows
+    described = parquet.schema_arrow.pandas_metadata["columns"]
+    pandas_types = {column["name"]: column["numpy_type"] for column in described}
+    facts: dict[str, dict[str, Any]] = {}
+    for column, dtype in schema.CANONICAL[table].items():
+        kind = "yes/no" if dtype == "bool" else _DTYPE_WORDS[dtype]
+        facts[column] = {"dtype": pandas_types[column], "kind": kind, "non_null": rows}
+        facts[column]["example"] = ""
+    missing = set(facts)
+    for batch in parquet.iter_batches(batch_size=1 << 16):
+        frame = batch.to_pandas()
+        for column in list(missing):
+            present = frame[column].dropna()
+            if len(present):
+                facts[column]["example"] = str(present.iloc[0])
+                missing.discard(column)
+        if not missing:
+            break
+    meta = parquet.metadata
+    for group in range(meta.num_row_groups):
+        for index in range(meta.num_columns):
+            column = meta.row_group(group).column(index)
+            if column.path_in_schema in facts and column.statistics is not None:
+                facts[column.path_in_schema]["non_null"] -= column.statistics.null_count
+    return facts
+
+
+def stream_table(
+    table: str,
+    sources: list[tuple[Path, str]],
+    opts: Mapping[str, Any],
+    config: Mapping[str, Any],
+    work: Path,
+) -> tuple[list[FileOut], Path, list[str]]:
+    """Validate a table's files chunk by chunk and finish the table on DuckDB.
+
+    Parameters
+    ----------
+    table
+        The canonical table (``order_lines``).
+    sources
+        Its files as (path, display name), in order.
+    opts
+        The table's parse options.
+    config
+        The whole config.
+    work
+        A folder for the intermediate files (removed by the caller).
+
+    Returns
+    -------
+    (files, final, notes)
+        Each file's outcome (its accepted rows are in ``final``, not in ``accepted``), the
+        finished Parquet file (``work/<table>.parquet``, the schema's columns and pandas
+        dtypes, in file order) and the sentences on lines repeated across files.
+
+    Raises
+    ------
+    IngestError
+        On a file-level problem, as a whole-file read raises it.
+    ReadWhole
+        When a text file does not decode past its head (the caller reads the table whole).
+    """
+    parts = _Parts(work / f"{table}.parts.parquet")
+    files: list[FileOut] = []
+    try:
+        for index, (path, name) in enumerate(sources):
+            sink = lambda accepted, index=index: parts.write(accepted, index)  # noqa: E731
+            files.append(_stream_file(path, name, table, opts, config, sink))
+    finally:
+        parts.close()
+    final = work / f"{table}.parquet"
+    notes = _finish(table, parts.path, final, [file.name for file in files], work)
+    os.remove(parts.path)
+    return files, final, notes
