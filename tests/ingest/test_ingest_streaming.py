@@ -53,7 +53,7 @@ def _messy_lines(n: int, seed: int, prefix: str = "A") -> list[str]:
             day.strftime("%d.%m.%Y"),
             f"P{rng.integers(0, 50)}",
             str(int(rng.integers(1, 20))),
-            f"{price:,.2f}".replace(",", " ").replace(".", ","),
+            f"{price:,.2f}".replace(",", " ").replace(".", ",") + (" €" if i % 3 else ""),
             f"{discount:.2f}".replace(".", ","),
             f"{price * 0.6:.2f}".replace(".", ","),
             region,

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from ledger_world import (
     HAND_ACTIVITIES,
     HAND_CUSTOMERS,
@@ -18,6 +19,8 @@ from ledger_world import (
 )
 from pandas.testing import assert_frame_equal
 
+from helpers.config import load_config
+from helpers.ingest import ingest_dataset
 from helpers.ledger import build_ledger, engine
 
 pytestmark = [
@@ -95,7 +98,23 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             HAND_ACTIVITIES,
         ),
         "random": _random_world(tmp_path_factory.mktemp("random")),
+        "chunked": _chunked_ingest(_random_world(tmp_path_factory.mktemp("raw")), tmp_path_factory),
     }
+
+
+def _chunked_ingest(world: Path, tmp_path_factory) -> Path:
+    """The random world's order lines exported as CSV and ingested in chunks of ~20 kB."""
+    folder = tmp_path_factory.mktemp("chunked")
+    lines = pd.read_parquet(world / "order_lines.parquet")
+    lines.to_csv(folder / "orders.csv", index=False)
+    config = {"name": "c", "ingest": {"chunk_mb": 0.02}, "tables": {"order_lines": "orders.csv"}}
+    (folder / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    out = folder / "processed"
+    result = ingest_dataset(load_config(folder / "config.yaml"), out)
+    assert result.summary["tables"]["order_lines"]["files"][0]["chunks"] > 5
+    for table in ("customers", "activities"):
+        shutil.copy(world / f"{table}.parquet", out / f"{table}.parquet")
+    return out
 
 
 @pytest.mark.parametrize(
@@ -104,8 +123,9 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ("hand", ("2024-01-01", "2024-12-31"), None),
         ("random", (None, None), None),
         ("random", ("2023-03-15", "2024-08-31"), "Q"),
+        ("chunked", (None, None), None),
     ],
-    ids=["hand", "random-all", "random-quarters"],
+    ids=["hand", "random-all", "random-quarters", "ingested-in-chunks"],
 )
 def test_duckdb_and_spark_give_identical_ledgers(
     spark, worlds: dict[str, Path], world: str, period: tuple, by_period: str | None

@@ -59,6 +59,10 @@ def _ambiguous_example(column: pa.ChunkedArray) -> str:
     return f"'{hits[0].as_py()}'" if len(hits) else "1,234"
 
 
+#: rows of a file whose currency marks are looked for
+_CURRENCY_SAMPLE = 20_000
+
+
 class FileParser:
     """Parses the mapped columns of one raw file into canonical arrays plus rejection checks.
 
@@ -103,10 +107,13 @@ class FileParser:
             "dates": dict(pinned.get("dates") or {}),
         }
         self.percent: dict[str, np.ndarray] = {}  # field -> values written with %
+        self._texts: dict[str, pa.Array | None] = {}
+        self.rows_before = int(pinned.get("rows_before") or 0)  # a streamed file's earlier rows
 
     def decisions(self) -> dict[str, Any]:
         """What reading this file decided, to read its next chunk alike (``opts["_pinned"]``)."""
-        return {**self.pinned, "file_decimal": self._file_decimal}
+        rows = self.rows_before + self.n_rows
+        return {**self.pinned, "file_decimal": self._file_decimal, "rows_before": rows}
 
     def col(self, fld: str) -> pa.ChunkedArray | None:
         """The raw column mapped to ``fld``, or None when the file has none."""
@@ -115,8 +122,10 @@ class FileParser:
 
     def text(self, fld: str) -> pa.Array | None:
         """The column of ``fld`` as trimmed text (null where empty), or None."""
-        column = self.col(fld)
-        return None if column is None else parse_strings(column)
+        if fld not in self._texts:
+            column = self.col(fld)
+            self._texts[fld] = None if column is None else parse_strings(column)
+        return self._texts[fld]
 
     def add(self, mask: np.ndarray, fld: str, tail: str, *, empty: bool = False) -> None:
         """Note the rows in ``mask`` as failing on ``fld`` for the reason ``tail`` (if any)."""
@@ -156,7 +165,8 @@ class FileParser:
             result = parse_numbers(column, **kwargs, fallback_decimal=self.file_decimal())
         self.meta["decimal"][source] = result.decimal
         self.pinned["decimal"][source] = result.decimal
-        symbols = currency_marks(column, kwargs["currency"])
+        head = max(_CURRENCY_SAMPLE - self.rows_before, 0)  # the file's first rows only
+        symbols = currency_marks(column, kwargs["currency"], head) if head else []
         if symbols:
             self.meta.setdefault("currency", {})[source] = symbols
         if result.percent is not None:

@@ -42,7 +42,9 @@ class IngestResult:
     ----------
     tables : dict of str to pandas.DataFrame
         Accepted rows per canonical table, with the schema's columns and dtypes (order lines:
-        amounts in currency units of the export).
+        amounts in currency units of the export). Order lines read in chunks (a file larger
+        than ``ingest.chunk_mb``) hold only ``helpers.ingest.streaming.SLIM_COLUMNS`` here, ids
+        as categories; the whole table is in ``<out_dir>/order_lines.parquet``.
     rejects : pandas.DataFrame
         Rejected rows with ``REJECT_COLUMNS``.
     reconciliation : pandas.DataFrame

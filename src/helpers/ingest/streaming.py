@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from helpers import schema
@@ -143,19 +144,28 @@ def _merge(outs: list[FileOut], name: str) -> FileOut:
 
 
 class _Parts:
-    """The accepted rows of every chunk, appended to one Parquet file."""
+    """The accepted rows of every chunk, appended to one Arrow IPC file (fast, uncompressed).
+
+    Each row gets ``_file`` (the file's place in the table's list) and ``_seq`` (its place in
+    the whole table); nulls per column are counted as the rows go by.
+    """
 
     def __init__(self, path: Path):
         self.path, self.writer, self.schema = path, None, None
+        self.rows, self.nulls = 0, {}
 
     def write(self, accepted: pa.Table, file_index: int) -> None:
-        accepted = accepted.append_column(
-            "_file", pa.array(np.full(accepted.num_rows, file_index, np.int32))
-        )
+        size = accepted.num_rows
+        accepted = accepted.append_column("_file", pa.array(np.full(size, file_index, np.int32)))
+        seq = np.arange(self.rows, self.rows + size, dtype=np.int64)
+        accepted = accepted.append_column("_seq", pa.array(seq))
         if self.writer is None:
             self.schema = accepted.schema
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+            self.writer = pa.ipc.new_file(str(self.path), self.schema)
         self.writer.write_table(accepted.cast(self.schema))
+        self.rows += size
+        for name in accepted.column_names:
+            self.nulls[name] = self.nulls.get(name, 0) + accepted.column(name).null_count
 
     def close(self) -> None:
         if self.writer is not None:
@@ -177,16 +187,8 @@ def _stream_file(
     return _merge(outs, name)
 
 
-def _pandas_schema(parts: Path, table: str) -> pa.Schema:
+def _pandas_schema(nulls: Mapping[str, int], table: str) -> pa.Schema:
     """The schema a whole-file read writes: pandas' dtypes (nullable where nulls occur)."""
-    meta = pq.ParquetFile(parts).metadata
-    nulls: dict[str, int] = {}
-    for group in range(meta.num_row_groups):
-        for index in range(meta.num_columns):
-            column = meta.row_group(group).column(index)
-            stats = column.statistics
-            count = stats.null_count if stats is not None and stats.has_null_count else 1
-            nulls[column.path_in_schema] = nulls.get(column.path_in_schema, 0) + count
     dtypes = {}
     for column, dtype in schema.CANONICAL[table].items():
         has_null = nulls.get(column, 0) > 0 and column != "line_no"
@@ -201,34 +203,58 @@ def _pandas_schema(parts: Path, table: str) -> pa.Schema:
     return pa.Schema.from_pandas(empty, preserve_index=False)
 
 
-def _finish_query(table: str, files: int, parts: Path) -> str:
-    """The whole-table steps in one query: repeats, positions in the order, overlaps."""
-    key = ", ".join(_LINE_KEY)
-    order = "ORDER BY _file, source_row"
-    overlap = f"first_value(_file) OVER (PARTITION BY {key} {order}) <> _file" if files > 1 else ""
-    repeat = "row_number() OVER (PARTITION BY _file, _h1, _h2 ORDER BY source_row) > 1"
-    select = []
-    for column in schema.CANONICAL[table]:
-        if column == "line_no":
-            position = f"row_number() OVER (PARTITION BY order_id {order})"
-            select.append(f"coalesce(line_no, {position}) AS line_no")
-        elif column == "is_duplicate":
-            select.append(f"({repeat}{' OR ' + overlap if overlap else ''}) AS is_duplicate")
-        else:
-            select.append(column)
-    return f"SELECT {', '.join(select)} FROM read_parquet('{parts}') {order}"
+def _positions(con: Any, rows: int, work: Path) -> np.ndarray:
+    """Each line's position in its order (file order), by ``_seq``, in a file-backed array."""
+    positions = np.lib.format.open_memmap(work / "positions.npy", "w+", np.int64, (max(rows, 1),))
+    query = "SELECT _seq, row_number() OVER (PARTITION BY order_id ORDER BY _seq) FROM parts"
+    reader = con.execute(query).to_arrow_reader(1 << 20)
+    for batch in reader:
+        positions[batch.column(0).to_numpy()] = batch.column(1).to_numpy()
+    return positions
 
 
-def _overlap_notes(con: Any, parts: Path, names: list[str]) -> list[str]:
+def _repeats(con: Any, files: int) -> np.ndarray:
+    """``_seq`` of the rows that repeat an earlier row of their file, or a line of an earlier file."""
+    query = (
+        "SELECT _seq FROM parts QUALIFY "
+        "row_number() OVER (PARTITION BY _file, _h1, _h2 ORDER BY _seq) > 1"
+    )
+    if files > 1:
+        key = ", ".join(_LINE_KEY)
+        query += f" OR first_value(_file) OVER (PARTITION BY {key} ORDER BY _seq) <> _file"
+    found = con.execute(query).to_arrow_table().column(0).to_numpy()
+    return np.sort(found)
+
+
+def _finished_batches(
+    parts: Path, repeats: np.ndarray, positions: np.ndarray | None
+) -> Iterator[pa.Table]:
+    """The parts in file order with ``is_duplicate`` and ``line_no`` set."""
+    with pa.memory_map(str(parts)) as source:
+        reader = pa.ipc.open_file(source)
+        for index in range(reader.num_record_batches):
+            rows = pa.Table.from_batches([reader.get_batch(index)])
+            seq = rows.column("_seq").to_numpy()
+            repeat = np.isin(seq, repeats, assume_unique=True)
+            flag = pc.or_(rows.column("is_duplicate"), pa.array(repeat))
+            rows = rows.set_column(
+                rows.schema.get_field_index("is_duplicate"), "is_duplicate", flag
+            )
+            if positions is not None:
+                line_no = pc.coalesce(rows.column("line_no"), pa.array(positions[seq]))
+                rows = rows.set_column(rows.schema.get_field_index("line_no"), "line_no", line_no)
+            yield rows
+
+
+def _overlap_notes(con: Any, names: list[str]) -> list[str]:
     """One sentence per pair of files whose lines repeat (same key), as a whole read says it."""
     key = ", ".join(_LINE_KEY)
     rows = con.execute(
         f"""SELECT _file, first_file, count(*) AS lines, sum(revenue) AS revenue
-        FROM (SELECT _file, source_row, revenue, first_value(_file) OVER
-              (PARTITION BY {key} ORDER BY _file, source_row) AS first_file
-              FROM read_parquet('{parts}'))
+        FROM (SELECT _file, _seq, revenue, first_value(_file) OVER
+              (PARTITION BY {key} ORDER BY _seq) AS first_file FROM parts)
         WHERE first_file <> _file
-        GROUP BY _file, first_file ORDER BY min(_file), min(source_row)"""
+        GROUP BY _file, first_file ORDER BY min(_seq)"""
     ).fetchall()
     notes = []
     for later, earlier, count, revenue in rows:
@@ -241,21 +267,24 @@ def _overlap_notes(con: Any, parts: Path, names: list[str]) -> list[str]:
     return notes
 
 
-def _finish(table: str, parts: Path, final: Path, names: list[str], work: Path) -> list[str]:
+def _finish(table: str, parts: _Parts, final: Path, names: list[str], work: Path) -> list[str]:
     """Write the finished table to ``final`` (DuckDB, memory-limited); the overlap sentences."""
     import duckdb
+    import pyarrow.dataset as ds
 
-    target = _pandas_schema(parts, table)
+    target = _pandas_schema(parts.nulls, table)
     spill = work / "spill"
     spill.mkdir(exist_ok=True)
     settings = {"memory_limit": STREAM_MEMORY, "temp_directory": str(spill), "threads": 2}
-    con = duckdb.connect(config=settings | {"preserve_insertion_order": True})
+    con = duckdb.connect(config=settings)
     try:
-        reader = con.execute(_finish_query(table, len(names), parts)).to_arrow_reader(1 << 20)
+        con.register("parts", ds.dataset(str(parts.path), format="arrow"))
+        positions = _positions(con, parts.rows, work) if parts.nulls.get("line_no") else None
+        repeats = _repeats(con, len(names))
         with pq.ParquetWriter(final, target) as writer:
-            for batch in reader:
-                writer.write_table(pa.Table.from_batches([batch]).cast(target))
-        return _overlap_notes(con, parts, names) if len(names) > 1 else []
+            for rows in _finished_batches(parts.path, repeats, positions):
+                writer.write_table(rows.select(target.names).cast(target))
+        return _overlap_notes(con, names) if len(names) > 1 else []
     finally:
         con.close()
 
@@ -359,7 +388,7 @@ def stream_table(
     ReadWhole
         When a text file does not decode past its head (the caller reads the table whole).
     """
-    parts = _Parts(work / f"{table}.parts.parquet")
+    parts = _Parts(work / f"{table}.parts.arrow")
     files: list[FileOut] = []
     try:
         for index, (path, name) in enumerate(sources):
@@ -368,6 +397,6 @@ def stream_table(
     finally:
         parts.close()
     final = work / f"{table}.parquet"
-    notes = _finish(table, parts.path, final, [file.name for file in files], work)
+    notes = _finish(table, parts, final, [file.name for file in files], work)
     os.remove(parts.path)
     return files, final, notes

@@ -43,7 +43,9 @@ def flag_control_characters(parser: FileParser) -> None:
         if not fld.endswith("_id"):
             continue
         text = parser.text(fld)
-        if text is None or not pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
+        if text is None or pc.all(pc.ascii_is_printable(pc.drop_null(text))).as_py() is not False:
+            continue  # printable ASCII throughout (the quick test): no control character
+        if not pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
             continue
         mask = pc.fill_null(pc.match_substring_regex(text, _CONTROL), False)
         parser.add(

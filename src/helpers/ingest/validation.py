@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,11 +104,17 @@ def blank_rows(table: pa.Table) -> np.ndarray:
     return out
 
 
-def _hash_candidates(plain: pa.Table) -> np.ndarray:
-    """Rows whose hash of all fields repeats (DuckDB): the only rows that can be duplicates."""
+@functools.cache
+def _duckdb() -> Any:
+    """One in-memory DuckDB connection per process for hashing rows (connecting costs ~0.1 s)."""
     import duckdb
 
-    con = duckdb.connect()
+    return duckdb.connect()
+
+
+def _hash_candidates(plain: pa.Table) -> np.ndarray:
+    """Rows whose hash of all fields repeats (DuckDB): the only rows that can be duplicates."""
+    con = _duckdb().cursor()
     try:
         con.register("t", plain)
         cols = ", ".join(plain.column_names)
@@ -322,12 +329,10 @@ def row_hashes(table: pa.Table) -> dict[str, np.ndarray]:
         ``_h1`` and ``_h2`` (uint64), one entry per row: rows with equal pairs repeat each
         other (two hashes make a chance collision negligible, about 1 in 10**20 per pair).
     """
-    import duckdb
-
     plain = table.rename_columns([f"f{i}" for i in range(table.num_columns)])
     cols = ", ".join(plain.column_names)
     backwards = ", ".join(reversed(plain.column_names))
-    con = duckdb.connect()
+    con = _duckdb().cursor()
     try:
         con.register("t", plain)
         query = f"SELECT hash({cols}) AS h1, hash('~', {backwards}) AS h2 FROM t"
