@@ -10,7 +10,7 @@ time and peak resident memory from ``resource.getrusage``):
   target (ingest within 2x its time; peak memory at most 1.5 GiB at 10M lines, 4 GiB at 50M);
 - ``pandas_read_csv`` / ``duckdb_read_csv``: a plain read into memory (up to 10M lines);
 - ``ingest``: the whole pipeline (validation, rejects, reconciliation, Parquet), in chunks of
-  ``chunk_mb`` (64 MB) for files above it;
+  ``chunk_mb`` (32 MB) for files above it;
 - ``ingest_whole``: the same with the file read whole (``chunk_mb`` above its size; up to 1M
   lines: its memory grows with the file).
 

@@ -198,7 +198,7 @@ def streamable(path: Path, fmt: str, opts: Mapping[str, Any], layout: CsvLayout 
     """
     if opts.get("header") or opts.get("price_list"):
         return False
-    if path.stat().st_size <= float(opts.get("chunk_mb") or 64) * 2**20:
+    if path.stat().st_size <= float(opts.get("chunk_mb") or 32) * 2**20:
         return False
     if fmt == "parquet":
         import pyarrow.parquet as pq

@@ -99,7 +99,7 @@ def _chunks(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> Itera
         yield read_raw(path, name, table, opts)  # raises: file not found
         return
     fmt, layout = _layout(path, name, table, opts)
-    megabytes = float(opts.get("chunk_mb") or 64)
+    megabytes = float(opts.get("chunk_mb") or 32)
     if not streamable(path, fmt, opts, layout) and path.stat().st_size <= megabytes * 2**20:
         yield read_raw(path, name, table, opts)
     elif fmt == "parquet":
@@ -131,7 +131,7 @@ def _merge(outs: list[FileOut], name: str) -> FileOut:
     return FileOut(
         name=name,
         rows_in=meta["rows"],
-        accepted=outs[0].accepted.slice(0, 0),
+        accepted=outs[0].accepted.schema.empty_table(),
         rejects=pd.concat(rejects, ignore_index=True) if rejects else empty_rejects(),
         nanos_in=sum(out.nanos_in for out in outs),
         nanos_rejected=sum(out.nanos_rejected for out in outs),
@@ -182,7 +182,7 @@ def _stream_file(
         out = validate_file(raw, table, {**opts, "_pinned": pinned}, config)
         pinned = out.decisions
         sink(out.accepted)
-        out.accepted = out.accepted.slice(0, 0)
+        out.accepted = out.accepted.schema.empty_table()  # a slice would keep the chunk alive
         outs.append(out)
     return _merge(outs, name)
 
@@ -200,7 +200,12 @@ def _pandas_schema(nulls: Mapping[str, int], table: str) -> pa.Schema:
             "float64": "float64",
         }[dtype]
     empty = pd.DataFrame({column: pd.Series([], dtype=dtype) for column, dtype in dtypes.items()})
-    return pa.Schema.from_pandas(empty, preserve_index=False)
+    described = pa.Schema.from_pandas(empty, preserve_index=False)
+    fields = [  # text as Arrow's string, as the chunks hold it (a large_string would copy it)
+        field.with_type(pa.string()) if pa.types.is_large_string(field.type) else field
+        for field in described
+    ]
+    return pa.schema(fields, metadata=described.metadata)
 
 
 def _positions(con: Any, rows: int, work: Path) -> np.ndarray:
@@ -230,7 +235,7 @@ def _finished_batches(
     parts: Path, repeats: np.ndarray, positions: np.ndarray | None
 ) -> Iterator[pa.Table]:
     """The parts in file order with ``is_duplicate`` and ``line_no`` set."""
-    with pa.memory_map(str(parts)) as source:
+    with pa.OSFile(str(parts)) as source:  # read, not mapped: mapped pages would stay resident
         reader = pa.ipc.open_file(source)
         for index in range(reader.num_record_batches):
             rows = pa.Table.from_batches([reader.get_batch(index)])
