@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.ledger import levels
+from helpers.q3_price_and_channel.inputs import OrderBook
 from helpers.q3_price_and_channel.levels_view import _has_levels, _lead_level, _levels_shown
 from helpers.q3_price_and_channel.scenario import Scenario, lever_contributions, simulate
 from helpers.q3_price_and_channel.wording import contribution_numbers, signed
@@ -24,7 +25,7 @@ MULTIPLIERS: tuple[float, ...] = tuple(float(k) for k in np.round(np.arange(0, 3
 def scenario_by_level(
     ledger: pd.DataFrame,
     config: Mapping[str, Any],
-    orders: pd.DataFrame | None = None,
+    orders: pd.DataFrame | OrderBook | None = None,
     lead: tuple[Scenario, pd.DataFrame] | None = None,
 ) -> Result:
     """The default scenario at every profit level the data supports.
@@ -53,6 +54,7 @@ def scenario_by_level(
         lever differs between levels, and how far the assumed amounts must move to flip it.
     """
     lead_level = _lead_level(ledger)
+    orders = OrderBook.of(orders)  # read once for every scenario
     shown = _levels_shown(ledger)
     # without assumptions the lead level's numbers are those of the last level shown
     same_as_lead = lead_level if lead_level in shown else shown[-1]
@@ -102,7 +104,7 @@ def _numbers(scenario: Scenario, contributions: pd.DataFrame) -> dict[str, Any]:
 
 
 def _sensitivity(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None
+    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | OrderBook | None
 ) -> dict[str, Any]:
     """The multiples of the assumed amounts over which the scenario's verdict holds."""
     if not _has_levels(ledger):
