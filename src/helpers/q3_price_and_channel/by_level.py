@@ -30,8 +30,8 @@ def scenario_by_level(
 ) -> Result:
     """The default scenario at every profit level the data supports.
 
-    The policy (the levers with their ``auto`` amounts resolved on the whole ledger) is the
-    same at every level; only the costs it can change differ.
+    The policy (the levers, ``auto`` amounts resolved on the whole ledger) is the same at
+    every level; only the costs it can change differ.
 
     Parameters
     ----------
@@ -54,8 +54,7 @@ def scenario_by_level(
         lever differs between levels, and how far the assumed amounts must move to flip it.
     """
     lead_level = _lead_level(ledger)
-    orders = OrderBook.of(orders)  # read once for every scenario
-    shown = _levels_shown(ledger)
+    shown, orders = _levels_shown(ledger), OrderBook.of(orders)  # orders read once for all
     # without assumptions the lead level's numbers are those of the last level shown
     same_as_lead = lead_level if lead_level in shown else shown[-1]
     headline = {

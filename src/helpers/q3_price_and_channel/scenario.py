@@ -84,9 +84,8 @@ def simulate(
         Changes to the config's levers, e.g. ``{"small_order_fee.fee": 0}`` or
         ``{"discount_cap": {"enabled": False}}``.
     orders
-        :func:`order_values` (order sizes for the fee lever; without it every order of a customer
-        is taken at its average value), or an :class:`OrderBook` of them (what many scenarios
-        on the same orders share).
+        :func:`order_values` or an :class:`OrderBook` of them (order sizes for the fee lever;
+        without it every order of a customer is taken at its average value).
     level
         The profit level whose costs the scenario changes (:data:`helpers.ledger.levels.LEVELS`);
         None: the level the report leads with.
@@ -113,8 +112,7 @@ def simulate(
     ValueError
         When an override or the channel-migration target is unknown.
     """
-    customers = _customers(ledger)
-    orders = OrderBook.of(orders)
+    customers, orders = _customers(ledger), OrderBook.of(orders)
     levers = resolve_levers(customers, config, scenario_levers(config, overrides), orders)
     level = level or _lead_level(ledger)
     view = ledger_at(customers, config, level, multiplier)
