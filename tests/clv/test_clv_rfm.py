@@ -49,35 +49,3 @@ def test_rfm_summary_counts_days_and_ignores_return_only_days() -> None:
     assert a["recency"] == 2 and a["T"] == 4
     assert a["monetary_value"] == 30 and a["first_value"] == 15
     assert got.loc["b", "frequency"] == 0 and got.loc["b", "monetary_value"] == 0
-
-
-def test_hashed_factorize_is_pandas_factorize(monkeypatch) -> None:
-    from helpers.clv import rfm
-
-    monkeypatch.setattr(rfm, "_HASHED_FROM_ROWS", 1)
-    ids = pd.Series(["b", "a", "b", "c", "a", "d"], dtype="str")
-    codes, uniques = rfm._factorize(ids)
-    expected_codes, expected_uniques = pd.factorize(ids)
-    np.testing.assert_array_equal(codes, expected_codes)
-    pd.testing.assert_index_equal(uniques, pd.Index(expected_uniques, dtype=ids.dtype))
-    with_missing = pd.Series(["b", None, "b"], dtype="str")  # missing ids: the direct way
-    np.testing.assert_array_equal(rfm._factorize(with_missing)[0], [0, -1, 0])
-
-
-def test_rfm_summary_is_the_same_whichever_way_ids_are_factorized(monkeypatch) -> None:
-    from helpers.clv import rfm
-
-    rng = np.random.default_rng(3)
-    lines = pd.DataFrame(
-        {
-            "customer_id": pd.Series([f"C{i}" for i in rng.integers(0, 50, 2000)], dtype="str"),
-            "order_date": pd.Timestamp("2024-01-01")
-            + pd.to_timedelta(rng.integers(0, 300, 2000), unit="D"),
-            "revenue": rng.normal(50, 40, 2000).round(2),
-        }
-    )
-    direct = clv.rfm_summary(lines, time_unit_days=7)
-    monkeypatch.setattr(rfm, "_HASHED_FROM_ROWS", 1)
-    pd.testing.assert_frame_equal(
-        clv.rfm_summary(lines, time_unit_days=7), direct, check_exact=True
-    )

@@ -133,48 +133,13 @@ def _lines(
     end_day = int(day.max()) if observation_end is None and len(day) else None
     if observation_end is not None:
         end_day = int(_days(np.array([pd.Timestamp(observation_end).to_datetime64()]))[0])
-    codes, uniques = _factorize(transactions[customer_col])
+    codes, uniques = pd.factorize(transactions[customer_col])
     keep = codes >= 0
     if end_day is not None:
         keep &= day <= end_day
     if not keep.all():
         codes, day, value = codes[keep], day[keep], value[keep]
     return codes, uniques, day, value, end_day
-
-
-#: rows from which text customer ids are factorized through their hashes (DuckDB)
-_HASHED_FROM_ROWS = 1_000_000
-
-
-def _factorize(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """``pandas.factorize`` of the customer ids: codes in order of first appearance, uniques.
-
-    Hashing millions of strings into one table is most of the summary's time, so many text
-    ids are factorized through their 64-bit hashes instead (DuckDB's ``hash``, vectorised):
-    the codes of the hashes, in order of first appearance, are those of the ids when no two
-    ids share a hash. That is checked with a second, independent hash of every id against its
-    group's first id (a wrong grouping would need two ids colliding on both); should it ever
-    fail, the ids are factorized directly. Either way the result is ``pandas.factorize``'s.
-    """
-    if len(ids) < _HASHED_FROM_ROWS or not pd.api.types.is_string_dtype(ids):
-        return pd.factorize(ids)
-    import duckdb
-    import pyarrow as pa
-
-    id_table = pa.table({"id": pa.array(ids, from_pandas=True)})  # noqa: F841 - read by DuckDB
-    con = duckdb.connect()
-    hashes = con.sql(
-        "SELECT hash(id) AS h, hash('#' || id) AS check, id IS NULL AS missing FROM id_table"
-    ).to_arrow_table()
-    con.close()
-    codes, _ = pd.factorize(hashes["h"].to_numpy())
-    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # each code's first row
-    check = hashes["check"].to_numpy()
-    missing = hashes["missing"].to_numpy(zero_copy_only=False)
-    if not np.array_equal(check, check[first][codes]) or missing[first].any():
-        return pd.factorize(ids)  # a collision, or missing ids: the direct way
-    return codes, pd.Index(ids.take(first).to_numpy(), dtype=ids.dtype)
 
 
 def _without_return_days(
