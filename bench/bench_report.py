@@ -1,12 +1,26 @@
-"""Full report run on the sample world: wall time and its split (ingest, ledger, kernels, compute, HTML).
+"""Full report runs as the customer book grows: wall time and its split per stage and notebook.
 
-Baseline measured in the same run: starting one Python kernel and running an empty notebook with
-papermill, so the per-notebook overhead can be read as a multiple of the bare kernel cost.
+    python bench/bench_report.py [--customers 5000,20000,100000] [--quick] [--jobs 2]
+
+For each size, the sample world (5,000 customers, ``configs/sample.yaml``) or a world of that
+many customers generated with ``python -m helpers.world --customers N`` into a temporary folder
+(with a config like the sample's pointing at it) is rendered with ``run_report``, and split into
+stages (ingest, ledger, notebooks, HTML) and per notebook into compute and kernel start +
+papermill overhead (``run.json``). The baseline, measured in the same run just before each
+report: starting one Python kernel and running an empty notebook with papermill, so the
+per-notebook overhead reads as a multiple of the bare kernel cost. ``--quick``: 5,000 only.
+
+Targets (2-core machine): 20,000 customers within 60 s, 100,000 within 240 s.
+Prints a table and writes ``bench/results/report.json``. Not a test: run it with ``make bench``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,6 +33,9 @@ from helpers import paths
 from helpers.report.run import run_report
 
 RESULTS = Path(__file__).resolve().parent / "results"
+SAMPLE_CUSTOMERS = 5000
+#: customers -> the most seconds a full report may take on this 2-core machine
+TARGETS = {20000: 60.0, 100000: 240.0}
 
 
 def empty_notebook_seconds(tmp: Path) -> float:
@@ -37,41 +54,95 @@ def empty_notebook_seconds(tmp: Path) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp_s:
-        tmp = Path(tmp_s)
-        bare = empty_notebook_seconds(tmp)
-        t0 = time.perf_counter()
-        run = run_report(paths.SAMPLE_CONFIG, out_dir=tmp / "reports", jobs=2, progress=False)
-        wall = time.perf_counter() - t0
-        timings = json.loads((run / "run.json").read_text())["timings"]
+def world_config(customers: int, tmp: Path) -> Path:
+    """The sample config, or a config like it for a generated world of ``customers``."""
+    if customers == SAMPLE_CUSTOMERS:
+        return paths.SAMPLE_CONFIG
+    folder = tmp / f"world_{customers}"
+    cmd = [sys.executable, "-m", "helpers.world", "--customers", str(customers)]
+    subprocess.run([*cmd, "--out", str(folder)], check=True, capture_output=True)
+    text = paths.SAMPLE_CONFIG.read_text(encoding="utf-8")
+    text = text.replace("../data/sample/default/", f"{folder.name}/")
+    config = tmp / f"world_{customers}.yaml"
+    config.write_text(text.replace("name: sample", f"name: world-{customers}"), encoding="utf-8")
+    return config
+
+
+def measure(customers: int, tmp: Path, jobs: int) -> dict:
+    """One full report on a world of ``customers``, with its empty-notebook baseline."""
+    config = world_config(customers, tmp)
+    bare = empty_notebook_seconds(tmp)
+    t0 = time.perf_counter()
+    run = run_report(config, out_dir=tmp / f"reports_{customers}", jobs=jobs, progress=False)
+    wall = time.perf_counter() - t0
+    timings = json.loads((run / "run.json").read_text())["timings"]
     nbs = timings["notebooks"]
     overhead = sum(v["kernel_and_overhead_seconds"] for v in nbs.values())
-    compute = sum(v["compute_seconds"] for v in nbs.values())
-    result = {
+    target = TARGETS.get(customers)
+    return {
+        "customers": customers,
         "wall_seconds": round(wall, 2),
+        "target_seconds": target,
+        "meets_target": None if target is None else wall <= target,
         "stages": {k: round(v, 2) for k, v in timings["stages"].items()},
         "notebooks": nbs,
         "kernel_and_overhead_seconds_sum": round(overhead, 2),
-        "compute_seconds_sum": round(compute, 2),
+        "compute_seconds_sum": round(sum(v["compute_seconds"] for v in nbs.values()), 2),
         "empty_notebook_seconds": round(bare, 2),
         "overhead_per_notebook_vs_empty": round(overhead / max(len(nbs), 1) / bare, 2),
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "report.json").write_text(json.dumps(result, indent=2))
+
+
+def show(result: dict) -> None:
+    target = result["target_seconds"]
     print(
-        f"full run on the sample world: {wall:.1f} s wall for {len(nbs)} notebooks (2 in parallel)"
+        f"{result['customers']:>7,} customers: {result['wall_seconds']:6.1f} s wall"
+        + (
+            f" (target {target:.0f} s: {'met' if result['meets_target'] else 'MISSED'})"
+            if target
+            else ""
+        ),
+        flush=True,
     )
     for stage, secs in result["stages"].items():
-        print(f"  {stage:<10} {secs:7.1f} s")
+        print(f"    {stage:<10} {secs:7.1f} s")
     print(
-        f"  kernel start + papermill overhead, summed over notebooks: {overhead:.1f} s "
-        f"({result['overhead_per_notebook_vs_empty']}x an empty notebook's {bare:.1f} s each)"
+        f"    kernel start + papermill overhead per notebook: "
+        f"{result['overhead_per_notebook_vs_empty']}x an empty notebook's "
+        f"{result['empty_notebook_seconds']:.1f} s"
     )
-    print(f"  cell computation, summed over notebooks: {compute:.1f} s")
-    for name, v in nbs.items():
-        print(f"    {name:<40} {v['total_seconds']:6.1f} s (compute {v['compute_seconds']:.1f} s)")
-    return 0
+    for name, v in result["notebooks"].items():
+        print(
+            f"      {name:<40} {v['total_seconds']:6.1f} s (compute {v['compute_seconds']:.1f} s)"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--customers", default="5000,20000,100000", help="world sizes, comma-separated")
+    ap.add_argument("--quick", action="store_true", help="the sample world (5,000) only")
+    ap.add_argument("--jobs", type=int, default=2, help="notebooks run side by side")
+    ap.add_argument("--out", default=str(RESULTS / "report.json"))
+    args = ap.parse_args(argv)
+    sizes = [SAMPLE_CUSTOMERS] if args.quick else [int(float(s)) for s in args.customers.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
+        for customers in sizes:
+            results.append(measure(customers, Path(tmp), args.jobs))
+            show(results[-1])
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "jobs": args.jobs,
+        "results": results,
+    }
+    out.write_text(json.dumps(summary, indent=2))
+    print(f"wrote {out}")
+    return 0 if all(r["meets_target"] is not False for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.exports import neutralise_formulas, write_table
+from helpers.exports import excel_cap_note, neutralise_formulas, write_table
 
 
 def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
@@ -78,3 +78,36 @@ def test_excel_is_formatted_for_people_and_csv_has_no_float_noise(tmp_path: Path
     assert formats["D"] == "0.0%" and formats["E"] == "yyyy-mm-dd"
     assert sheet["D2"].value == 0.986  # the value stays a number; only its display changes
     assert sheet.column_dimensions["A"].width >= len("Customer ID")
+
+
+def test_excel_cells_keep_their_types_and_missing_values_stay_empty(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["Acme", None, "", "Beta"],
+            "profit": [1.5, float("nan"), float("inf"), -2.0],
+            "orders": pd.array([1, None, 3, 4], dtype="Int64"),
+            "first_order": pd.to_datetime(["2024-01-02", None, "2024-03-04", "2024-05-06"]),
+            "key_account": [True, False, True, False],
+        }
+    )
+    _, xlsx_path = write_table(frame, tmp_path / "cells")
+    rows = list(openpyxl.load_workbook(xlsx_path).active.iter_rows(min_row=2, values_only=True))
+    assert rows[0][:3] == ("Acme", 1.5, 1) and rows[0][4] == "yes"
+    assert rows[1][:4] == (None, None, None, None)  # missing values leave the cell empty
+    assert rows[2][0] is None and rows[2][1] == "inf"  # as pandas' to_excel wrote them
+    assert rows[3][3].date().isoformat() == "2024-05-06"
+
+
+def test_excel_export_is_capped_and_says_so(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(25)], "profit": range(25)})
+    csv_path, xlsx_path = write_table(frame, tmp_path / "customer_pnl", max_rows=10)
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    assert sheet.max_row == 11 and sheet["A11"].value == "C9"  # header + the first 10 rows
+    assert sheet.auto_filter.ref == "A1:B11"
+    assert len(pd.read_csv(csv_path, encoding="utf-8-sig")) == 25  # the CSV holds them all
+    note = excel_cap_note("customer_pnl", 25, 10)
+    assert note == (
+        "customer_pnl.xlsx holds the first 10 of 25 rows (in the table's order); "
+        "customer_pnl.csv holds them all."
+    )
+    assert excel_cap_note("customer_pnl", 10, 10) == "" and excel_cap_note("x", 5, None) == ""

@@ -286,3 +286,27 @@ def test_the_sensitivity_sentence_says_which_value_flips_the_verdict() -> None:
         "The gain turns into a loss if the share of capped big accounts who leave is 0.6 "
         "(tested 0 to 0.6)."
     )
+
+
+def test_an_order_book_gives_every_scenario_the_numbers_it_gets_alone(world, config) -> None:
+    ledger, orders = world
+    book = scenarios.OrderBook(orders)
+    for overrides in (
+        None,
+        {"small_order_fee.fee": 0.0},
+        {"channel_migration.migration_rate": 0.9},
+    ):
+        alone = scenarios.simulate(ledger, config, overrides, orders)
+        shared = scenarios.simulate(ledger, config, overrides, book)
+        pd.testing.assert_frame_equal(shared.customers, alone.customers, check_exact=True)
+        assert shared.findings == alone.findings
+    assert scenarios.OrderBook.of(book) is book and scenarios.OrderBook.of(None) is None
+    assert len(book) == len(orders) and book.habit() is book.habit()  # computed once
+
+
+def test_an_order_book_without_channels_moves_every_eligible_customer(world, config) -> None:
+    ledger, orders = world
+    book = scenarios.OrderBook(orders.drop(columns=["channel"]))
+    assert book.habit() is None
+    moved = scenarios.simulate(ledger, config, only("channel_migration"), book)
+    assert "No order channels: every eligible customer counts as movable." in moved.findings

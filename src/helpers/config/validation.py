@@ -303,7 +303,13 @@ def config_schema(sections: Iterable[str] = ()) -> dict[str, Any]:
                     "type": ["number", "null"],
                     "exclusiveMinimum": 0,
                     "x-expected": "seconds > 0 or null (no limit)",
-                }
+                },
+                "excel_max_rows": {
+                    "type": ["integer", "null"],
+                    "minimum": 1,
+                    "maximum": 1_048_575,
+                    "x-expected": "a whole number of rows from 1 to 1,048,575, or null (no cap)",
+                },
             },
             "additionalProperties": False,
         },

@@ -129,8 +129,8 @@ def _ship_mode_notes(processed_dir: Path, config: Mapping[str, Any]) -> list[str
         lines = pd.read_parquet(path, columns=["ship_mode"])
     except (KeyError, ValueError):  # no ship_mode column
         return []
-    modes = lines["ship_mode"].dropna().astype(str).str.strip()
-    unmatched = sorted({mode for mode in modes if mode.lower() not in priced})
+    modes = {str(mode).strip() for mode in lines["ship_mode"].dropna().unique()}  # distinct first
+    unmatched = sorted(mode for mode in modes if mode.lower() not in priced)
     if not unmatched:
         return []
     return [

@@ -20,7 +20,7 @@ from helpers.q3_price_and_channel.figures import (
     plot_tornado,
 )
 from helpers.q3_price_and_channel.headline import q3_findings, q3_metrics
-from helpers.q3_price_and_channel.inputs import order_values
+from helpers.q3_price_and_channel.inputs import OrderBook, order_values
 from helpers.q3_price_and_channel.levers import (
     LEVERS,
     assumptions_table,
@@ -34,6 +34,7 @@ from helpers.q3_price_and_channel.wording import scenario_verdict
 
 __all__ = [
     "LEVERS",
+    "OrderBook",
     "Scenario",
     "order_values",
     "scenario_levers",

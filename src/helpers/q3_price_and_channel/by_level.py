@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.ledger import levels
+from helpers.q3_price_and_channel.inputs import OrderBook
 from helpers.q3_price_and_channel.levels_view import _has_levels, _lead_level, _levels_shown
 from helpers.q3_price_and_channel.scenario import Scenario, lever_contributions, simulate
 from helpers.q3_price_and_channel.wording import contribution_numbers, signed
@@ -24,13 +25,13 @@ MULTIPLIERS: tuple[float, ...] = tuple(float(k) for k in np.round(np.arange(0, 3
 def scenario_by_level(
     ledger: pd.DataFrame,
     config: Mapping[str, Any],
-    orders: pd.DataFrame | None = None,
+    orders: pd.DataFrame | OrderBook | None = None,
     lead: tuple[Scenario, pd.DataFrame] | None = None,
 ) -> Result:
     """The default scenario at every profit level the data supports.
 
-    The policy (the levers with their ``auto`` amounts resolved on the whole ledger) is the
-    same at every level; only the costs it can change differ.
+    The policy (the levers, ``auto`` amounts resolved on the whole ledger) is the same at
+    every level; only the costs it can change differ.
 
     Parameters
     ----------
@@ -53,7 +54,7 @@ def scenario_by_level(
         lever differs between levels, and how far the assumed amounts must move to flip it.
     """
     lead_level = _lead_level(ledger)
-    shown = _levels_shown(ledger)
+    shown, orders = _levels_shown(ledger), OrderBook.of(orders)  # orders read once for all
     # without assumptions the lead level's numbers are those of the last level shown
     same_as_lead = lead_level if lead_level in shown else shown[-1]
     headline = {
@@ -102,7 +103,7 @@ def _numbers(scenario: Scenario, contributions: pd.DataFrame) -> dict[str, Any]:
 
 
 def _sensitivity(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None
+    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | OrderBook | None
 ) -> dict[str, Any]:
     """The multiples of the assumed amounts over which the scenario's verdict holds."""
     if not _has_levels(ledger):

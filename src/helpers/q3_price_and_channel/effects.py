@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.q3_price_and_channel.inputs import (
+    OrderBook,
     _activities,
     _settings,
     _small_order_stats,
@@ -143,7 +144,7 @@ def _small_order_fee(
     params: Mapping[str, Any],
     scaling: Scaling,
     config: Mapping[str, Any],
-    orders: pd.DataFrame | None,
+    orders: pd.DataFrame | OrderBook | None,
 ) -> Reach:
     """Orders below the threshold pay a fee (mode ``fee``) or are refused (``minimum``).
 
@@ -234,7 +235,7 @@ def _channel_migration(
     params: Mapping[str, Any],
     scaling: Scaling,
     config: Mapping[str, Any],
-    orders: pd.DataFrame | None,
+    orders: pd.DataFrame | OrderBook | None,
 ) -> Reach:
     """A share of the eligible customers moves to the target channel.
 
@@ -266,7 +267,7 @@ def _movable(
     ledger: pd.DataFrame,
     params: Mapping[str, Any],
     config: Mapping[str, Any],
-    orders: pd.DataFrame | None,
+    orders: pd.DataFrame | OrderBook | None,
 ) -> tuple[np.ndarray, list[str]]:
     """Customers the migration applies to, and a note when order channels are unknown.
 
@@ -274,16 +275,9 @@ def _movable(
     """
     mask = _tier_mask(ledger, params.get("tiers"), config)
     notes = []
-    if orders is not None and "channel" in orders and orders["channel"].notna().any():
-        habit = (
-            orders.dropna(subset=["channel"])
-            .groupby(["customer_id", "channel"])
-            .size()
-            .reset_index(name="n")
-            .sort_values(["customer_id", "n"], ascending=[True, False])
-            .drop_duplicates("customer_id")
-            .set_index("customer_id")["channel"]
-        )
+    book = OrderBook.of(orders)
+    habit = book.habit() if book is not None else None
+    if habit is not None:
         habitual = ledger["customer_id"].astype("object").map(habit).astype("object").fillna("")
         mask = mask & ~(habitual == params["target"]).to_numpy(dtype=bool)
     else:

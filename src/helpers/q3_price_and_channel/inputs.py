@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.schema import UNATTRIBUTED
 
-__all__ = ["order_values"]
+__all__ = ["order_values", "OrderBook"]
 
 #: the name of "the channels as served today" in the break-even table
 TODAY = "today"
@@ -50,6 +50,71 @@ def order_values(order_lines: pd.DataFrame | None) -> pd.DataFrame | None:
     )
     out["customer_id"] = out["customer_id"].astype("object")
     return out
+
+
+class OrderBook:
+    """The orders of :func:`order_values`, with what the levers read from them kept once.
+
+    A scenario grid or a tornado runs dozens of scenarios on the same orders; each reads the
+    same per-customer counts of small orders, habitual channels and order values. The book
+    computes each of them once, the same way a single scenario does, so every scenario's
+    numbers are those it would get on its own. The orders are read, never changed.
+
+    Parameters
+    ----------
+    frame
+        :func:`order_values` (customer_id, order_id, value and, when known, channel).
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._small: dict[float, pd.DataFrame] = {}
+        self._values: dict[frozenset[Any], pd.Series] = {}
+        self._habit: list[pd.Series | None] = []
+
+    @classmethod
+    def of(cls, orders: pd.DataFrame | OrderBook | None) -> OrderBook | None:
+        """``orders`` as a book (itself when it is one already; None stays None)."""
+        return orders if orders is None or isinstance(orders, OrderBook) else cls(orders)
+
+    def __len__(self) -> int:
+        """The number of orders."""
+        return len(self.frame)
+
+    def small_orders(self, threshold: float) -> pd.DataFrame:
+        """Per customer with an order below ``threshold``: their count (size) and value (sum)."""
+        if threshold not in self._small:
+            small = self.frame.loc[self.frame["value"] < threshold]
+            self._small[threshold] = small.groupby("customer_id")["value"].agg(["size", "sum"])
+        return self._small[threshold]
+
+    def values_of(self, customer_ids: frozenset[Any]) -> pd.Series:
+        """The values of the orders of these customers, in the book's order."""
+        if customer_ids not in self._values:
+            mine = self.frame["customer_id"].isin(customer_ids)
+            self._values[customer_ids] = self.frame.loc[mine, "value"]
+        return self._values[customer_ids]
+
+    def habit(self) -> pd.Series | None:
+        """Each customer's most used channel (customer_id -> channel); None without channels."""
+        if not self._habit:
+            orders = self.frame
+            known = "channel" in orders and bool(orders["channel"].notna().any())
+            self._habit.append(_habitual_channel(orders) if known else None)
+        return self._habit[0]
+
+
+def _habitual_channel(orders: pd.DataFrame) -> pd.Series:
+    """customer_id -> the channel of most of the customer's orders (ties: the first sorted)."""
+    return (
+        orders.dropna(subset=["channel"])
+        .groupby(["customer_id", "channel"])
+        .size()
+        .reset_index(name="n")
+        .sort_values(["customer_id", "n"], ascending=[True, False])
+        .drop_duplicates("customer_id")
+        .set_index("customer_id")["channel"]
+    )
 
 
 def _customers(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +157,7 @@ def _unit_cost(ledger: pd.DataFrame, activity: str) -> float:
 
 
 def _small_order_stats(
-    ledger: pd.DataFrame, orders: pd.DataFrame | None, threshold: float
+    ledger: pd.DataFrame, orders: pd.DataFrame | OrderBook | None, threshold: float
 ) -> pd.DataFrame:
     """Per ledger row: orders (n), orders below the threshold (k) and their value (v)."""
     n_orders = ledger["orders"].astype("float64").to_numpy()
@@ -103,8 +168,7 @@ def _small_order_stats(
         count = np.where(below, n_orders, 0.0)
         value = np.where(below, ledger["net_revenue"].to_numpy(), 0.0)
         return pd.DataFrame({"n": n_orders, "k": count, "v": value}, index=ledger.index)
-    small = orders.loc[orders["value"] < threshold]
-    per = small.groupby("customer_id")["value"].agg(["size", "sum"])
+    per = OrderBook.of(orders).small_orders(threshold)
     ids = ledger["customer_id"].astype("object")
     count = ids.map(per["size"]).fillna(0.0).to_numpy(dtype="float64")
     value = ids.map(per["sum"]).fillna(0.0).to_numpy(dtype="float64")

@@ -12,6 +12,7 @@ import pandas as pd
 from helpers.config import given
 from helpers.labels import column_label, is_fraction_column
 from helpers.q3_price_and_channel.inputs import (
+    OrderBook,
     _customers,
     _settings,
     _small_client_unit_economics,
@@ -78,7 +79,7 @@ def resolve_levers(
     ledger: pd.DataFrame,
     config: Mapping[str, Any],
     levers: Mapping[str, Any],
-    orders: pd.DataFrame | None = None,
+    orders: pd.DataFrame | OrderBook | None = None,
 ) -> dict[str, Any]:
     """The levers with their ``auto`` amounts replaced by their value on this ledger.
 
@@ -150,7 +151,7 @@ def _auto_threshold(
 
 
 def median_small_order(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None
+    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | OrderBook | None
 ) -> float:
     """The small clients' median order value (all customers' when no small client ordered).
 
@@ -170,9 +171,10 @@ def median_small_order(
     """
     customers = _customers(ledger)
     small = customers.loc[_tier_mask(customers, "small", config)]
+    book = OrderBook.of(orders)
     for group in (small, customers):
-        if orders is not None and len(orders):
-            values = orders.loc[orders["customer_id"].isin(set(group["customer_id"])), "value"]
+        if book is not None and len(book):
+            values = book.values_of(frozenset(group["customer_id"].to_numpy(dtype=object)))
         else:
             placed = group.loc[group["orders"] > 0]
             values = placed["net_revenue"] / placed["orders"]

@@ -18,7 +18,7 @@ from helpers.q3_price_and_channel.effects import (
     _state,
     _telesales_for_visits,
 )
-from helpers.q3_price_and_channel.inputs import _customers, _scaling, _settings
+from helpers.q3_price_and_channel.inputs import OrderBook, _customers, _scaling, _settings
 from helpers.q3_price_and_channel.levels_view import _lead_level, ledger_at
 from helpers.q3_price_and_channel.levers import LEVERS, resolve_levers, scenario_levers
 from helpers.q3_price_and_channel.wording import pct_or_nan, scenario_sentences, scenario_verdict
@@ -62,7 +62,7 @@ def simulate(
     ledger: pd.DataFrame,
     config: Mapping[str, Any],
     overrides: Mapping[str, Any] | None = None,
-    orders: pd.DataFrame | None = None,
+    orders: pd.DataFrame | OrderBook | None = None,
     level: str | None = None,
     multiplier: float = 1.0,
 ) -> Scenario:
@@ -84,8 +84,8 @@ def simulate(
         Changes to the config's levers, e.g. ``{"small_order_fee.fee": 0}`` or
         ``{"discount_cap": {"enabled": False}}``.
     orders
-        :func:`order_values` (order sizes for the fee lever; without it every order of a customer
-        is taken at its average value).
+        :func:`order_values` or an :class:`OrderBook` of them (order sizes for the fee lever;
+        without it every order of a customer is taken at its average value).
     level
         The profit level whose costs the scenario changes (:data:`helpers.ledger.levels.LEVELS`);
         None: the level the report leads with.
@@ -112,7 +112,7 @@ def simulate(
     ValueError
         When an override or the channel-migration target is unknown.
     """
-    customers = _customers(ledger)
+    customers, orders = _customers(ledger), OrderBook.of(orders)
     levers = resolve_levers(customers, config, scenario_levers(config, overrides), orders)
     level = level or _lead_level(ledger)
     view = ledger_at(customers, config, level, multiplier)
@@ -124,7 +124,7 @@ def _outcome(
     view: pd.DataFrame,
     config: Mapping[str, Any],
     levers: Mapping[str, Any],
-    orders: pd.DataFrame | None,
+    orders: pd.DataFrame | OrderBook | None,
     context: dict[str, Any],
 ) -> Scenario:
     """The levers applied to the customers at one level, summed and put in words."""
@@ -155,7 +155,7 @@ def _apply_levers(
     customers: pd.DataFrame,
     config: Mapping[str, Any],
     levers: Mapping[str, Any],
-    orders: pd.DataFrame | None,
+    orders: pd.DataFrame | OrderBook | None,
 ) -> tuple[pd.DataFrame, dict[str, Reach]]:
     """Every customer's state after the enabled levers, and whom each lever reached."""
     scaling = _scaling(customers, config)
@@ -246,7 +246,7 @@ def lever_contributions(
     ledger: pd.DataFrame,
     config: Mapping[str, Any],
     overrides: Mapping[str, Any] | None = None,
-    orders: pd.DataFrame | None = None,
+    orders: pd.DataFrame | OrderBook | None = None,
     level: str | None = None,
 ) -> pd.DataFrame:
     """Each enabled lever's share of the scenario's profit change.
@@ -267,6 +267,7 @@ def lever_contributions(
         changes; 0: not applicable) and reason (why it reaches nobody, "" when it does).
     """
     levers = scenario_levers(config, overrides)
+    orders = OrderBook.of(orders)  # read once for every step
     enabled = [name for name in LEVERS if (levers.get(name) or {}).get("enabled", False)]
     rows, previous = [], 0.0
     for i, name in enumerate(enabled):

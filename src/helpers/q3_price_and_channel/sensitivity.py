@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.q3_price_and_channel.inputs import _customers, _settings
+from helpers.q3_price_and_channel.inputs import OrderBook, _customers, _settings
 from helpers.q3_price_and_channel.levers import resolve_levers, scenario_levers
 from helpers.q3_price_and_channel.scenario import simulate
 
@@ -16,7 +16,7 @@ __all__ = ["tornado", "scenario_grid"]
 
 
 def tornado(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None = None
+    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | OrderBook | None = None
 ) -> pd.DataFrame:
     """The default scenario's profit change with one assumption at a time at its low and high.
 
@@ -34,6 +34,7 @@ def tornado(
         change_at_high, base_change (total profit change, currency units), swing (absolute
         difference between the two changes), sorted by swing, largest first.
     """
+    orders = OrderBook.of(orders)  # read once for every scenario
     base = simulate(ledger, config, None, orders).totals["change"]
     rows = []
     for spec in _settings(config)["tornado"]:
@@ -56,7 +57,7 @@ def tornado(
 
 
 def scenario_grid(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None = None
+    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | OrderBook | None = None
 ) -> pd.DataFrame:
     """The default scenario and its alternatives: every combination of multiples of its values.
 
@@ -75,6 +76,7 @@ def scenario_grid(
         turned_profitable (expected customers); sorted by change, largest first.
     """
     grid = _settings(config)["grid"]
+    orders = OrderBook.of(orders)  # read once for every scenario
     resolved = resolve_levers(_customers(ledger), config, scenario_levers(config), orders)
     keys = list(grid)
     rows = []

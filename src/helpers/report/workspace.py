@@ -346,6 +346,9 @@ class Workspace:
     def export(self, frame: pd.DataFrame, name: str) -> list[Path]:
         """Write an action list as CSV and Excel (formulas neutralised) in ``exports/``.
 
+        The Excel sheet holds at most ``report.excel_max_rows`` rows (the CSV holds them all);
+        when it is cut, the notebook's page says so.
+
         Parameters
         ----------
         frame
@@ -358,9 +361,18 @@ class Workspace:
         list of pathlib.Path
             The files written (see :func:`helpers.exports.write_table`).
         """
-        from helpers.exports import write_table
+        from helpers.exports import excel_cap_note, write_table
 
-        return write_table(frame, self.exports_dir / name)
+        cap = (self.config.get("report") or {}).get("excel_max_rows")
+        written = write_table(frame, self.exports_dir / name, max_rows=cap)
+        note = excel_cap_note(name, len(frame), cap)
+        if note and _in_kernel():  # said on the page, beside the export
+            from IPython.display import display
+
+            from helpers.results import Findings
+
+            display(Findings([note]))
+        return written
 
 
 #: the run's figures that only say why there is nothing to draw (one stem a line)
