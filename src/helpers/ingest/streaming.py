@@ -14,7 +14,9 @@ files. Peak memory depends on the chunk size, not on the number of lines.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,8 @@ from helpers.ingest.validation import FileOut, validate_file
 
 __all__ = ["ReadWhole", "should_stream", "stream_table", "STREAM_MEMORY"]
 
+#: chunks validated at once (this machine class has two cores)
+_WORKERS = 2
 #: DuckDB's memory limit for the whole-table steps (it spills to disk beyond)
 STREAM_MEMORY = "1GB"
 _LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
@@ -175,15 +179,35 @@ class _Parts:
 def _stream_file(
     path: Path, name: str, table: str, opts: Mapping[str, Any], config: Mapping[str, Any], sink: Any
 ) -> FileOut:
-    """Validate one file chunk by chunk; accepted rows go to ``sink`` (a ``write(table)``)."""
+    """Validate one file chunk by chunk; accepted rows go to ``sink`` (a ``write(table)``).
+
+    The first chunk decides how the file reads; the later ones are validated two at a time
+    (Arrow and NumPy work outside Python's lock) and taken in file order, so an error is
+    the one a whole read meets first.
+    """
     outs: list[FileOut] = []
-    pinned: dict[str, Any] = {}
-    for raw in _chunks(path, name, table, opts):
-        out = validate_file(raw, table, {**opts, "_pinned": pinned}, config)
-        pinned = out.decisions
+
+    def take(out: FileOut) -> None:
         sink(out.accepted)
         out.accepted = out.accepted.schema.empty_table()  # a slice would keep the chunk alive
         outs.append(out)
+
+    chunks = _chunks(path, name, table, opts)
+    first = next(chunks)
+    take(validate_file(first, table, {**opts, "_pinned": {}}, config))
+    pinned, rows = outs[0].decisions, first.table.num_rows
+    del first
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        running: deque[Future] = deque()
+        for raw in chunks:
+            chunk_opts = {**opts, "_pinned": {**pinned, "rows_before": rows}}
+            rows += raw.table.num_rows
+            running.append(pool.submit(validate_file, raw, table, chunk_opts, config))
+            del raw
+            while len(running) >= _WORKERS:
+                take(running.popleft().result())
+        while running:
+            take(running.popleft().result())
     return _merge(outs, name)
 
 
