@@ -10,10 +10,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import matplotlib.pyplot as plt
-
-from helpers import pareto
-from helpers.apps import explorer_views
 from helpers.apps.teaching_model import TeachingState, teaching_settings, tier_groups
 from helpers.results import money, pct
 
@@ -136,6 +132,13 @@ def _question_findings(state: TeachingState) -> list[str]:
     return out
 
 
+def _concentration_findings(state: TeachingState) -> list[str]:
+    """The explorer's Pareto findings (imported here: a page read from the cache needs none)."""
+    from helpers.apps import explorer_views
+
+    return explorer_views.findings(state.ledger, state.config)
+
+
 def section_findings(state: TeachingState) -> dict[str, list[str]]:
     """The finding sentences of every section of the session, from the state's figures.
 
@@ -162,7 +165,7 @@ def section_findings(state: TeachingState) -> dict[str, list[str]]:
             f"Big accounts buy at {pct(figures['big_discount_pct'])} off list price on average, "
             f"small clients at {pct(figures['small_discount_pct'])}."
         ],
-        "concentration": explorer_views.findings(state.ledger, state.config),
+        "concentration": _concentration_findings(state),
         "whale": [
             _whale_sentence(state),
             f"{figures['loss_making']:,} of {figures['customers']:,} customers lose money.",
@@ -249,16 +252,22 @@ def summary_rows(headline: dict[str, Any]) -> list[tuple[str, str]]:
 # ---- figures --------------------------------------------------------------------------------------
 def _draw_concentration(state: TeachingState, axes: Any) -> Any:
     """Lorenz curves of revenue and profit (the report's, :mod:`helpers.pareto`)."""
+    from helpers import pareto
+
     return pareto.plot_lorenz_curves(state.ledger, ax=axes, config=state.config)
 
 
 def _draw_whale(state: TeachingState, axes: Any) -> Any:
     """The explorer's whale curve."""
+    from helpers.apps import explorer_views
+
     return explorer_views.draw_whale(state.ledger, state.config, axes=axes)
 
 
 def _draw_seesaw(state: TeachingState, axes: Any) -> Any:
     """The explorer's seesaw."""
+    from helpers.apps import explorer_views
+
     return explorer_views.draw_seesaw(state.ledger, state.config, axes=axes)
 
 
@@ -324,6 +333,8 @@ def draw(section: str, state: TeachingState) -> tuple[Any, str, str]:
     (matplotlib.figure.Figure, str, str)
         The figure, its alt text (the chart's kind and title) and its caption.
     """
+    import matplotlib.pyplot as plt
+
     from helpers import plots
 
     plots.apply_theme()

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from helpers import world
-from helpers.apps import explorer_views, recosting
+from helpers.apps import recosting
 from helpers.config import load_config
 
 __all__ = [
@@ -440,6 +440,7 @@ def headline_figures(state: TeachingState) -> dict[str, Any]:
         ``win_trial``, ``win_big`` (fractions) and ``layers_big`` (layers) when the world has
         quotes; ``_cache`` (the survival, approval and tier tables, for the figures).
     """
+    from helpers.apps import explorer_views  # drawing libraries load only when a world is built
     from helpers.ledger import tier_pnl
 
     config = state.config
