@@ -206,15 +206,19 @@ def test_a_world_is_rendered_once_per_class(config, tmp_path, monkeypatch) -> No
     assert passed
 
 
-def test_a_served_session_records_nothing(config, tmp_path) -> None:
+def test_a_served_session_records_nothing(config) -> None:
     class Recorder:
+        config: dict = {}
         calls: list = []
 
         def record(self, *args, **kwargs) -> None:
             self.calls.append(args)
 
+        def save_figure(self, *args, **kwargs) -> None:
+            pass
+
     recorder = Recorder()
-    teaching.TeachingSession(config, interactive=True).record(recorder)
+    teaching.TeachingSession(config, interactive=True, workspace=recorder).record()
     assert recorder.calls == []
-    teaching.TeachingSession(config, interactive=False).record(recorder)
+    teaching.TeachingSession(config, interactive=False, workspace=recorder).record()
     assert recorder.calls and recorder.calls[0][0] == "teaching"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -148,6 +149,11 @@ def voila_command(
         f"--MappingKernelManager.cull_interval={_CULL_EVERY_S}",
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
+        "--VoilaConfiguration.multi_kernel_manager_class="
+        "helpers.apps.kernels.ClassroomKernelManager",
+        # the page's shutdown request on closing the tab carries no XSRF token (voila#1458):
+        # without this, the kernel of a closed tab lives until it is culled
+        "--Voila.tornado_settings=disable_check_xsrf=True",
     ]
 
 
@@ -166,11 +172,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _prepare_data(config_path: str) -> None:
-    """Ingest the dataset once, before any kernel does (kernels would race on the folder)."""
-    from helpers.report.workspace import open_workspace
+def _prepare_data(config_path: str) -> dict:
+    """Ingest the dataset once, before any kernel does (kernels would race on the folder).
 
-    open_workspace(config_path, "", "")
+    Returns the session config, resolved against the data (scaled default rates, currency).
+    """
+    from helpers.report.workspace import open_workspace
+    from helpers.results import currency
+
+    config = dict(open_workspace(config_path, "", "").config)
+    config["_session_currency"] = currency()
+    return config
+
+
+def _start_renderers(folder: str, config: dict, count: int) -> list:
+    """Write the class's session config and start its world renderers (one per core)."""
+    import json
+    import subprocess
+
+    from helpers.apps.world_server import CONFIG_FILE
+
+    text = json.dumps(config, default=str)
+    (Path(folder) / CONFIG_FILE).write_text(text, encoding="utf-8")
+    command = [sys.executable, "-m", "helpers.apps.world_server", folder]
+    return [subprocess.Popen(command, cwd=paths.PROJECT_ROOT) for _ in range(count)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,22 +205,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         config_path, period = check_parameters(args.config, args.period)
-        _prepare_data(config_path)
+        config = _prepare_data(config_path)
     except (ConfigError, IngestError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    import subprocess
+
     voila = str(Path(sys.executable).with_name("voila"))
     env = {**os.environ, ENV_CONFIG: config_path, ENV_PERIOD: period}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the cache folder is removed
     with tempfile.TemporaryDirectory(prefix="scbp-teaching-") as cache:
         env[ENV_CACHE] = cache
+        renderers = (
+            _start_renderers(cache, config, os.cpu_count() or 1) if args.app == "teach" else []
+        )
         command = voila_command(args.app, args.port, args.students, args.ip, voila)
         print(f"serving {APPS[args.app]} on http://{args.ip}:{args.port}/", flush=True)
-        import subprocess
-
+        print(f"class cache: {cache}", flush=True)
         try:
             return subprocess.call(command, env=env, cwd=paths.PROJECT_ROOT)
         except KeyboardInterrupt:
             return 130
+        finally:
+            for renderer in renderers:
+                renderer.terminate()
 
 
 if __name__ == "__main__":

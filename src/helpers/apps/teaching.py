@@ -9,6 +9,7 @@ figures), :mod:`helpers.apps.teaching_lessons` (findings, figures, exercise chec
 from __future__ import annotations
 
 import html
+import json
 import tempfile
 import time
 from collections.abc import Mapping
@@ -42,9 +43,11 @@ from helpers.apps.widget_kit import (
     show_accessibility,
     show_figure,
 )
+from helpers.apps.world_server import CONFIG_FILE, request_view
 from helpers.config import load_config
+from helpers.results import set_currency
 
-__all__ = ["TeachingSession", "start", "summary_html"]
+__all__ = ["TeachingSession", "start", "open_session", "summary_html"]
 
 _SLIDERS: dict[str, tuple[str, str, str]] = {
     # field: (label, tooltip, readout format)
@@ -124,6 +127,7 @@ class TeachingSession:
         self.defaults = default_assumptions(config)
         self.dpi = int(self.config["explorer"]["figure_dpi"])
         self.cache = ViewCache.from_environment()
+        self.served = self.cache.folder is not None and (self.cache.folder / CONFIG_FILE).is_file()
         self.state: TeachingState | None = None
         if interactive:
             self.view = self._view_for(self.defaults)
@@ -137,6 +141,9 @@ class TeachingSession:
         """The page of the world under ``assumptions``: from the cache, else built and stored."""
         key = view_key(assumptions, self.config, self.dpi)
         view = self.cache.get(key)
+        if view is None and self.served:  # the class's renderers build it once for everyone
+            wait = float(teaching_settings(self.config)["render_wait_s"])
+            view = request_view(self.cache, key, assumptions, wait)
         if view is None:
             self.state = build_state(assumptions, self.config, self.folder, self.state)
             view = render_view(self.state, self.dpi)
@@ -367,18 +374,13 @@ class TeachingSession:
             return
         display(HTML(summary_html(self.headline)))
 
-    def record(self, workspace: Any) -> None:
-        """Record the summary and findings for the report (papermill only).
+    def record(self) -> None:
+        """Record the summary and findings in the workspace, for the report (papermill only).
 
         A served session records nothing: many students' kernels would write one file.
-
-        Parameters
-        ----------
-        workspace
-            The notebook's workspace.
         """
-        if not self.interactive:
-            workspace.record("teaching", self.summary(), findings=self.findings_list())
+        if not self.interactive and self.workspace is not None:
+            self.workspace.record("teaching", self.summary(), findings=self.findings_list())
 
 
 def start(
@@ -407,3 +409,31 @@ def start(
     else:
         config = load_config(config_path or paths.SAMPLE_CONFIG)
     return TeachingSession(config, interactive, workspace)
+
+
+def open_session(config_path: str, period: str, run_dir: str, interactive: bool) -> TeachingSession:
+    """The notebook's session: a served class's shared config, else the dataset's workspace.
+
+    Served by ``python -m helpers.apps.serve`` (``make teach``), a kernel reads the session
+    config the server resolved once (no data is read and no engine is loaded in the kernel);
+    in JupyterLab and under papermill the workspace is opened as every notebook opens it.
+
+    Parameters
+    ----------
+    config_path, period, run_dir, interactive
+        The notebook's parameters (``config_path`` and ``period`` after
+        :func:`helpers.apps.serve.app_parameters`).
+
+    Returns
+    -------
+    TeachingSession
+        The session.
+    """
+    shared = ViewCache.from_environment().folder
+    if interactive and not run_dir and shared is not None and (shared / CONFIG_FILE).is_file():
+        config = json.loads((shared / CONFIG_FILE).read_text(encoding="utf-8"))
+        set_currency(config.get("_session_currency"))
+        return TeachingSession(config, interactive)
+    from helpers.report.workspace import open_workspace
+
+    return start(interactive=interactive, workspace=open_workspace(config_path, period, run_dir))

@@ -147,21 +147,28 @@ class ViewCache:
         folder = os.environ.get(variable, "")
         return cls(folder if folder and Path(folder).is_dir() else None)
 
-    def get(self, key: str) -> WorldView | None:
-        """The page stored under ``key``, or None (also when unreadable)."""
+    def get(self, key: str, count: bool = True) -> WorldView | None:
+        """The page stored under ``key``, or None (also when unreadable).
+
+        ``count=False`` leaves the hit and miss counters alone (polling for a page).
+        """
+        found = self._read(key)
+        if count:
+            self.hits += found is not None
+            self.misses += found is None
+        return found
+
+    def _read(self, key: str) -> WorldView | None:
+        """The page from memory, else from the folder."""
         if key in self._memory:
-            self.hits += 1
             return dataclasses.replace(self._memory[key], seconds={})
         if self.folder is None:
-            self.misses += 1
             return None
         path = self.folder / f"{key}.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.misses += 1
             return None
-        self.hits += 1
         data["assumptions"] = Assumptions(**data["assumptions"])
         data["seconds"] = {}
         return WorldView(**data)
