@@ -190,7 +190,9 @@ async def _student(number: int, browser, url: str, start: float, args, out: dict
 
 
 async def _memory_sampler(server: psutil.Process, samples: dict, stop: asyncio.Event) -> None:
+    """Peak RSS and USS of each kernel, and the machine's load average, every 5 s."""
     while not stop.is_set():
+        samples.setdefault("load", []).append(os.getloadavg()[0])
         for pid, kernel in _kernels(server).items():
             try:
                 info = kernel.memory_full_info()
@@ -248,6 +250,7 @@ def _summary(run: dict, args, pool_s: float, alive: int, gone_after: float) -> d
     firsts = [s["first_paint_s"] for s in students if "first_paint_s" in s]
     mb = 1024 * 1024
     used = [run["samples"][pid] for pid in run["kernels"] if pid in run["samples"]]
+    load = run["samples"].get("load", [0.0])
     rss = [u["rss"] / mb for u in used]
     uss = [u["uss"] / mb for u in used]
     return {
@@ -257,6 +260,10 @@ def _summary(run: dict, args, pool_s: float, alive: int, gone_after: float) -> d
         "move_every_s": args.every,
         "cpu_count": psutil.cpu_count(),
         "load_average_at_start": [round(x, 2) for x in args.load_at_start],
+        "load_average_1min_during_class": {
+            "median": round(statistics.median(load), 1),
+            "max": round(max(load), 1),
+        },  # fmt: skip
         "pool_ready_s": round(pool_s, 1),
         "first_paint_s": _percentiles(firsts),
         "response_s": _percentiles(responses),

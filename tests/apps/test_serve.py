@@ -58,3 +58,6 @@ def test_voila_command_preheats_and_culls() -> None:
     assert "--MappingKernelManager.cull_connected=False" in command
     assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in command)
     assert "--preheat_kernel=False" in serve.voila_command("explore", 9000, 0)
+    assert "--VoilaExecutor.iopub_timeout=60" in command, "no widget lost on a busy machine"
+    assert "--Voila.tornado_settings=disable_check_xsrf=True" in command, "tab closes its kernel"
+    assert any(a.endswith("kernels.ClassroomKernelManager") for a in command)

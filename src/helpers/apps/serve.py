@@ -46,7 +46,8 @@ ENV_CACHE = "SCBP_TEACHING_CACHE"
 
 _CULL_IDLE_S = 60  # a kernel with no tab (no websocket) and no activity for this long is culled
 _CULL_EVERY_S = 15  # how often the server looks for such kernels
-_FILL_DELAY_S = 2  # seconds before a used pre-heated kernel is replaced in the pool
+_FILL_DELAY_S = 60  # a used pre-heated kernel is replaced after the class has arrived, not during
+_IOPUB_WAIT_S = 60  # a busy machine delays a cell's outputs; dropping them loses its widgets
 
 
 def app_parameters(
@@ -142,6 +143,9 @@ def voila_command(
         f"--port={port}",
         "--strip_sources=True",
         "--ExecutePreprocessor.timeout=300",
+        # nbclient waits 4 s by default for a cell's last outputs, then moves on without them:
+        # on a loaded machine a widget's display is lost ("model not found", an empty section)
+        f"--VoilaExecutor.iopub_timeout={_IOPUB_WAIT_S}",
         f"--preheat_kernel={preheat}",
         f"--pool_size={max(students, 0)}",
         f"--VoilaKernelManager.fill_delay={_FILL_DELAY_S}",
