@@ -202,6 +202,20 @@ def _start_renderers(folder: str, config: dict, count: int) -> list:
     return [subprocess.Popen(command, cwd=paths.PROJECT_ROOT) for _ in range(count)]
 
 
+def _stop(processes: list) -> None:
+    """Stop Voila (which shuts its kernels down) and the renderers, killing what hangs."""
+    import subprocess
+
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Check the parameters, prepare the data and run Voila (exit 2 on bad input)."""
     args = _parser().parse_args(argv)
@@ -226,13 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = voila_command(args.app, args.port, args.students, args.ip, voila)
         print(f"serving {APPS[args.app]} on http://{args.ip}:{args.port}/", flush=True)
         print(f"class cache: {cache}", flush=True)
+        voila_process = subprocess.Popen(command, env=env, cwd=paths.PROJECT_ROOT)
         try:
-            return subprocess.call(command, env=env, cwd=paths.PROJECT_ROOT)
+            return voila_process.wait()
         except KeyboardInterrupt:
             return 130
         finally:
-            for renderer in renderers:
-                renderer.terminate()
+            _stop([voila_process, *renderers])
 
 
 if __name__ == "__main__":
