@@ -14,6 +14,8 @@ OUT        ?= reports
 JOBS       ?= 2
 PYTEST_ARGS ?=
 PORT       ?= 8866
+STUDENTS   ?= 4
+EXPLORERS  ?= 1
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data report test lint format strip lab teach explore bench lock clean
@@ -21,6 +23,7 @@ PORT       ?= 8866
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: CONFIG=$(CONFIG) PERIOD=START:END|last-month|last-quarter|ytd|last-12-months OUT=$(OUT) JOBS=$(JOBS)"
+	@echo "             PORT=$(PORT) STUDENTS=$(STUDENTS) EXPLORERS=$(EXPLORERS) (kernels kept pre-heated for teach / explore)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -61,17 +64,16 @@ strip: setup ## Strip outputs from notebooks (run before commit)
 test: setup data lint ## Run every test (unit, property, notebooks, end-to-end, Spark, browser)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
-lab: setup data ## Open the whole workbook in JupyterLab
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=.
+lab: setup data ## Open the whole workbook in JupyterLab (also as root, as in most containers)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.allow_root=True --notebook-dir=.
 
-VOILA = $(BIN)/voila --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) --strip_sources=True \
-	--ExecutePreprocessor.timeout=300
+SERVE = $(PY) -m helpers.apps.serve --config $(CONFIG) $(if $(PERIOD),--period $(PERIOD)) --port $(PORT)
 
-teach: setup data ## Serve the teaching app (notebook 00-teaching) with Voila on 127.0.0.1:PORT (8866), no code
-	$(VOILA) notebooks/00-teaching-the-80-20-critique.ipynb
+teach: setup data ## Serve the teaching app on 127.0.0.1:PORT (8866): make teach [CONFIG=...] [STUDENTS=30]
+	$(SERVE) --students $(STUDENTS) teach
 
-explore: setup data ## Serve the explorer (notebook 00-explorer) with Voila on 127.0.0.1:PORT (8866), no code
-	$(VOILA) notebooks/00-explorer.ipynb
+explore: setup data ## Serve the explorer on 127.0.0.1:PORT: make explore [CONFIG=configs/x.yaml] [PERIOD=...]
+	$(SERVE) --students $(EXPLORERS) explore
 
 bench: setup data ## Benchmarks (speed and memory as ratios against baselines measured in the same run)
 	@mkdir -p bench/results

@@ -131,6 +131,22 @@ def test_a_slider_move_redraws_within_a_second_on_the_sample_world(data, capsys)
     assert median < 10 * float(data.options["redraw_budget_s"]), "sanity bound only"
 
 
+def test_reset_restores_every_control(data) -> None:
+    app = explorer.ExplorerApp(data)
+    before = app.settings()
+    slider = app.rate_sliders["order_processing"]
+    slider.value = slider.value + 3 * slider.step
+    app.tier_sliders[0].value = app.tier_sliders[0].value * 2
+    app.small.value = app.small.options[-1][1]
+    label = next(iter(app.filters))
+    app.filters[label].value = app.filters[label].options[1]
+    app.period.value = [p for p in app.periods.values() if p][0]
+    assert app.settings() != before
+    app.reset.click()
+    assert app.settings() == before
+    assert app.period.value == data.defaults.period
+
+
 @pytest.mark.slow
 def test_explorer_notebook_runs_headless(run_notebook, sample_config) -> None:
     run_dir = run_notebook("00-explorer", sample_config)

@@ -145,3 +145,80 @@ def test_teaching_notebook_runs_headless(run_notebook, sample_config) -> None:
     assert recorded["findings"] and 0 < recorded["metrics"]["top_revenue_share"] <= 1
     for section in teaching_lessons.SECTIONS:
         assert (run_dir / "figures" / f"teaching_{section}.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("ratio", "words"),
+    [
+        (0.9, "about the same as"),
+        (0.5, "less than"),
+        (1.3, "more than"),
+        (2.4, "2.4 times as much as"),
+        (float("nan"), "an unknown share of"),
+    ],
+    ids=["same", "less", "more", "times", "unknown"],
+)
+def test_a_comparison_says_what_the_ratio_says(ratio: float, words: str) -> None:
+    assert teaching_lessons.compare(ratio, 0.1, 2.0) == words
+
+
+def test_the_cost_comparison_comes_from_the_world(base) -> None:
+    h = base.headline
+    ratio = h["small_cts_pct"] / h["big_cts_pct"]
+    sentence = teaching_lessons.section_findings(base)["risks"][1]
+    assert teaching_lessons.compare(ratio, 0.1, 2.0) in sentence
+    assert f"({ratio:.1f}x)" in sentence
+    if ratio < 2:
+        assert "times" not in sentence
+
+
+def test_no_teaching_prose_states_a_comparison_the_numbers_do_not() -> None:
+    import nbformat
+
+    notebook = nbformat.read(paths.NOTEBOOKS_DIR / "00-teaching-the-80-20-critique.ipynb", 4)
+    prose = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "several times more" not in prose and "times more" not in prose
+
+
+def test_summary_is_formatted_for_people(base) -> None:
+    import re
+
+    rows = dict(teaching_lessons.summary_rows(base.headline))
+    assert rows["Customers"] == f"{base.headline['customers']:,}"
+    assert rows["Small clients' margin after the cost to serve"].endswith("%")
+    html = teaching.summary_html(base.headline)
+    assert "<table" in html and "{" not in html
+    assert not re.search(r"\d\.\d{4,}", html), "no long floats"
+
+
+def test_a_world_is_rendered_once_per_class(config, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SCBP_TEACHING_CACHE", str(tmp_path))
+    first = teaching.TeachingSession(config, interactive=True)
+    assert first.view.seconds, "the first student builds the default world"
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    second = teaching.TeachingSession(config, interactive=True)
+    assert second.state is None, "the second student reads it"
+    assert second.view.figures == first.view.figures
+    assert "shared" in second.status.value
+    second.sliders["discount_curve"].value = 0.0
+    assert second.state is not None and len(list(tmp_path.glob("*.json"))) == 2
+    passed, _ = teaching_lessons.check_exercise_1(second.view)
+    assert passed
+
+
+def test_a_served_session_records_nothing(config) -> None:
+    class Recorder:
+        config: dict = {}
+        calls: list = []
+
+        def record(self, *args, **kwargs) -> None:
+            self.calls.append(args)
+
+        def save_figure(self, *args, **kwargs) -> None:
+            pass
+
+    recorder = Recorder()
+    teaching.TeachingSession(config, interactive=True, workspace=recorder).record()
+    assert recorder.calls == []
+    teaching.TeachingSession(config, interactive=False, workspace=recorder).record()
+    assert recorder.calls and recorder.calls[0][0] == "teaching"

@@ -227,6 +227,7 @@ class ExplorerApp:
             for label, values in explorer.filter_options().items()
         }
         self.periods, self.period = self._period_dropdown()
+        self._initial = {"small": self.small.value}
         self.reset = widgets.Button(
             description="Reset to the config", tooltip="Restore every control"
         )
@@ -353,15 +354,17 @@ class ExplorerApp:
         return self.last_redraw_s
 
     def _reset(self, *_: Any) -> None:
-        """Restore the rates, tier bounds and filters of the config, then redraw once."""
+        """Restore every control (rates, tier bounds, small tiers, filters, period), redraw once."""
         defaults = self.explorer.defaults
         with self.hold():
             for name, slider in self.rate_sliders.items():
                 slider.value = defaults.unit_costs[name]
             for slider, bound in zip(self.tier_sliders, defaults.tier_bounds, strict=True):
                 slider.value = bound
+            self.small.value = self._initial["small"]
             for dropdown in self.filters.values():
                 dropdown.value = self.explorer.options["all_label"]
+            self.period.value = defaults.period
         self.update()
 
     @contextlib.contextmanager

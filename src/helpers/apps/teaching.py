@@ -2,12 +2,14 @@
 
 This module is the session's UI (:class:`TeachingSession`, :func:`start`). The model it shows
 lives in :mod:`helpers.apps.teaching_model` (assumptions, the regenerated world, headline
-figures) and :mod:`helpers.apps.teaching_lessons` (findings, figures, exercise checks).
+figures), :mod:`helpers.apps.teaching_lessons` (findings, figures, exercise checks) and
+:mod:`helpers.apps.teaching_view` (a world's page, rendered once and shared by a server's kernels).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import tempfile
 import time
 from collections.abc import Mapping
@@ -17,13 +19,22 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
-from helpers.apps.teaching_lessons import EXERCISES, SECTIONS, draw, section_findings
+from helpers.apps.teaching_lessons import (
+    EXERCISES,
+    SECTIONS,
+    all_findings,
+    draw,
+    section_findings,
+    summary_rows,
+)
 from helpers.apps.teaching_model import (
     Assumptions,
+    TeachingState,
     build_state,
     default_assumptions,
     teaching_settings,
 )
+from helpers.apps.teaching_view import ViewCache, WorldView, render_view, view_key
 from helpers.apps.widget_kit import (
     CSS_PREFIX,
     FigurePanel,
@@ -32,9 +43,11 @@ from helpers.apps.widget_kit import (
     show_accessibility,
     show_figure,
 )
+from helpers.apps.world_server import CONFIG_FILE, request_view
 from helpers.config import load_config
+from helpers.results import set_currency
 
-__all__ = ["TeachingSession", "start"]
+__all__ = ["TeachingSession", "start", "open_session", "summary_html"]
 
 _SLIDERS: dict[str, tuple[str, str, str]] = {
     # field: (label, tooltip, readout format)
@@ -68,6 +81,27 @@ def _sentences_html(sentences: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>"
 
 
+def summary_html(headline: dict[str, Any]) -> str:
+    """The headline figures as a two-column HTML table, formatted for people (escaped).
+
+    Parameters
+    ----------
+    headline
+        A world's headline figures.
+
+    Returns
+    -------
+    str
+        A ``<table>``: one row per figure (:func:`~helpers.apps.teaching_lessons.summary_rows`).
+    """
+    rows = "".join(
+        f"<tr><th scope='row' style='text-align:left;font-weight:normal'>{html.escape(label)}"
+        f"</th><td style='text-align:right'>{html.escape(value)}</td></tr>"
+        for label, value in summary_rows(headline)
+    )
+    return f"<table aria-label='Headline figures of this world'>{rows}</table>"
+
+
 class TeachingSession:
     """The teaching app: sliders over the world's assumptions, a chart and findings per section.
 
@@ -91,10 +125,35 @@ class TeachingSession:
         self._tmp = tempfile.TemporaryDirectory(prefix="teaching-")
         self.folder = Path(self._tmp.name)
         self.defaults = default_assumptions(config)
-        self.state = build_state(self.defaults, self.config, self.folder)
-        self.last_update_s = self.state.seconds["total"]
+        self.dpi = int(self.config["explorer"]["figure_dpi"])
+        self.cache = ViewCache.from_environment()
+        self.served = self.cache.folder is not None and (self.cache.folder / CONFIG_FILE).is_file()
+        self.state: TeachingState | None = None
         if interactive:
+            self.view = self._view_for(self.defaults)
             self._build_widgets()
+        else:
+            self.state = build_state(self.defaults, self.config, self.folder)
+            self.view = None
+        self.last_update_s = float("nan")
+
+    def _view_for(self, assumptions: Assumptions) -> WorldView:
+        """The page of the world under ``assumptions``: from the cache, else built and stored."""
+        key = view_key(assumptions, self.config, self.dpi)
+        view = self.cache.get(key)
+        if view is None and self.served:  # the class's renderers build it once for everyone
+            wait = float(teaching_settings(self.config)["render_wait_s"])
+            view = request_view(self.cache, key, assumptions, wait)
+        if view is None:
+            self.state = build_state(assumptions, self.config, self.folder, self.state)
+            view = render_view(self.state, self.dpi)
+            self.cache.put(key, view)
+        return view
+
+    @property
+    def headline(self) -> dict[str, Any]:
+        """The headline figures of the world on screen."""
+        return self.view.headline if self.view is not None else self.state.headline
 
     # -- widgets --------------------------------------------------------------------------------
     def _build_sliders(self) -> None:
@@ -130,11 +189,12 @@ class TeachingSession:
         self.reset.on_click(self._reset)
         self.status = widgets.HTML()
         self.status.add_class(f"{CSS_PREFIX}-status")
-        dpi = int(self.config["explorer"]["figure_dpi"])
-        self.charts = {name: FigurePanel(name, dpi) for name in SECTIONS}
+        self.charts = {name: FigurePanel(name, self.dpi) for name in SECTIONS}
         names = {*SECTIONS, "promise", "chase", "questions"}
         self.findings = {name: FindingPanel(name) for name in names}
         self.answers = {number: widgets.HTML() for number in EXERCISES}
+        self.summary_panel = widgets.HTML()
+        self.summary_panel.add_class(f"{CSS_PREFIX}-summary")
         for control in self._controls():
             control.observe(self.update, names="value")
         self._refresh()
@@ -155,7 +215,7 @@ class TeachingSession:
         return Assumptions(**values, flat=bool(self.flat.value))
 
     def update(self, *_: Any) -> float:
-        """Regenerate the world from the controls and redraw everything.
+        """Show the world of the controls (regenerated, or shared by another kernel).
 
         Returns
         -------
@@ -164,25 +224,30 @@ class TeachingSession:
         """
         began = time.perf_counter()
         self.status.value = "<small>Regenerating the world…</small>"
-        self.state = build_state(self.assumptions(), self.config, self.folder, self.state)
+        self.view = self._view_for(self.assumptions())
         self._refresh()
         self.last_update_s = time.perf_counter() - began
         return self.last_update_s
 
     def _refresh(self) -> None:
-        """Show the current world's findings and charts; clear the answers."""
-        for name, sentences in section_findings(self.state).items():
+        """Show the current world's findings, charts and summary; clear the answers."""
+        view = self.view
+        for name, sentences in view.findings.items():
             if name in self.findings:
                 self.findings[name].show(sentences)
         for name, panel in self.charts.items():
-            panel.show(*draw(name, self.state))
+            panel.widget.value = view.figures[name]
         for answer in self.answers.values():
             answer.value = ""
-        seconds = self.state.seconds
-        done = "regenerated" if "world" in seconds else "re-costed"
+        self.summary_panel.value = summary_html(view.headline)
+        seconds = view.seconds
+        if not seconds:
+            done = "shown from this class's shared worlds"
+        else:
+            built = "regenerated" if "world" in seconds else "re-costed"
+            done = f"{built} in {seconds['total'] + seconds['render']:.2f} s"
         self.status.value = (
-            f"<small>{self.state.headline['customers']:,} customers; world "
-            f"{done} in {seconds['total']:.2f} s</small>"
+            f"<small>{view.headline['customers']:,.0f} customers; world {done}</small>"
         )
 
     def _reset(self, *_: Any) -> None:
@@ -206,7 +271,7 @@ class TeachingSession:
             Assumption fields (``big_share``, ...) or ``flat``. Static mode lists their values.
         """
         if not self.interactive:
-            assumptions = self.state.assumptions
+            assumptions = self.defaults
             shown = names or (*_SLIDERS, "flat")
             rows = "".join(
                 f"<li>{html.escape(_SLIDERS[n][0] if n in _SLIDERS else 'Flat world')}: "
@@ -254,7 +319,7 @@ class TeachingSession:
         answer.add_class(f"{CSS_PREFIX}-answer")
 
         def _check(*_: Any) -> None:
-            passed, message = check(self.state)
+            passed, message = check(self.view)
             mark = "✔ " if passed else "✘ "
             colour = "#006d2c" if passed else "#a50f15"
             answer.value = (
@@ -292,9 +357,30 @@ class TeachingSession:
         """
         return {
             k: (float(v) if isinstance(v, (int, float)) else v)
-            for k, v in self.state.headline.items()
+            for k, v in self.headline.items()
             if not k.startswith("_")
         }
+
+    def findings_list(self) -> list[str]:
+        """Every finding sentence of the current world, section after section."""
+        if self.view is not None:
+            return [s for sentences in self.view.findings.values() for s in sentences]
+        return all_findings(self.state)
+
+    def show_summary(self) -> None:
+        """Show the headline figures as a table that follows the controls (static: the default's)."""
+        if self.interactive:
+            display(self.summary_panel)
+            return
+        display(HTML(summary_html(self.headline)))
+
+    def record(self) -> None:
+        """Record the summary and findings in the workspace, for the report (papermill only).
+
+        A served session records nothing: many students' kernels would write one file.
+        """
+        if not self.interactive and self.workspace is not None:
+            self.workspace.record("teaching", self.summary(), findings=self.findings_list())
 
 
 def start(
@@ -323,3 +409,31 @@ def start(
     else:
         config = load_config(config_path or paths.SAMPLE_CONFIG)
     return TeachingSession(config, interactive, workspace)
+
+
+def open_session(config_path: str, period: str, run_dir: str, interactive: bool) -> TeachingSession:
+    """The notebook's session: a served class's shared config, else the dataset's workspace.
+
+    Served by ``python -m helpers.apps.serve`` (``make teach``), a kernel reads the session
+    config the server resolved once (no data is read and no engine is loaded in the kernel);
+    in JupyterLab and under papermill the workspace is opened as every notebook opens it.
+
+    Parameters
+    ----------
+    config_path, period, run_dir, interactive
+        The notebook's parameters (``config_path`` and ``period`` after
+        :func:`helpers.apps.serve.app_parameters`).
+
+    Returns
+    -------
+    TeachingSession
+        The session.
+    """
+    shared = ViewCache.from_environment().folder
+    if interactive and not run_dir and shared is not None and (shared / CONFIG_FILE).is_file():
+        config = json.loads((shared / CONFIG_FILE).read_text(encoding="utf-8"))
+        set_currency(config.get("_session_currency"))
+        return TeachingSession(config, interactive)
+    from helpers.report.workspace import open_workspace
+
+    return start(interactive=interactive, workspace=open_workspace(config_path, period, run_dir))

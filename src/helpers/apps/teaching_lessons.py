@@ -10,15 +10,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import matplotlib.pyplot as plt
-
-from helpers import pareto
-from helpers.apps import explorer_views
 from helpers.apps.teaching_model import TeachingState, teaching_settings, tier_groups
-from helpers.results import pct
+from helpers.results import money, pct
 
 __all__ = [
     "section_findings",
+    "compare",
+    "summary_rows",
     "all_findings",
     "SECTIONS",
     "draw",
@@ -64,15 +62,46 @@ def _seesaw_sentences(figures: dict[str, Any]) -> list[str]:
     ]
 
 
-def _risk_sentences(figures: dict[str, Any]) -> list[str]:
+def compare(ratio: float, same_band: float, times_from: float) -> str:
+    """A ratio in words, with its connective: ``"2.4 times as much as"``, ``"less than"``...
+
+    Parameters
+    ----------
+    ratio
+        One amount over another (NaN: unknown).
+    same_band
+        Ratios within ``1 ± same_band`` read "about the same as".
+    times_from
+        From this ratio on, the words say how many times.
+
+    Returns
+    -------
+    str
+        ``"N.N times as much as"``, ``"more than"``, ``"about the same as"``, ``"less than"``
+        or ``"an unknown share of"``: the prose states no comparison these words do not.
+    """
+    if math.isnan(ratio):
+        return "an unknown share of"
+    if ratio >= times_from:
+        return f"{ratio:.1f} times as much as"
+    if ratio > 1 + same_band:
+        return "more than"
+    if ratio >= 1 - same_band:
+        return "about the same as"
+    return "less than"
+
+
+def _risk_sentences(figures: dict[str, Any], settings: Any) -> list[str]:
     """First-year closures of small clients and what serving them costs against big accounts."""
     big_cts = figures["big_cts_pct"]
     cts_ratio = figures["small_cts_pct"] / big_cts if big_cts else float("nan")
+    words = compare(cts_ratio, float(settings["same_band"]), float(settings["times_from"]))
     return [
         f"{pct(figures['first_year_closure'])} of new small clients closed or lapsed within their "
         "first year (Kaplan-Meier, this world).",
-        f"Serving small clients costs {pct(figures['small_cts_pct'])} of their revenue, big "
-        f"accounts {pct(big_cts)} ({cts_ratio:.1f}x)."
+        f"Per unit of revenue, serving small clients costs {words} serving big accounts: "
+        f"{pct(figures['small_cts_pct'])} of their revenue against {pct(big_cts)} "
+        f"({cts_ratio:.1f}x)."
         if not math.isnan(cts_ratio)
         else "No big accounts in this world: the cost of serving them is unknown.",
     ]
@@ -103,6 +132,13 @@ def _question_findings(state: TeachingState) -> list[str]:
     return out
 
 
+def _concentration_findings(state: TeachingState) -> list[str]:
+    """The explorer's Pareto findings (imported here: a page read from the cache needs none)."""
+    from helpers.apps import explorer_views
+
+    return explorer_views.findings(state.ledger, state.config)
+
+
 def section_findings(state: TeachingState) -> dict[str, list[str]]:
     """The finding sentences of every section of the session, from the state's figures.
 
@@ -129,13 +165,13 @@ def section_findings(state: TeachingState) -> dict[str, list[str]]:
             f"Big accounts buy at {pct(figures['big_discount_pct'])} off list price on average, "
             f"small clients at {pct(figures['small_discount_pct'])}."
         ],
-        "concentration": explorer_views.findings(state.ledger, state.config),
+        "concentration": _concentration_findings(state),
         "whale": [
             _whale_sentence(state),
             f"{figures['loss_making']:,} of {figures['customers']:,} customers lose money.",
         ],
         "seesaw": _seesaw_sentences(figures),
-        "risks": _risk_sentences(figures),
+        "risks": _risk_sentences(figures, teaching_settings(state.config)),
         "questions": _question_findings(state),
         "trust": [
             f"The smallest quarter of quotes is won {pct(figures.get('win_trial', nan))} of "
@@ -161,19 +197,77 @@ def all_findings(state: TeachingState) -> list[str]:
     return [s for sentences in section_findings(state).values() for s in sentences]
 
 
+# ---- the summary: headline figures, labelled and formatted ----------------------------------------
+#: headline key -> (label, format); ``{top}`` in a label is the top share ("top 20%")
+_SUMMARY: dict[str, tuple[str, str]] = {
+    "customers": ("Customers", "count"),
+    "top_revenue_share": ("Revenue earned by the {top} of customers", "share"),
+    "top_profit_share": ("Profit earned by the {top} most profitable customers", "share"),
+    "loss_making": ("Customers who lose money", "count"),
+    "small_revenue_share": ("Small clients' share of revenue", "share"),
+    "small_profit_share": ("Small clients' share of profit", "share"),
+    "small_profit": ("Small clients' profit", "money"),
+    "small_margin": ("Small clients' margin after the cost to serve", "share"),
+    "big_margin": ("Big accounts' margin after the cost to serve", "share"),
+    "small_cts_pct": ("Cost to serve small clients (share of their revenue)", "share"),
+    "big_cts_pct": ("Cost to serve big accounts (share of their revenue)", "share"),
+    "first_year_closure": ("New small clients closed within their first year", "share"),
+    "win_trial": ("Win rate of the smallest quarter of quotes", "share"),
+    "win_big": ("Win rate of the largest quarter of quotes", "share"),
+    "layers_big": ("Approval layers of the largest quarter of quotes", "decimal"),
+}
+_FORMATS: dict[str, Callable[[float], str]] = {
+    "count": lambda v: f"{v:,.0f}",
+    "share": pct,
+    "money": money,
+    "decimal": lambda v: f"{v:.1f}",
+}
+
+
+def summary_rows(headline: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headline figures as (label, formatted value) rows, for people to read.
+
+    Parameters
+    ----------
+    headline
+        :func:`~helpers.apps.teaching_model.headline_figures` (or a view's headline).
+
+    Returns
+    -------
+    list of (str, str)
+        One row per figure the world has, in a fixed order; unknown values read "n/a".
+    """
+    top = f"top {headline.get('top_share', 0.2):.0%}"
+    rows = []
+    for key, (label, kind) in _SUMMARY.items():
+        value = headline.get(key)
+        if value is None:
+            continue
+        number = float(value)
+        text = "n/a" if math.isnan(number) else _FORMATS[kind](number)
+        rows.append((label.format(top=top), text))
+    return rows
+
+
 # ---- figures --------------------------------------------------------------------------------------
 def _draw_concentration(state: TeachingState, axes: Any) -> Any:
     """Lorenz curves of revenue and profit (the report's, :mod:`helpers.pareto`)."""
+    from helpers import pareto
+
     return pareto.plot_lorenz_curves(state.ledger, ax=axes, config=state.config)
 
 
 def _draw_whale(state: TeachingState, axes: Any) -> Any:
     """The explorer's whale curve."""
+    from helpers.apps import explorer_views
+
     return explorer_views.draw_whale(state.ledger, state.config, axes=axes)
 
 
 def _draw_seesaw(state: TeachingState, axes: Any) -> Any:
     """The explorer's seesaw."""
+    from helpers.apps import explorer_views
+
     return explorer_views.draw_seesaw(state.ledger, state.config, axes=axes)
 
 
@@ -239,6 +333,8 @@ def draw(section: str, state: TeachingState) -> tuple[Any, str, str]:
     (matplotlib.figure.Figure, str, str)
         The figure, its alt text (the chart's kind and title) and its caption.
     """
+    import matplotlib.pyplot as plt
+
     from helpers import plots
 
     plots.apply_theme()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import math
 import time
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ import pandas as pd
 import yaml
 
 from helpers import world
-from helpers.apps import explorer_views, recosting
+from helpers.apps import recosting
 from helpers.config import load_config
 
 __all__ = [
@@ -259,19 +260,31 @@ class TeachingState:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+#: the engine of the teaching world: one thread each, as a class shares the machine's cores
+_WORLD_ENGINE = {"backend": "duckdb", "threads": 1, "memory_limit": "256MB"}
+_WORLD_CONFIGS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
 def _world_config(folder: Path, config: Mapping[str, Any]) -> dict[str, Any]:
-    """A dataset config for the world written in ``folder/raw`` (the sample configs' mapping)."""
-    tables: dict[str, Any] = {name: {"path": f"raw/{name}.parquet"} for name in _WORLD_TABLES}
-    tables["order_lines"].update(amounts="unit", discount_as="amount")
-    path = folder / "teaching.yaml"
-    path.write_text(yaml.safe_dump({"name": "teaching", "tables": tables}), encoding="utf-8")
-    loaded = load_config(path)
-    for key in _SESSION_SECTIONS:
-        if key in config:
-            loaded[key] = dict(config[key])
+    """A dataset config for the world written in ``folder/raw`` (the sample configs' mapping).
+
+    Loaded once per folder and session config (loading reads every default file), then copied.
+    """
+    sections = {key: config[key] for key in _SESSION_SECTIONS if key in config}
+    memo = (str(folder), json.dumps(sections, sort_keys=True, default=str))
+    if memo not in _WORLD_CONFIGS:
+        tables: dict[str, Any] = {name: {"path": f"raw/{name}.parquet"} for name in _WORLD_TABLES}
+        tables["order_lines"].update(amounts="unit", discount_as="amount")
+        spec = {"name": "teaching", "engine": _WORLD_ENGINE, "tables": tables}
+        path = folder / "teaching.yaml"
+        path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+        loaded = load_config(path)
+        for key, section in sections.items():
+            loaded[key] = dict(section)
             # the world is drawn with these rates: they are its facts, not assumptions
-            loaded["_given"][key] = copy.deepcopy(dict(config[key]))
-    return loaded
+            loaded["_given"][key] = copy.deepcopy(dict(section))
+        _WORLD_CONFIGS[memo] = loaded
+    return copy.deepcopy(_WORLD_CONFIGS[memo])
 
 
 def _regenerate(
@@ -427,6 +440,7 @@ def headline_figures(state: TeachingState) -> dict[str, Any]:
         ``win_trial``, ``win_big`` (fractions) and ``layers_big`` (layers) when the world has
         quotes; ``_cache`` (the survival, approval and tier tables, for the figures).
     """
+    from helpers.apps import explorer_views  # drawing libraries load only when a world is built
     from helpers.ledger import tier_pnl
 
     config = state.config

@@ -10,12 +10,13 @@ import base64
 import html
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from IPython.display import HTML, display
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:  # matplotlib loads when a figure is drawn, not when an app starts
+    from matplotlib.figure import Figure
 
 __all__ = [
     "CSS_PREFIX",
@@ -162,6 +163,8 @@ def figure_to_png(fig: Figure, dpi: int) -> bytes:
     bytes
         The PNG image, cropped to the figure's content.
     """
+    import matplotlib.pyplot as plt
+
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
@@ -252,6 +255,8 @@ def show_figure(fig: Figure, alt: str, caption: str) -> None:
     display(fig)
     display(HTML(f'<p role="note" style="font-size:0.9em;color:#444">{html.escape(caption)}</p>'))
     _ = alt  # the saved PNG carries no alt; the caption below it is the text alternative
+    import matplotlib.pyplot as plt
+
     plt.close(fig)
 
 

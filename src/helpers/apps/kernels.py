@@ -1,0 +1,55 @@
+"""The kernel manager of a served class: a kernel is culled once its tab is gone, never before.
+
+Voila's pre-heated kernels wait, executed, for a student; one handed to a student has no
+connection until the page's websocket opens, and its last activity is when it ran the notebook,
+possibly long ago. Jupyter Server's culler would take it for abandoned and shut it down under
+the student. :class:`ClassroomKernelManager` culls (``cull_idle_timeout``) only kernels that a
+page has connected to at least once; one never connected is culled after
+``cull_unconnected_timeout`` instead.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import ensure_async
+from traitlets import Integer
+
+__all__ = ["ClassroomKernelManager"]
+
+
+class ClassroomKernelManager(AsyncMappingKernelManager):
+    """Cull kernels whose page has gone; leave alone those whose page has not come yet."""
+
+    cull_unconnected_timeout = Integer(
+        1800,
+        config=True,
+        help="Seconds a kernel no page ever connected to may stay idle before it is culled.",
+    )
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._ever_connected: set[str] = set()
+
+    def notify_connect(self, kernel_id: str) -> None:
+        """Count the connection, and remember that a page reached the kernel."""
+        super().notify_connect(kernel_id)
+        self._ever_connected.add(kernel_id)
+
+    def was_connected(self, kernel_id: str) -> bool:
+        """Whether a page has ever connected to the kernel."""
+        return kernel_id in self._ever_connected
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        """Cull as Jupyter Server does, a kernel no page reached only after the longer timeout."""
+        if not self.was_connected(kernel_id):
+            kernel = self._kernels.get(kernel_id)
+            last = getattr(kernel, "last_activity", None)
+            if kernel is None or last is None:
+                return
+            from jupyter_server._tz import utcnow
+
+            if utcnow() - last < timedelta(seconds=self.cull_unconnected_timeout):
+                return
+        await ensure_async(super().cull_kernel_if_idle(kernel_id))

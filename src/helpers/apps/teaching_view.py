@@ -1,0 +1,190 @@
+"""A teaching world as the page shows it (findings, figures, headline), rendered once and shared.
+
+The world is seeded, so the same assumptions always give the same page. A class on one server
+shares what its kernels rendered through a folder (:class:`ViewCache`, the folder named by
+``SCBP_TEACHING_CACHE``, which ``python -m helpers.apps.serve`` creates for each server): the
+second student to reach a setting gets it in milliseconds instead of regenerating the world.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpers.apps.teaching_lessons import SECTIONS, draw, section_findings
+from helpers.apps.teaching_model import Assumptions, TeachingState
+from helpers.apps.widget_kit import figure_html, figure_to_png
+
+__all__ = ["WorldView", "render_view", "view_key", "ViewCache"]
+
+#: the config sections a page depends on (with the assumptions and the figures' resolution)
+_KEY_SECTIONS = ("cost_to_serve", "size_tiers", "teaching", "explorer", "growth", "currency")
+_VERSION = 1  # bump when what a view holds changes
+
+
+@dataclass(frozen=True)
+class WorldView:
+    """What the page shows for one world.
+
+    Attributes
+    ----------
+    assumptions
+        The assumptions of the world.
+    headline
+        :func:`~helpers.apps.teaching_model.headline_figures` without ``_cache`` (JSON-ready).
+    findings
+        Section -> its finding sentences.
+    figures
+        Section -> its figure as accessible HTML (``<figure>`` with alt text and caption).
+    seconds
+        Build times (``world``, ``total``, ``render``); empty when read from the cache.
+    """
+
+    assumptions: Assumptions
+    headline: dict[str, Any]
+    findings: dict[str, list[str]]
+    figures: dict[str, str]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _plain(value: Any) -> Any:
+    """A number as a plain Python one (NaN kept: JSON here is read back by Python only)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def render_view(state: TeachingState, dpi: int) -> WorldView:
+    """Render a world's findings and figures.
+
+    Parameters
+    ----------
+    state
+        The world.
+    dpi
+        Resolution of the figures (dots per inch).
+
+    Returns
+    -------
+    WorldView
+        The page of the world.
+    """
+    import time
+
+    began = time.perf_counter()
+    figures = {}
+    for name in SECTIONS:
+        fig, alt, caption = draw(name, state)
+        figures[name] = figure_html(figure_to_png(fig, dpi), alt, caption)
+    headline = {k: _plain(v) for k, v in state.headline.items() if not k.startswith("_")}
+    seconds = {**state.seconds, "render": time.perf_counter() - began}
+    return WorldView(state.assumptions, headline, section_findings(state), figures, seconds)
+
+
+def view_key(assumptions: Assumptions, config: Mapping[str, Any], dpi: int) -> str:
+    """A key naming the page of a world: its assumptions, the config sections it uses, the dpi.
+
+    Parameters
+    ----------
+    assumptions
+        The world's assumptions.
+    config
+        The session's config.
+    dpi
+        Resolution of the figures.
+
+    Returns
+    -------
+    str
+        24 hex digits.
+    """
+    payload = {
+        "version": _VERSION,
+        "assumptions": dataclasses.asdict(assumptions),
+        "config": {k: config.get(k) for k in _KEY_SECTIONS},
+        "dpi": dpi,
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+class ViewCache:
+    """Pages of worlds kept in memory and in a folder shared by the kernels of one server.
+
+    Parameters
+    ----------
+    folder
+        The folder; None keeps the session's own last pages in memory only.
+    keep
+        Pages kept in memory (the most recent).
+    """
+
+    def __init__(self, folder: str | Path | None, keep: int = 16) -> None:
+        self.folder = Path(folder) if folder else None
+        self.keep = keep
+        self._memory: dict[str, WorldView] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def from_environment(cls, variable: str = "SCBP_TEACHING_CACHE") -> ViewCache:
+        """The cache of the folder named by the environment variable (none when unset).
+
+        Parameters
+        ----------
+        variable
+            The environment variable.
+
+        Returns
+        -------
+        ViewCache
+            The cache.
+        """
+        folder = os.environ.get(variable, "")
+        return cls(folder if folder and Path(folder).is_dir() else None)
+
+    def get(self, key: str, count: bool = True) -> WorldView | None:
+        """The page stored under ``key``, or None (also when unreadable).
+
+        ``count=False`` leaves the hit and miss counters alone (polling for a page).
+        """
+        found = self._read(key)
+        if count:
+            self.hits += found is not None
+            self.misses += found is None
+        return found
+
+    def _read(self, key: str) -> WorldView | None:
+        """The page from memory, else from the folder."""
+        if key in self._memory:
+            return dataclasses.replace(self._memory[key], seconds={})
+        if self.folder is None:
+            return None
+        path = self.folder / f"{key}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        data["assumptions"] = Assumptions(**data["assumptions"])
+        data["seconds"] = {}
+        return WorldView(**data)
+
+    def put(self, key: str, view: WorldView) -> None:
+        """Store a page under ``key`` (written whole, then renamed: readers never see half)."""
+        self._memory[key] = view
+        while len(self._memory) > self.keep:
+            self._memory.pop(next(iter(self._memory)))
+        if self.folder is None:
+            return
+        data = dataclasses.asdict(view)
+        data["seconds"] = {}
+        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+        try:
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, self.folder / f"{key}.json")
+        except OSError:  # a full disk must not break the lesson: the page is shown anyway
+            tmp.unlink(missing_ok=True)

@@ -1,0 +1,212 @@
+"""The class's world renderers: a few processes build every page the students' kernels ask for.
+
+A served class shares one folder (``SCBP_TEACHING_CACHE``). A kernel that needs a world not yet
+rendered drops a request there (:func:`request_view`) and waits; one of the renderers started by
+``python -m helpers.apps.serve`` (one per core, niced) claims it, builds and renders the world
+once, and stores the page every other kernel then reads. The kernels stay small (no DuckDB,
+Ibis or matplotlib) and the machine's cores are never shared by thirty world builds at once.
+While no request waits, the renderers pre-render the worlds one slider step after another away
+from the default (the moves a lesson starts with), nearest first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from helpers.apps.teaching_model import (
+    Assumptions,
+    TeachingState,
+    build_state,
+    default_assumptions,
+    teaching_settings,
+)
+from helpers.apps.teaching_view import ViewCache, WorldView, render_view, view_key
+from helpers.results import set_currency
+
+__all__ = ["CONFIG_FILE", "AHEAD_DONE", "request_view", "neighbours", "Renderer", "main"]
+
+#: the session config every kernel and renderer of a class reads (written by the server)
+CONFIG_FILE = "session-config.json"
+#: a renderer leaves ``<AHEAD_DONE>-<pid>`` in the folder once it has nothing left to render ahead
+AHEAD_DONE = "ahead-done"
+_POLL_S = 0.05
+
+
+def request_view(
+    cache: ViewCache, key: str, assumptions: Assumptions, timeout: float
+) -> WorldView | None:
+    """Ask the class's renderers for a page and wait for it.
+
+    Parameters
+    ----------
+    cache
+        The class's cache (its folder is where requests go).
+    key
+        :func:`~helpers.apps.teaching_view.view_key` of the page.
+    assumptions
+        The world's assumptions.
+    timeout
+        Seconds to wait.
+
+    Returns
+    -------
+    WorldView or None
+        The page, or None when no renderer answered in time (the caller builds it itself).
+    """
+    if cache.folder is None:
+        return None
+    request = cache.folder / f"{key}.request"
+    tmp = cache.folder / f".{key}.{os.getpid()}.request.tmp"
+    tmp.write_text(json.dumps(dataclasses.asdict(assumptions)), encoding="utf-8")
+    os.replace(tmp, request)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        view = cache.get(key, count=False)
+        if view is not None:
+            return view
+        time.sleep(_POLL_S)
+    return None
+
+
+def _steps(value: float, low: float, high: float, step: float, integer: bool) -> list[float]:
+    """Slider values from ``value`` outwards, nearest first, within [low, high]."""
+    count = int(round((high - low) / step))
+    grid = [low + k * step for k in range(count + 1)]
+    grid = [int(round(v)) if integer else round(v, 10) for v in grid]
+    return sorted(grid, key=lambda v: (abs(v - value), v))
+
+
+def neighbours(config: Mapping[str, Any]) -> Iterator[Assumptions]:
+    """The default world, then the worlds one control away from it, nearest steps first.
+
+    Parameters
+    ----------
+    config
+        The session's config (slider ranges, the default world).
+
+    Yields
+    ------
+    Assumptions
+        Each set of assumptions once.
+    """
+    default = default_assumptions(config)
+    yield default
+    spec = teaching_settings(config)["sliders"]
+    lines = {
+        name: _steps(
+            getattr(default, name),
+            float(bounds["min"]),
+            float(bounds["max"]),
+            float(bounds["step"]),
+            name == "approval_layers",
+        )[1:]
+        for name, bounds in spec.items()
+    }
+    yield dataclasses.replace(default, flat=not default.flat)
+    for rank in range(max(len(values) for values in lines.values())):
+        for name, values in lines.items():
+            if rank < len(values):
+                yield dataclasses.replace(default, **{name: values[rank]})
+
+
+class Renderer:
+    """One renderer process: answers requests first, pre-renders neighbours when idle.
+
+    Parameters
+    ----------
+    folder
+        The class's cache folder (holding :data:`CONFIG_FILE`).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.config = json.loads((self.folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        set_currency(self.config.get("_session_currency"))
+        self.dpi = int(self.config["explorer"]["figure_dpi"])
+        self.cache = ViewCache(self.folder)
+        self.work = Path(tempfile.mkdtemp(prefix="world-renderer-"))
+        self.state: TeachingState | None = None
+        ahead = int(teaching_settings(self.config)["prerender"])
+        self.ahead = itertools.islice(neighbours(self.config), ahead)
+
+    def _claim(self) -> tuple[str, Assumptions] | None:
+        """The oldest waiting request, claimed by renaming it (one renderer gets each)."""
+        requests = sorted(self.folder.glob("*.request"), key=lambda p: p.stat().st_mtime_ns)
+        for request in requests:
+            claimed = request.with_suffix(f".taken-{os.getpid()}")
+            try:
+                os.replace(request, claimed)
+                values = json.loads(claimed.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # another renderer took it
+            claimed.unlink(missing_ok=True)
+            return request.stem, Assumptions(**values)
+        return None
+
+    def render(self, key: str, assumptions: Assumptions) -> None:
+        """Build and store the page of ``assumptions`` unless it is stored already."""
+        if (self.folder / f"{key}.json").exists():
+            return
+        self.state = build_state(assumptions, self.config, self.work, self.state)
+        self.cache.put(key, render_view(self.state, self.dpi))
+
+    def step(self) -> bool:
+        """Answer one request, else pre-render one neighbour. False when there is nothing to do."""
+        claimed = self._claim()
+        if claimed is not None:
+            self.render(*claimed)
+            return True
+        for assumptions in self.ahead:
+            key = view_key(assumptions, self.config, self.dpi)
+            if self._mark(key):  # not stored, and no other renderer is on it
+                self.render(key, assumptions)
+                return True
+        (self.folder / f"{AHEAD_DONE}-{os.getpid()}").touch()
+        return False
+
+    def _mark(self, key: str) -> bool:
+        """Whether this renderer takes the neighbour ``key`` (an exclusive marker file)."""
+        if (self.folder / f"{key}.json").exists():
+            return False
+        try:
+            (self.folder / f"{key}.ahead").open("x").close()
+        except FileExistsError:
+            return False
+        return True
+
+    def run(self) -> None:
+        """Serve until the folder is removed (the server stopped)."""
+        while self.folder.is_dir():
+            try:
+                busy = self.step()
+            except Exception as error:  # noqa: BLE001 - a bad world must not stop the class
+                print(f"world renderer: {type(error).__name__}: {error}", file=sys.stderr)
+                self.state, busy = None, True
+            if not busy:
+                time.sleep(_POLL_S)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m helpers.apps.world_server FOLDER``: one renderer of a class."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", help="the class's cache folder")
+    args = parser.parse_args(argv)
+    try:
+        Renderer(Path(args.folder)).run()
+    except (KeyboardInterrupt, FileNotFoundError):  # the server stopped, its folder gone
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""A served class's kernel manager culls a kernel once its page has gone, never before it came."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from helpers.apps.kernels import ClassroomKernelManager
+
+
+@pytest.fixture()
+def manager(monkeypatch):
+    from jupyter_server._tz import utcnow
+
+    manager = ClassroomKernelManager(cull_idle_timeout=60, cull_unconnected_timeout=1800)
+    culled: list[str] = []
+
+    async def shutdown(kernel_id, *args, **kwargs) -> None:
+        culled.append(kernel_id)
+
+    monkeypatch.setattr(manager, "shutdown_kernel", shutdown)
+    idle_for = {"waiting": 600, "gone": 600, "forgotten": 3600}
+    for kernel_id, seconds in idle_for.items():
+        manager._kernels[kernel_id] = SimpleNamespace(
+            execution_state="idle",
+            kernel_name="python3",
+            kernel_spec=SimpleNamespace(metadata={}),
+            last_activity=utcnow() - timedelta(seconds=seconds),
+        )
+        manager._kernel_connections[kernel_id] = 0
+    manager.notify_connect("gone")
+    manager.notify_disconnect("gone")
+    return manager, culled
+
+
+def _cull(manager, kernel_id: str) -> None:
+    asyncio.run(manager.cull_kernel_if_idle(kernel_id))
+
+
+def test_a_kernel_whose_page_has_gone_is_culled(manager) -> None:
+    mgr, culled = manager
+    _cull(mgr, "gone")
+    assert culled == ["gone"]
+
+
+def test_a_kernel_waiting_for_its_page_is_not_culled(manager) -> None:
+    mgr, culled = manager
+    _cull(mgr, "waiting")
+    assert culled == []
+
+
+def test_a_kernel_no_page_ever_reached_is_culled_after_the_long_timeout(manager) -> None:
+    mgr, culled = manager
+    _cull(mgr, "forgotten")
+    assert culled == ["forgotten"]
+
+
+def test_a_connected_kernel_is_not_culled(manager) -> None:
+    mgr, culled = manager
+    mgr.notify_connect("waiting")
+    _cull(mgr, "waiting")
+    assert culled == []

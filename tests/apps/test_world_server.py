@@ -1,0 +1,64 @@
+"""The class's world renderers: a kernel's request is rendered once, by a renderer, for everyone."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from helpers import paths
+from helpers.apps import teaching, teaching_model, world_server
+from helpers.apps.teaching_view import ViewCache, view_key
+from helpers.config import load_config
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    # what a served class's kernels read: the config as the server wrote it (JSON)
+    return json.loads(json.dumps(load_config(paths.SAMPLE_CONFIG), default=str))
+
+
+@pytest.fixture()
+def folder(tmp_path, config):
+    (tmp_path / world_server.CONFIG_FILE).write_text(json.dumps(config))
+    return tmp_path
+
+
+def test_neighbours_start_at_the_default_one_control_away(config) -> None:
+    default = teaching_model.default_assumptions(config)
+    seen = list(world_server.neighbours(config))
+    assert seen[0] == default and len(seen) == len(set(seen))
+    for assumptions in seen[1:]:
+        changed = [
+            f.name
+            for f in dataclasses.fields(default)
+            if getattr(assumptions, f.name) != getattr(default, f.name)
+        ]
+        assert len(changed) == 1, changed
+    steps = [a.discount_curve for a in seen if a.discount_curve != default.discount_curve]
+    assert [abs(s - default.discount_curve) for s in steps][:2] == pytest.approx([0.1, 0.1])
+
+
+def test_a_request_is_rendered_by_a_renderer(folder, config) -> None:
+    cache = ViewCache(folder)
+    wanted = dataclasses.replace(teaching_model.default_assumptions(config), discount_curve=0.0)
+    key = view_key(wanted, config, int(config["explorer"]["figure_dpi"]))
+    assert world_server.request_view(cache, key, wanted, timeout=0) is None
+    assert (folder / f"{key}.request").exists()
+    renderer = world_server.Renderer(folder)
+    assert renderer.step(), "the request is answered before any pre-rendering"
+    assert not (folder / f"{key}.request").exists()
+    view = cache.get(key)
+    assert view is not None and view.assumptions == wanted
+    local = teaching_model.build_state(wanted, config, folder / "local")
+    assert view.headline["top_profit_share"] == pytest.approx(local.headline["top_profit_share"])
+
+
+def test_a_served_kernel_builds_no_world(folder, config, monkeypatch) -> None:
+    monkeypatch.setenv("SCBP_TEACHING_CACHE", str(folder))
+    renderer = world_server.Renderer(folder)
+    assert renderer.step(), "idle: the default world is rendered ahead"
+    session = teaching.open_session("", "", "", interactive=True)
+    assert session.served and session.state is None, "read from the class's cache"
+    assert session.view.figures and session.view.findings["whale"]
