@@ -14,14 +14,18 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from helpers.ingest.errors import IngestError
 from helpers.ingest.rawfile import RawFile, no_data_rows
 from helpers.ingest.readers import (
+    BLOCK_BYTES,
+    MAX_FIELD_CHARS,
     check_field_sizes,
     check_last_record_closes,
     csv_options,
+    huge_field_error,
     newlines_per_row,
     ragged_rows,
 )
@@ -46,6 +50,18 @@ def _chunk_bad_rows(
         inside = more
 
 
+def _check_record_sizes(table: pa.Table, path: Path, name: str) -> None:
+    """Refuse a record longer than a whole-file read's block, with that read's message."""
+    lengths = [pc.fill_null(pc.binary_length(column), 0) for column in table.columns]
+    if not table.num_rows or max(pc.max(length).as_py() for length in lengths) <= MAX_FIELD_CHARS:
+        return
+    total = lengths[0]
+    for length in lengths[1:]:
+        total = pc.add(total, length)
+    if pc.max(total).as_py() + table.num_columns > BLOCK_BYTES:
+        raise huge_field_error(path, name)
+
+
 def _csv_chunk(
     batch: pa.RecordBatch,
     bad: list[tuple[int, int, str]],
@@ -67,6 +83,7 @@ def _csv_chunk(
     extra[is_bad] = [row[2].count("\n") for row in bad]
     before = np.concatenate(([0], np.cumsum(extra)[:-1])) + breaks_before
     lines = header_line + 1 + records_before + np.arange(records, dtype=np.int64) + before
+    _check_record_sizes(table, path, name)
     check_field_sizes(table, lines[~is_bad], layout, name)
     shifted = [(row[0] - records_before, row[1], row[2]) for row in bad]
     meta = {

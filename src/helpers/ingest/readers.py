@@ -38,7 +38,7 @@ __all__ = ["RawFile", "read_raw", "read_csv_raw", "read_xlsx_raw", "read_parquet
 
 #: the longest field a text export may hold (characters)
 MAX_FIELD_CHARS = 1 << 20
-_BLOCK_BYTES = 1 << 24  # the CSV reader's block; a record must fit in one
+BLOCK_BYTES = 1 << 24  # the CSV reader's block; a record must fit in one
 #: one ragged row: (record number, fields found, raw text)
 _BadRow = tuple[int, int, str]
 
@@ -49,7 +49,7 @@ def _pyarrow_encoding(encoding: str) -> str:
 
 
 def csv_options(
-    layout: CsvLayout, encoding: str, on_invalid: Any, block_bytes: int = _BLOCK_BYTES
+    layout: CsvLayout, encoding: str, on_invalid: Any, block_bytes: int = BLOCK_BYTES
 ) -> dict[str, Any]:
     """Options of Arrow's CSV reader: every field a string ``f0, f1 ...``.
 
@@ -161,7 +161,7 @@ def _read_csv_decoded(
         return (*_read_csv_table(path, layout, layout.encoding), path)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if "straddling object" in str(exc):
-            raise _huge_field_error(path, name) from None
+            raise huge_field_error(path, name) from None
         if "invalid UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError):
             raise IngestError(f"{name}: cannot be read as CSV ({exc})") from None
         if layout.encoding_how in ("configured", "BOM"):
@@ -246,8 +246,21 @@ def ragged_rows(
     ]
 
 
-def _huge_field_error(path: Path, name: str) -> IngestError:
-    """The error for a record longer than the reader's block: names the first huge line."""
+def huge_field_error(path: Path, name: str) -> IngestError:
+    """The error for a record longer than the reader's block (16 MiB): names the first huge line.
+
+    Parameters
+    ----------
+    path
+        The text file.
+    name
+        The file's display name.
+
+    Returns
+    -------
+    IngestError
+        To raise.
+    """
     with open(path, "rb") as handle:
         for number, line in enumerate(handle, start=1):
             if len(line) > MAX_FIELD_CHARS:
@@ -257,7 +270,7 @@ def _huge_field_error(path: Path, name: str) -> IngestError:
                     "swallowed the lines after it)"
                 )
     return IngestError(
-        f"{name}: a record longer than {_BLOCK_BYTES:,} bytes (expected fields of at most "
+        f"{name}: a record longer than {BLOCK_BYTES:,} bytes (expected fields of at most "
         f"{MAX_FIELD_CHARS:,} characters; an unbalanced quote may have swallowed the lines after it)"
     )
 
