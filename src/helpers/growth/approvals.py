@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from scipy import stats
+from scipy.special import ndtri  # the normal quantile (scipy.stats.norm.ppf)
 
 from helpers import plots
 from helpers.growth._shared import settings
@@ -171,7 +171,7 @@ def _logit(layers: np.ndarray, log_amount: np.ndarray, won: pd.Series) -> dict[s
     info = design.T @ (design * (prob * (1 - prob))[:, None])
     se = np.sqrt(np.diag(np.linalg.pinv(info)))
     coef = np.r_[model.intercept_, model.coef_[0]]
-    z = stats.norm.ppf(0.975)
+    z = ndtri(0.975)
     return {
         "intercept": float(coef[0]),
         "coef": dict(zip(names, map(float, coef[1:]), strict=True)),

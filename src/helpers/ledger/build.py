@@ -306,7 +306,8 @@ def build_ledger(
     measured = _measured(config, found["sources"])
     act_table = read_table(con, "activities", processed_dir, config) if measured else None
     expr = ledger_expression(order_lines, act_table, config, (start, end), by_period, measured)
-    result = _normalise(expr.to_pandas())
+    # Arrow first: Ibis's own to_pandas turns every column holding a null into Python lists
+    result = _normalise(expr.to_pyarrow().to_pandas())
     customers = _with_line_regions(
         _customers(con, processed_dir, config), _regions_from_lines(order_lines)
     )

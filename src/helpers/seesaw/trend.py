@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from helpers.seesaw.tables import _config, _customers, at_lead
 
@@ -29,6 +28,8 @@ def _theil_sen(sizes: np.ndarray, margins: np.ndarray, spec: Mapping[str, Any]) 
             n, int(spec["max_points"]), replace=False
         )
         sizes, margins = sizes[keep], margins[keep]
+    from scipy import stats  # loads in about a second: only where a trend is fitted
+
     fit = stats.theilslopes(margins, sizes, alpha=float(spec["confidence"]))
     return {
         "slope": float(fit.slope),
