@@ -52,3 +52,19 @@ def test_importing_plots_does_not_import_seaborn_or_scipy():
     code = "import sys, helpers.plots; print(sorted(m for m in ('seaborn', 'scipy.stats') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_dense_scatter_is_rasterized_in_svg_and_sparse_one_is_not(tmp_path):
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (dense, sparse) = plt.subplots(1, 2)
+    rng = np.random.default_rng(0)
+    dense.scatter(rng.random(plots.DENSE_MARKS + 1), rng.random(plots.DENSE_MARKS + 1))
+    sparse.scatter(rng.random(50), rng.random(50))
+    assert plots.rasterize_dense(fig) == 1
+    fig.savefig(tmp_path / "f.svg")
+    svg = (tmp_path / "f.svg").read_text()
+    plt.close(fig)
+    assert svg.count("<image") == 1  # the dense points as one embedded image
+    assert svg.count("<use ") >= 50  # the sparse points stay vector marks

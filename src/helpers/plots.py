@@ -28,6 +28,7 @@ __all__ = [
     "message_figure",
     "is_message_figure",
     "label_money_axes",
+    "rasterize_dense",
 ]
 
 #: Okabe-Ito: distinguishable with every common colour-vision deficiency, and in grey print.
@@ -182,3 +183,24 @@ def label_money_axes(fig: object) -> None:
         ):
             if getattr(target.get_major_formatter(), "_wb_money", False) and code not in get():
                 put(f"{get()} ({code})" if get() else code)
+
+
+#: a collection with more marks than this is drawn as pixels inside an SVG (axes and text stay
+#: vector): 20,000 scatter points as SVG paths take seconds to write and megabytes to ship
+DENSE_MARKS = 2000
+
+
+def rasterize_dense(fig: object) -> int:
+    """Mark every collection of ``fig`` with more than :data:`DENSE_MARKS` marks as rasterized.
+
+    Matplotlib then embeds those marks as an image in vector output (SVG, PDF); a PNG is drawn
+    the same either way. Returns how many collections were marked.
+    """
+    marked = 0
+    for ax in getattr(fig, "axes", []):
+        for collection in ax.collections:
+            marks = max(len(collection.get_offsets()), len(collection.get_paths()))
+            if marks > DENSE_MARKS:
+                collection.set_rasterized(True)
+                marked += 1
+    return marked

@@ -204,3 +204,32 @@ def test_verdicts_do_not_depend_on_the_scale_of_the_amounts(scale: float) -> Non
                          ("segments", "highest_margin_tier"), ("segments", "small_clients")):  # fmt: skip
         assert first[section][key] == second[section][key], (section, key)
     assert first["whale"]["sensitivity"] == second["whale"]["sensitivity"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    revenue=st.lists(st.integers(-3, 6), min_size=2, max_size=40),
+    draws=st.integers(1, 5),
+    seed=st.integers(0, 2**16),
+)
+def test_resamples_ordered_by_counting_equal_sorted_resamples(revenue, draws, seed):
+    """The bootstrap's counting sort gives the rows a sort gives, ties and negatives included."""
+    from helpers.pareto.statistics import _ordered_by_counting
+
+    rng = np.random.default_rng(seed)
+    n = len(revenue)
+    base = {
+        "revenue": np.asarray(revenue, dtype="float64")[None, :],
+        "profit": rng.integers(-2, 3, n).astype("float64")[None, :],
+    }
+    idx = rng.integers(0, n, size=(draws, n))
+    ordered = _ordered_by_counting(base, idx)
+    for name, values in base.items():
+        resampled = values[0][idx]
+        np.testing.assert_array_equal(ordered.descending[name], -np.sort(-resampled, axis=1))
+    profit, revenue_ranked = ordered.by_revenue
+    for row in range(draws):
+        drawn = zip(base["revenue"][0][idx[row]], base["profit"][0][idx[row]], strict=True)
+        pairs = sorted(drawn, reverse=True)
+        np.testing.assert_array_equal(revenue_ranked[row], [r for r, _ in pairs])
+        np.testing.assert_array_equal(profit[row], [p for _, p in pairs])

@@ -323,12 +323,13 @@ class Workspace:
         pathlib.Path
             The PNG (the SVG sits beside it).
         """
-        from helpers.plots import label_money_axes
+        from helpers.plots import label_money_axes, rasterize_dense
 
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         label_money_axes(fig)  # "Amount" -> "Amount (USD)" when the run has a currency
         png = self.figures_dir / f"{name}.png"
         fig.savefig(png, dpi=110, bbox_inches="tight")
+        rasterize_dense(fig)  # thousands of points: pixels inside the SVG, axes and text stay
         fig.savefig(png.with_suffix(".svg"), bbox_inches="tight")
         from helpers.plots import is_message_figure
 
