@@ -96,3 +96,29 @@ def test_summary_escapes_data_text(tmp_path: Path) -> None:
 def test_unknown_notebook_is_bad_input() -> None:
     with pytest.raises(errors.BadInput, match="notebook 'nope': not found"):
         notebooks.report_notebooks(["nope"])
+
+
+def test_notebooks_start_longest_first_and_results_keep_page_order(tmp_path):
+    from helpers.report.notebooks import longest_first
+
+    pages = [tmp_path / f"0{i}-page.ipynb" for i in range(1, 6)]
+    last_run = {"01-page": 5.0, "02-page": 30.0, "03-page": 12.0, "05-page": 40.0}
+    started = [p.stem for p in longest_first(pages, last_run)]
+    assert started == ["05-page", "02-page", "03-page", "01-page", "04-page"]
+    # without an earlier run: the later (heavier) pages first
+    assert [p.stem for p in longest_first(pages, {})][0] == "05-page"
+    assert sorted(longest_first(pages, {})) == sorted(pages)
+
+
+def test_last_timings_read_from_the_published_run_and_absent_without_one(tmp_path):
+    import json
+
+    from helpers.report.run import _last_timings
+
+    assert _last_timings(tmp_path) == {}
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "run.json").write_text("not json")
+    assert _last_timings(tmp_path) == {}
+    timings = {"notebooks": {"02-customer-ledger": {"total_seconds": 21.0}}}
+    (tmp_path / "latest" / "run.json").write_text(json.dumps({"timings": timings}))
+    assert _last_timings(tmp_path) == {"02-customer-ledger": 21.0}

@@ -45,7 +45,13 @@ from helpers.report.metrics import (
     validate_metrics,
     versions,
 )
-from helpers.report.notebooks import NotebookResult, report_notebooks, run_notebooks, to_html
+from helpers.report.notebooks import (
+    NotebookResult,
+    longest_first,
+    report_notebooks,
+    run_notebooks,
+    to_html,
+)
 from helpers.report.publish import (
     claim_run_folder,
     keep_data_quality,
@@ -278,9 +284,21 @@ def _execute_notebooks(
     with _timed(run, "notebooks"):
         (run.tmp / "notebooks").mkdir()
         timeout = (run.config.get("report") or {}).get("cell_timeout_seconds")
-        results = run_notebooks(selected, run.tmp, run.parameters, jobs, progress, timeout)
+        first = longest_first(selected, _last_timings(run.out_dir))
+        results = run_notebooks(first, run.tmp, run.parameters, jobs, progress, timeout)
+        order = {notebook.stem: index for index, notebook in enumerate(selected)}
+        results = sorted(results, key=lambda result: order[result.name])
     _raise_for_failures(run, results)
     return results
+
+
+def _last_timings(out_dir: Path) -> dict[str, float]:
+    """Each notebook's seconds in the last published run of ``out_dir`` (empty without one)."""
+    try:
+        timings = json.loads((Path(out_dir) / "latest" / "run.json").read_text())["timings"]
+        return {name: float(t["total_seconds"]) for name, t in timings["notebooks"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _write_pages(run: _Run, results: list[NotebookResult]) -> None:
