@@ -1,6 +1,7 @@
 """Full report runs as the customer book grows: wall time and its split per stage and notebook.
 
     python bench/bench_report.py [--customers 5000,20000,100000] [--quick] [--jobs 2]
+                                 [--against CHECKOUT]
 
 For each size, the sample world (5,000 customers, ``configs/sample.yaml``) or a world of that
 many customers generated with ``python -m helpers.world --customers N`` into a temporary folder
@@ -10,7 +11,13 @@ papermill overhead (``run.json``). The baseline, measured in the same run just b
 report: starting one Python kernel and running an empty notebook with papermill, so the
 per-notebook overhead reads as a multiple of the bare kernel cost. ``--quick``: 5,000 only.
 
-Targets (2-core machine): 20,000 customers within 60 s, 100,000 within 240 s.
+``--against CHECKOUT`` (a clone or worktree of an earlier commit, e.g. made with
+``git worktree add /tmp/before <commit>``) also renders the sample world with that checkout's
+code and notebooks on the same sample data, alternating with this one's (twice each, in one
+run), and reports the ratio of the best of each: the sample world must not get slower.
+
+Targets (2-core machine): 20,000 customers within 60 s, 100,000 within 240 s; the sample world
+no slower than before.
 Prints a table and writes ``bench/results/report.json``. Not a test: run it with ``make bench``.
 """
 
@@ -66,6 +73,48 @@ def world_config(customers: int, tmp: Path) -> Path:
     config = tmp / f"world_{customers}.yaml"
     config.write_text(text.replace("name: sample", f"name: world-{customers}"), encoding="utf-8")
     return config
+
+
+_RENDER = (
+    "import sys; from helpers.report.run import run_report; "
+    "run_report(sys.argv[1], out_dir=sys.argv[2], jobs=int(sys.argv[3]), progress=False)"
+)
+
+
+def render_seconds(src: Path, out: Path, jobs: int) -> float:
+    """Wall seconds of one sample-world report rendered by the code in ``src``."""
+    env = {**os.environ, "PYTHONPATH": str(src), "MPLBACKEND": "Agg"}
+    config = src.parent / "configs" / "sample.yaml"
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", _RENDER, str(config), str(out), str(jobs)],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=src.parent,
+    )
+    return time.perf_counter() - t0
+
+
+def against(checkout: Path, tmp: Path, jobs: int) -> dict:
+    """The sample world rendered by this code and by ``checkout``'s, alternating, twice each."""
+    here = Path(__file__).resolve().parent.parent / "src"
+    theirs = Path(checkout).resolve() / "data" / "sample"
+    if not theirs.exists():  # the same sample data for both: this checkout's
+        theirs.parent.mkdir(parents=True, exist_ok=True)
+        theirs.symlink_to(here.parent / "data" / "sample", target_is_directory=True)
+    times: dict[str, list[float]] = {"this": [], "before": []}
+    for round_no in range(2):
+        for name, src in (("this", here), ("before", Path(checkout).resolve() / "src")):
+            out = tmp / f"against_{name}_{round_no}"
+            times[name].append(round(render_seconds(src, out, jobs), 2))
+    ratio = min(times["this"]) / min(times["before"])
+    return {
+        "checkout": str(checkout),
+        "seconds": times,
+        "ratio_best_of_two": round(ratio, 3),
+        "not_slower": ratio <= 1.05,
+    }
 
 
 def measure(customers: int, tmp: Path, jobs: int) -> dict:
@@ -125,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="the sample world (5,000) only")
     ap.add_argument("--jobs", type=int, default=2, help="notebooks run side by side")
     ap.add_argument("--out", default=str(RESULTS / "report.json"))
+    ap.add_argument(
+        "--against", metavar="CHECKOUT", help="an earlier checkout: is the sample world slower?"
+    )
     args = ap.parse_args(argv)
     sizes = [SAMPLE_CUSTOMERS] if args.quick else [int(float(s)) for s in args.customers.split(",")]
     results = []
@@ -132,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         for customers in sizes:
             results.append(measure(customers, Path(tmp), args.jobs))
             show(results[-1])
+        compared = against(Path(args.against), Path(tmp), args.jobs) if args.against else None
+    if compared:
+        print(
+            f"sample world, this code vs {compared['checkout']}: {compared['seconds']['this']} s "
+            f"vs {compared['seconds']['before']} s -> {compared['ratio_best_of_two']}x "
+            f"({'not slower' if compared['not_slower'] else 'SLOWER'})"
+        )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     summary = {
@@ -139,10 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "jobs": args.jobs,
         "results": results,
+        "sample_against_earlier": compared,
     }
     out.write_text(json.dumps(summary, indent=2))
     print(f"wrote {out}")
-    return 0 if all(r["meets_target"] is not False for r in results) else 1
+    slower = compared is not None and not compared["not_slower"]
+    return 0 if all(r["meets_target"] is not False for r in results) and not slower else 1
 
 
 if __name__ == "__main__":
