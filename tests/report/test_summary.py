@@ -108,6 +108,11 @@ def test_index_without_findings_or_figures(tmp_path: Path) -> None:
     run.mkdir()
     html = summary.write_index(run, {"run": RUN}, {}, results=[]).read_text()
     assert "<html" in html.lower()
+    assert 'href="exports/"' not in html  # a run that exported nothing links no empty folder
+    (run / "exports").mkdir()
+    (run / "exports" / "customer_pnl.csv").write_text("customer_id\n")
+    html = summary.write_index(run, {"run": RUN}, {}, results=[]).read_text()
+    assert 'href="exports/"' in html
 
 
 def test_the_summary_says_which_level_it_leads_with_and_what_assumptions_change() -> None:

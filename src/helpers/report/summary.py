@@ -375,6 +375,7 @@ def write_index(
         findings=_findings(metrics, pages),
         figures=_figures(run_dir),
         pages=pages,
+        has_exports=any((run_dir / "exports").glob("*")),
         assumptions=assumption_rows(
             {**_pick(config, ASSUMPTION_KEYS), "_amounts": config.get("_amounts")}, currency
         ),
