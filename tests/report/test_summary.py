@@ -154,3 +154,43 @@ def test_change_rows_write_percent_figures_with_their_sign_and_in_points() -> No
         {"label": "Whale-curve peak (% of profit)", "previous": "128.3%", "current": "138.3%",
          "change": "+10.0 points"}
     ]  # fmt: skip
+
+
+def test_assumptions_list_only_what_applies_to_the_data(tmp_path: Path) -> None:
+    """Superstore-like data: cost in the export, two ship modes, no head counts."""
+    import pandas as pd
+
+    from helpers.config import defaults
+    from helpers.report.assumptions import assumption_rows, data_in_use
+
+    config = defaults()
+    config["cost_to_serve"]["activities"]["delivery"] = {
+        "driver": "deliveries",
+        "by": "ship_mode",
+        "rate": 9.0,
+        "rates": {"standard": 8.0, "express": 20.0, "Same Day": 30.0},
+    }
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    lines = {"cost_assumed": [False, False], "ship_mode": ["Standard ", "Second Class"]}
+    pd.DataFrame(lines).to_parquet(processed / "order_lines.parquet")
+    pd.DataFrame({"customer_id": ["a"], "employees": [None]}).to_parquet(
+        processed / "customers.parquet"
+    )
+    in_use = data_in_use(processed, config)
+    assert in_use.ship_modes == {"standard", "second class"} and not in_use.cost_assumed
+    assert in_use.tier_basis == "revenue"
+    rows = {r[0] for g in assumption_rows(config, "USD", in_use) for r in g["rows"]}
+    assert "Delivery: standard" in rows and "Delivery: any other ship mode" in rows
+    assert "Delivery: express" not in rows and "Delivery: Same Day" not in rows
+    assert "Gross margin" not in rows
+    assert "Revenue customer shares" in rows
+    assert "Revenue bins" not in rows and "Employees bins" not in rows
+    # without knowing the data every setting is listed, as before
+    everything = {r[0] for g in assumption_rows(config, "USD") for r in g["rows"]}
+    assert {"Gross margin", "Delivery: express", "Revenue bins"} <= everything
+    # cost assumed on some line: the margin it came from is listed
+    lines["cost_assumed"] = [True, False]
+    pd.DataFrame(lines).to_parquet(processed / "order_lines.parquet")
+    margin = assumption_rows(config, "USD", data_in_use(processed, config))
+    assert "Gross margin" in {r[0] for g in margin for r in g["rows"]}

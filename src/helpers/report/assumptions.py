@@ -8,11 +8,13 @@ rate is per ("EUR per delivery", "minutes per order", "visits per order").
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from helpers.report.tables import column_label, format_value
 
-__all__ = ["ASSUMPTION_GROUPS", "assumption_rows"]
+__all__ = ["ASSUMPTION_GROUPS", "DataInUse", "assumption_rows", "data_in_use"]
 
 #: group title -> the config entry (dotted) it shows, in reading order
 ASSUMPTION_GROUPS: dict[str, str] = {
@@ -60,6 +62,66 @@ _FIXED_UNITS = {
 }
 
 
+#: size-tier settings that apply only under one tier basis (:func:`helpers.ledger.size_tiers.tier_basis`)
+_TIER_SETTINGS = {
+    "employees_bins": "employees",
+    "revenue_customer_shares": "revenue",
+    "revenue_bins": "revenue_bins",
+    "revenue_bands": "revenue_bands",
+}
+
+
+@dataclass(frozen=True)
+class DataInUse:
+    """What of the data decides which assumptions apply.
+
+    ``cost_assumed``: some line's cost of goods came from ``assumptions.gross_margin``;
+    ``ship_modes``: the ship modes on the lines (stripped, lower case; None when the lines
+    carry none); ``tier_basis``: what the size tiers were cut on (``employees``, ``revenue``
+    or ``revenue_bins``).
+    """
+
+    cost_assumed: bool
+    ship_modes: frozenset[str] | None
+    tier_basis: str
+
+
+def data_in_use(processed_dir: Path, config: Mapping[str, Any]) -> DataInUse | None:
+    """Read what decides which assumptions apply from the canonical tables (None without lines).
+
+    Parameters
+    ----------
+    processed_dir
+        Folder of the canonical Parquet tables (``order_lines``; ``customers`` optional).
+    config
+        The run's config (``size_tiers``).
+    """
+    import pandas as pd
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from helpers.ledger.size_tiers import tier_basis
+
+    lines_path = Path(processed_dir) / "order_lines.parquet"
+    if not lines_path.exists():
+        return None
+    names = set(pq.read_schema(lines_path).names)
+    lines = pq.read_table(
+        lines_path, columns=[c for c in ("cost_assumed", "ship_mode") if c in names]
+    )
+    assumed = "cost_assumed" in names and bool(pc.any(lines["cost_assumed"]).as_py())
+    modes = None
+    if "ship_mode" in names:
+        found = pc.unique(lines["ship_mode"]).drop_null().to_pylist()
+        kept = frozenset(str(m).strip().lower() for m in found if str(m).strip())
+        modes = kept or None
+    customers_path = Path(processed_dir) / "customers.parquet"
+    customers = pd.DataFrame({"employees": []})
+    if customers_path.exists() and "employees" in pq.read_schema(customers_path).names:
+        customers = pd.read_parquet(customers_path, columns=["employees"])
+    return DataInUse(assumed, modes, tier_basis(customers, config))
+
+
 def _get(config: Mapping[str, Any], dotted: str) -> Any:
     node: Any = config
     for part in dotted.split("."):
@@ -86,7 +148,11 @@ def _scaled(config: Mapping[str, Any]) -> set[str]:
 
 
 def _activity_rows(
-    name: str, spec: Mapping[str, Any], currency: str | None, scaled: set[str]
+    name: str,
+    spec: Mapping[str, Any],
+    currency: str | None,
+    scaled: set[str],
+    in_use: DataInUse | None = None,
 ) -> list[tuple[str, str, str]]:
     """One activity's rate (or minutes), its driver and what is assumed where data is missing."""
     label = column_label(name)
@@ -97,12 +163,26 @@ def _activity_rows(
     if spec.get("minutes") is not None:
         where = f" of {column_label(spec['resource']).lower()}" if spec.get("resource") else ""
         rows.append((f"{label}: time", _value(spec["minutes"]), f"minutes{where} per {unit}"))
-    for mode, rate in (spec.get("rates") or {}).items():
+    rates = spec.get("rates") or {}
+    modes = None if in_use is None else in_use.ship_modes
+    for mode, rate in rates.items():
+        if modes is not None and str(mode).strip().lower() not in modes:
+            continue  # a mode the data does not have prices nothing
         note = " (default, scaled to this data)" if f"{key}.rates.{mode}" in scaled else ""
         rows.append(
             (f"{label}: {mode}", _value(rate) + note, f"{_money(currency)} per {mode} {unit}")
         )
-    if spec.get("rate") is not None and not spec.get("rates"):
+    priced = {str(mode).strip().lower() for mode in rates}
+    if rates and spec.get("rate") is not None and (modes is None or modes - priced):
+        note = " (default, scaled to this data)" if f"{key}.rate" in scaled else ""
+        rows.append(
+            (
+                f"{label}: any other ship mode",
+                _value(spec["rate"]) + note,
+                f"{_money(currency)} per {unit}",
+            )
+        )
+    if spec.get("rate") is not None and not rates:
         note = " (default, scaled to this data)" if f"{key}.rate" in scaled else ""
         if driver in _FRACTION_DRIVERS:
             rows.append((f"{label}: rate", _value(spec["rate"], True), _FRACTION_DRIVERS[driver]))
@@ -123,7 +203,11 @@ def _activity_rows(
 
 
 def _resource_rows(
-    name: str, spec: Mapping[str, Any], currency: str | None, scaled: set[str]
+    name: str,
+    spec: Mapping[str, Any],
+    currency: str | None,
+    scaled: set[str],
+    in_use: DataInUse | None = None,
 ) -> list[tuple[str, str, str]]:
     label = column_label(name)
     rows = []
@@ -180,8 +264,15 @@ _PER_ENTRY = {
 }
 
 
-def assumption_rows(config: Mapping[str, Any], currency: str | None = None) -> list[dict[str, Any]]:
+def assumption_rows(
+    config: Mapping[str, Any], currency: str | None = None, in_use: DataInUse | None = None
+) -> list[dict[str, Any]]:
     """The config's assumptions, grouped, labelled and with units, for the summary.
+
+    With ``in_use`` (:func:`data_in_use`) only what applies to this data is listed: the gross
+    margin only where some cost was assumed from it, delivery rates only for the ship modes on
+    the lines (and the rate for any other mode where one is left), and the size-tier settings
+    of the basis the tiers were cut on.
 
     Parameters
     ----------
@@ -191,6 +282,8 @@ def assumption_rows(config: Mapping[str, Any], currency: str | None = None) -> l
         and those scaled from a default say so.
     currency
         The run's currency code or symbol (None: "currency units").
+    in_use
+        What of the data decides which assumptions apply (None: list every one).
 
     Returns
     -------
@@ -201,7 +294,7 @@ def assumption_rows(config: Mapping[str, Any], currency: str | None = None) -> l
     scaled = _scaled(config)
     groups = []
     for title, dotted in ASSUMPTION_GROUPS.items():
-        section = _get(config, dotted)
+        section = _applying(_get(config, dotted), dotted, in_use)
         if not isinstance(section, Mapping):
             continue
         per_entry = _PER_ENTRY.get(dotted)
@@ -210,7 +303,7 @@ def assumption_rows(config: Mapping[str, Any], currency: str | None = None) -> l
                 row
                 for name, spec in section.items()
                 if isinstance(spec, Mapping)
-                for row in per_entry(str(name), spec, currency, scaled)
+                for row in per_entry(str(name), spec, currency, scaled, in_use)
             ]
         elif dotted == "cost_to_serve":
             plain = {k: v for k, v in section.items() if not isinstance(v, Mapping)}
@@ -222,3 +315,18 @@ def assumption_rows(config: Mapping[str, Any], currency: str | None = None) -> l
         if rows:
             groups.append({"title": title, "rows": rows})
     return groups
+
+
+def _applying(section: Any, dotted: str, in_use: DataInUse | None) -> Any:
+    """``section`` without the settings this data does not use (as it is without ``in_use``)."""
+    if in_use is None or not isinstance(section, Mapping):
+        return section
+    if dotted == "assumptions" and not in_use.cost_assumed:
+        return {k: v for k, v in section.items() if k != "gross_margin"}
+    if dotted == "size_tiers":
+        basis = in_use.tier_basis
+        drop = {k for k, b in _TIER_SETTINGS.items() if b != basis}
+        if basis != "employees":
+            drop -= {"revenue_bands"}  # relative or absolute: what the revenue tiers are
+        return {k: v for k, v in section.items() if k not in drop}
+    return section

@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from helpers.ledger.levels import LEVEL_TAGS, LEVEL_WORDS, LEVELS
 from helpers.plots import format_money
-from helpers.report.assumptions import assumption_rows
+from helpers.report.assumptions import assumption_rows, data_in_use
 from helpers.report.workspace import MESSAGE_FIGURES
 from helpers.results import sentence_pct
 
@@ -377,7 +377,9 @@ def write_index(
         pages=pages,
         has_exports=any((run_dir / "exports").glob("*")),
         assumptions=assumption_rows(
-            {**_pick(config, ASSUMPTION_KEYS), "_amounts": config.get("_amounts")}, currency
+            {**_pick(config, ASSUMPTION_KEYS), "_amounts": config.get("_amounts")},
+            currency,
+            data_in_use(run_dir / "processed", config) if "size_tiers" in config else None,
         ),
     )
     out = run_dir / "index.html"
