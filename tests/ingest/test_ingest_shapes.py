@@ -139,7 +139,7 @@ def test_gzip_compressed_csv(tmp_path: Path) -> None:
     result = _ingest(tmp_path, {"order_lines": {"path": "o.csv.gz"}})
     assert result.tables["order_lines"]["revenue"].tolist() == [21.0, 99.0]
     assert result.quality[0] == (
-        "order_lines: o.csv.gz read as CSV in utf-8 (utf-8), delimiter ',', gzip-compressed, "
+        "order_lines: o.csv.gz read as CSV in utf-8, delimiter ',', gzip-compressed, "
         "dates as yyyy-mm-dd: 2 rows."
     )
 

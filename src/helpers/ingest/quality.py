@@ -37,7 +37,9 @@ def _read_as(table: str, file: FileOut) -> str:
     how = meta.get("format", "?").upper()
     if meta.get("format") == "csv":
         delimiter = {"\t": "tab"}.get(meta["delimiter"], meta["delimiter"])
-        how += f" in {meta['encoding']} ({meta['encoding_how']}), delimiter '{delimiter}'"
+        told = meta["encoding_how"]  # "utf-8" says only that it decoded as such: no echo
+        how += f" in {meta['encoding']}{'' if told == meta['encoding'] else f' ({told})'}"
+        how += f", delimiter '{delimiter}'"
         if meta.get("aligned"):
             how = how.replace(f"delimiter '{delimiter}'", "columns aligned by runs of spaces")
     if meta.get("compression"):
