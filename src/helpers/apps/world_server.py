@@ -30,7 +30,7 @@ from helpers.apps.teaching_model import (
     default_assumptions,
     teaching_settings,
 )
-from helpers.apps.teaching_view import ViewCache, WorldView, render_view, view_key
+from helpers.apps.teaching_view import FigureMemo, ViewCache, WorldView, render_view, view_key
 from helpers.results import set_currency
 
 __all__ = ["CONFIG_FILE", "AHEAD_DONE", "request_view", "neighbours", "Renderer", "main"]
@@ -136,6 +136,7 @@ class Renderer:
         self.cache = ViewCache(self.folder)
         self.work = Path(tempfile.mkdtemp(prefix="world-renderer-"))
         self.state: TeachingState | None = None
+        self.memo = FigureMemo()
         ahead = int(teaching_settings(self.config)["prerender"])
         self.ahead = itertools.islice(neighbours(self.config), ahead)
 
@@ -158,7 +159,7 @@ class Renderer:
         if (self.folder / f"{key}.json").exists():
             return
         self.state = build_state(assumptions, self.config, self.work, self.state)
-        self.cache.put(key, render_view(self.state, self.dpi))
+        self.cache.put(key, render_view(self.state, self.dpi, self.memo))
 
     def step(self) -> bool:
         """Answer one request, else pre-render one neighbour. False when there is nothing to do."""
