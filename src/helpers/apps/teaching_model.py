@@ -34,6 +34,7 @@ __all__ = [
     "default_assumptions",
     "world_params",
     "build_state",
+    "only_quotes_differ",
     "tier_groups",
     "headline_figures",
 ]
@@ -307,8 +308,20 @@ def _regenerate(
 _QUOTE_PARAMS = ("approval_base", "approval_step", "max_layers")
 
 
-def _only_quotes_differ(before: world.WorldParams, after: world.WorldParams) -> bool:
-    """Whether two worlds differ in their approval rule only."""
+def only_quotes_differ(before: world.WorldParams, after: world.WorldParams) -> bool:
+    """Whether two worlds differ in their approval rule only (only their quotes differ).
+
+    Parameters
+    ----------
+    before, after
+        Two worlds' parameters.
+
+    Returns
+    -------
+    bool
+        True when they differ, and only in ``approval_base``, ``approval_step`` or
+        ``max_layers``.
+    """
     return (
         before != after
         and dataclasses.replace(before, **{name: getattr(after, name) for name in _QUOTE_PARAMS})
@@ -360,7 +373,7 @@ def build_state(
     params = world_params(assumptions, config)
     if previous is not None and previous.params == params:
         tables, base_config, base = previous.tables, previous.config, previous.ledger
-    elif previous is not None and _only_quotes_differ(previous.params, params):
+    elif previous is not None and only_quotes_differ(previous.params, params):
         tables, base_config, base = previous.tables, previous.config, previous.ledger
         tables = _requote(params, previous, config, Path(folder))
         seconds["world"] = time.perf_counter() - began
