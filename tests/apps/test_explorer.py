@@ -152,3 +152,123 @@ def test_explorer_notebook_runs_headless(run_notebook, sample_config) -> None:
     run_dir = run_notebook("00-explorer", sample_config)
     for view in explorer_views.VIEWS:
         assert (run_dir / "figures" / f"explorer_{view}.png").exists()
+
+
+# ---- a fresh user's dataset: Superstore (lead level: the data's own margin) -------------------
+SUPERSTORE = "/work/shared/data/real/superstore/superstore.csv"
+SUPERSTORE_CONFIG = f"""
+name: superstore
+currency: USD
+tables:
+  order_lines:
+    path: {SUPERSTORE}
+    date_format: "%m/%d/%Y"
+    amounts: line
+    discount_as: fraction
+    columns: {{order_id: Order ID, customer_id: Customer ID, order_date: Order Date,
+              product_id: Product ID, quantity: Quantity, sales: Sales, discount: Discount,
+              profit: Profit, region: Region, ship_mode: Ship Mode}}
+"""
+
+
+@pytest.fixture(scope="module")
+def superstore(prepared, tmp_path_factory) -> explorer.Explorer:
+    """The explorer on Superstore, with the config as the notebooks resolve it."""
+    from pathlib import Path
+
+    from helpers.ledger.scale import median_order_value, resolve_amounts
+
+    if not Path(SUPERSTORE).exists():
+        pytest.skip(f"{SUPERSTORE} not available")
+    path = tmp_path_factory.mktemp("superstore") / "superstore.yaml"
+    path.write_text(SUPERSTORE_CONFIG, encoding="utf-8")
+    processed = prepared(path)
+    config = resolve_amounts(load_config(path), median_order_value(processed))
+    return explorer.Explorer(processed, config, build_ledger(processed, config), "")
+
+
+def _loss_counts(sentences: list[str]) -> dict[str, int]:
+    """The loss-making counts the findings state: the whale card's, then one per level."""
+    import re
+
+    card = next(s for s in sentences if re.match(r"[\d,]+ of [\d,]+ customers \(", s))
+    levels = next(s for s in sentences if "after costing the orders" in s and "lose money" in s)
+    count = r"([\d,]+) (?:customers )?\([\d.]+%\)(?: lose money)? "
+    return {
+        "card": int(card.split(" of ")[0].replace(",", "")),
+        **{
+            key: int(re.search(count + words, levels).group(1).replace(",", ""))
+            for key, words in {
+                "data": "on the margin",
+                "measured": "after costing",
+                "with_assumptions": "with the assumed",
+            }.items()
+        },
+    }
+
+
+def test_charts_and_counts_follow_the_sliders_when_the_data_leads_with_its_margin(
+    superstore,
+) -> None:
+    from helpers.ledger.levels import lead_level
+
+    assert lead_level(superstore.ledger("")) == "data"
+    app = explorer.ExplorerApp(superstore)
+    app.update()
+    before = {view: panel.widget.value for view, panel in app.panels.items()}
+    counts = _loss_counts(explorer_views.findings(*superstore.compute(app.settings())))
+    slider = app.rate_sliders["order_processing"]
+    slider.value = slider.max
+    for view, panel in app.panels.items():
+        assert panel.widget.value != before[view], f"the {view} chart follows the slider"
+        assert "before any cost to serve" not in panel.widget.value
+    assert "after the cost to serve" in explorer_views.VIEWS["whale"][1]
+    assert "after the cost to serve" in explorer_views.VIEWS["seesaw"][1]
+    after = _loss_counts(explorer_views.findings(*superstore.compute(app.settings())))
+    assert after["card"] > counts["card"]
+    assert after["measured"] > counts["measured"], "the measured count follows the slider"
+    assert after["data"] == counts["data"], "the data's own margin has no cost to serve"
+
+
+def test_one_loss_count_at_the_rates_of_the_controls(superstore) -> None:
+    costs = {**superstore.defaults.unit_costs}
+    costs["order_processing"] *= 3
+    view, config = superstore.compute(dataclasses.replace(superstore.defaults, unit_costs=costs))
+    sentences = explorer_views.findings(view, config)
+    counts = _loss_counts(sentences)
+    assert counts["card"] == counts["with_assumptions"] == int((view["profit"] < 0).sum())
+    assert counts["measured"] == int((view["profit_measured"] < 0).sum())
+    np.testing.assert_allclose(
+        view["cost_to_serve"], view["cost_to_serve_measured"] + view["cost_to_serve_assumed"]
+    )
+    at_zero = next(s for s in sentences if s.startswith("Customers losing money at multiples"))
+    data_share = (view["gross_margin"] < 0).mean()
+    assert f"{data_share:.0%} at 0x" in at_zero, "every amount here is assumed: 0x is the margin"
+
+
+def test_recost_keeps_the_levels_split_at_the_new_rates(data, sample) -> None:
+    _, _, ledger = sample
+    costs = {k: v * 2 for k, v in data.defaults.unit_costs.items()}
+    view, _ = data.compute(dataclasses.replace(data.defaults, unit_costs=costs))
+    for column in ("cost_to_serve_measured", "cost_to_serve_assumed", "assumed_amount"):
+        np.testing.assert_allclose(view[column], 2 * ledger[column], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(view["profit_measured"], view["gross_margin"] -
+                               view["cost_to_serve_measured"])  # fmt: skip
+
+
+def test_a_rate_that_is_a_share_of_revenue_reads_as_a_percentage(data) -> None:
+    app = explorer.ExplorerApp(data)
+    assert app.rate_sliders["payment_financing"].readout_format == ".1%"
+    assert "%" in app.rate_sliders["payment_financing"].tooltip
+    assert app.rate_sliders["order_processing"].readout_format == ",.3r"
+
+
+def test_filters_the_data_cannot_fill_are_not_offered(sample) -> None:
+    processed, config, ledger = sample
+    no_industry = ledger.assign(industry=None)
+    data = explorer.Explorer(processed, config, no_industry, "")
+    assert "Industry" not in data.filter_options()
+    assert "Industry" in data.missing_filters()
+    app = explorer.ExplorerApp(data)
+    assert "Industry" not in app.filters
+    assert "Industry: not in this data" in app.missing.value

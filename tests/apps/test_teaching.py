@@ -222,3 +222,35 @@ def test_a_served_session_records_nothing(config) -> None:
     assert recorder.calls == []
     teaching.TeachingSession(config, interactive=False, workspace=recorder).record()
     assert recorder.calls and recorder.calls[0][0] == "teaching"
+
+
+def test_a_move_redraws_only_the_figures_whose_inputs_changed(base, config, folder) -> None:
+    from helpers.apps.teaching_view import FigureMemo, render_view
+
+    memo = FigureMemo()
+    before = render_view(base, 40, memo)
+    costlier = dataclasses.replace(base.assumptions, cost_per_order=90.0)
+    state = teaching_model.build_state(costlier, config, folder, previous=base)
+    after = render_view(state, 40, memo)
+    assert memo.hits == 2, "survival and approvals do not depend on the cost per order"
+    for name in ("risks", "trust"):
+        assert after.figures[name] == before.figures[name]
+    for name in ("concentration", "whale", "seesaw"):
+        assert after.figures[name] != before.figures[name], f"{name} follows the cost per order"
+    fresh = render_view(state, 40)
+    assert fresh.figures == after.figures, "a reused figure is the figure drawn afresh"
+
+
+def test_approval_layers_redraw_only_the_quotes(base, config, tmp_path) -> None:
+    import pandas as pd
+
+    layered = dataclasses.replace(base.assumptions, approval_layers=5)
+    quick = teaching_model.build_state(layered, config, tmp_path / "quick", previous=base)
+    assert quick.tables["order_lines"] is base.tables["order_lines"], "orders are not redrawn"
+    full = teaching_model.build_state(layered, config, tmp_path / "full")
+    pd.testing.assert_frame_equal(quick.ledger, full.ledger)
+    pd.testing.assert_frame_equal(
+        quick.tables["opportunities"], full.tables["opportunities"], check_dtype=False
+    )
+    assert quick.headline["layers_big"] == full.headline["layers_big"]
+    assert quick.headline["layers_big"] != base.headline["layers_big"]

@@ -62,3 +62,20 @@ def test_a_served_kernel_builds_no_world(folder, config, monkeypatch) -> None:
     session = teaching.open_session("", "", "", interactive=True)
     assert session.served and session.state is None, "read from the class's cache"
     assert session.view.figures and session.view.findings["whale"]
+
+
+def test_a_renderer_starts_a_cost_move_from_the_world_it_kept(folder, config) -> None:
+    renderer = world_server.Renderer(folder)
+    dpi = renderer.dpi
+    default = teaching_model.default_assumptions(config)
+    other = dataclasses.replace(default, discount_curve=0.0)
+    for assumptions in (default, other):  # two students, two worlds, in turn
+        renderer.render(view_key(assumptions, config, dpi), assumptions)
+    costlier = dataclasses.replace(default, cost_per_order=default.cost_per_order * 2)
+    renderer.render(view_key(costlier, config, dpi), costlier)
+    built = renderer.states[-1]
+    assert built.assumptions == costlier
+    assert "world" not in built.seconds, "re-costed from the default world it kept"
+    layered = dataclasses.replace(other, approval_layers=other.approval_layers + 1)
+    assert renderer._nearest(layered).assumptions == other, "only its quotes differ"
+    assert len(renderer.states) == 2, "one kept state per world"

@@ -186,21 +186,41 @@ class Explorer:
         Returns
         -------
         dict
-            Filter label -> the ``all_label``, then the column's values in order.
+            Filter label -> the ``all_label``, then the column's values in order; a filter
+            whose column is missing or empty is left out (:meth:`missing_filters`).
         """
         ledger = self.ledger(self.defaults.period)
         out = {}
         for label, column in self.options["filters"].items():
-            if column in ledger:
-                values = sorted(ledger[column].dropna().astype(str).unique())
+            values = (
+                sorted(ledger[column].dropna().astype(str).unique()) if column in ledger else []
+            )
+            if values:  # a column the data does not fill offers nothing to choose
                 out[label] = [self.options["all_label"], *values]
         return out
+
+    def missing_filters(self) -> list[str]:
+        """The customer filters of the config whose column this data does not have or fill.
+
+        Returns
+        -------
+        list of str
+            Filter labels (e.g. ``Industry``), in the config's order.
+        """
+        offered = self.filter_options()
+        return [label for label in self.options["filters"] if label not in offered]
 
 
 # ---- the app ----------------------------------------------------------------------------------
 def _label(activity: str) -> str:
     """An activity's name as a label: ``order_processing`` -> ``Order processing``."""
     return activity.replace("_", " ").capitalize()
+
+
+def _is_share(config: Mapping[str, Any], activity: str) -> bool:
+    """Whether an activity's rate is a share of money (its driver is revenue), not an amount."""
+    spec = config["cost_to_serve"]["activities"].get(activity) or {}
+    return "revenue" in str(spec.get("driver", ""))
 
 
 class ExplorerApp:
@@ -226,6 +246,12 @@ class ExplorerApp:
             )
             for label, values in explorer.filter_options().items()
         }
+        missing = explorer.missing_filters()
+        self.missing = widgets.HTML(
+            f"<small>{html.escape(', '.join(missing))}: not in this data.</small>"
+            if missing
+            else ""
+        )
         self.periods, self.period = self._period_dropdown()
         self._initial = {"small": self.small.value}
         self.reset = widgets.Button(
@@ -249,14 +275,18 @@ class ExplorerApp:
             if unit <= 0:  # an activity switched off in the config: nothing to scale
                 continue
             top = unit * float(options["rate_factor_max"])
+            share = _is_share(self.explorer.config, name)
             sliders[name] = labelled_slider(
                 _label(name),
                 unit,
                 0.0,
                 top,
                 top / int(options["rate_steps"]),
-                f"Cost of one {name.replace('_', ' ')} driver unit (currency); configured {unit:g}",
-                readout_format=",.3r",
+                f"Cost as a share of the revenue it applies to; configured {unit:.1%}"
+                if share
+                else f"Cost of one {name.replace('_', ' ')} driver unit (currency); "
+                f"configured {unit:g}",
+                readout_format=".1%" if share else ",.3r",
             )
         return sliders
 
@@ -390,6 +420,7 @@ class ExplorerApp:
                 self.small,
                 heading("Customers and period"),
                 *self.filters.values(),
+                self.missing,
                 self.period,
                 self.reset,
                 self.status,

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from helpers import pareto, seesaw
 
 __all__ = [
+    "LEVEL",
     "VIEWS",
     "draw_whale",
     "draw_seesaw",
@@ -23,6 +24,12 @@ __all__ = [
     "totals_sentence",
     "render",
 ]
+
+
+#: the level of profit the explorer shows: after the whole cost to serve at the controls' rates
+#: (:mod:`helpers.ledger.levels`), so every chart, count and sentence follows the sliders; the
+#: data's own margin and the measured level are still named in the findings' level sentence
+LEVEL = "with_assumptions"
 
 
 def draw_whale(ledger: pd.DataFrame, config: Mapping[str, Any], axes: Any = None) -> Any:
@@ -42,7 +49,7 @@ def draw_whale(ledger: pd.DataFrame, config: Mapping[str, Any], axes: Any = None
     matplotlib.axes.Axes
         What the report's function returns.
     """
-    return pareto.plot_whale_curve(ledger, ax=axes, config=config)
+    return pareto.plot_whale_curve(ledger, ax=axes, config=config, level=LEVEL)
 
 
 def draw_seesaw(ledger: pd.DataFrame, config: Mapping[str, Any], axes: Any = None) -> Any:
@@ -62,7 +69,7 @@ def draw_seesaw(ledger: pd.DataFrame, config: Mapping[str, Any], axes: Any = Non
     matplotlib.axes.Axes
         What the report's function returns.
     """
-    return seesaw.plot_seesaw(ledger, config, ax=axes)
+    return seesaw.plot_seesaw(ledger, config, ax=axes, level=LEVEL)
 
 
 def headline(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, float]:
@@ -80,7 +87,7 @@ def headline(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, float
     dict
         :func:`helpers.pareto.headline_shares` (fractions).
     """
-    return pareto.headline_shares(ledger, config)
+    return pareto.headline_shares(ledger, config, level=LEVEL)
 
 
 def findings(ledger: pd.DataFrame, config: Mapping[str, Any]) -> list[str]:
@@ -100,7 +107,7 @@ def findings(ledger: pd.DataFrame, config: Mapping[str, Any]) -> list[str]:
     """
     if ledger.empty:
         return ["No customer matches these filters."]
-    return [totals_sentence(ledger), *pareto.pareto_findings(ledger, config)]
+    return [totals_sentence(ledger), *pareto.pareto_findings(ledger, config, level=LEVEL)]
 
 
 def totals_sentence(ledger: pd.DataFrame) -> str:
@@ -133,7 +140,8 @@ VIEWS: dict[str, tuple[Callable[..., Any], str]] = {
     ),
     "seesaw": (
         draw_seesaw,
-        "Seesaw: each size tier's share of volume against its share of profit.",
+        "Seesaw: each size tier's share of volume against its share of profit, after the cost "
+        "to serve at the rates of the controls.",
     ),
 }
 

@@ -20,6 +20,7 @@ __all__ = [
     "base_unit_costs",
     "config_with_unit_costs",
     "recost",
+    "level_members",
     "config_with_tiers",
     "retier",
     "apply_filters",
@@ -129,16 +130,23 @@ def recost(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         A copy with ``cts_<activity>``, ``cost_to_serve``, ``profit`` (currency) and
-        ``margin_pct`` (profit / net revenue; NaN without revenue) recomputed.
+        ``margin_pct`` (profit / net revenue; NaN without revenue) recomputed, and the levels'
+        split of the cost to serve (``cost_to_serve_measured``, ``cost_to_serve_assumed``,
+        ``assumed_amount``, ``profit_measured``) at the new rates (:func:`level_members`).
     """
     from helpers.ledger import cost_to_serve as costing
 
     cts = costing.apply_rates(ledger, config)
+    members = level_members(ledger, list(cts.columns))
     out = ledger.copy()
     out[cts.columns] = cts
     out["cost_to_serve"] = cts.sum(axis=1)
     out["profit"] = out["gross_margin"] - out["cost_to_serve"]
     out["margin_pct"] = out["profit"] / out["net_revenue"].where(out["net_revenue"] != 0)
+    for column, names in members.items():
+        out[column] = cts[names].sum(axis=1) if names else 0.0
+    if "cost_to_serve_measured" in members:
+        out["profit_measured"] = out["gross_margin"] - out["cost_to_serve_measured"]
     return out
 
 
@@ -246,4 +254,75 @@ def period_choices(ledger: pd.DataFrame) -> dict[str, str]:
     if pd.notna(first) and pd.notna(last):
         for year in range(first.year, last.year + 1):
             out[str(year)] = f"{year}-01-01:{year}-12-31"
+    return out
+
+
+#: the ledger's cost-to-serve level columns, each the sum of some activities' ``cts_`` columns
+_LEVEL_SUMS = ("cost_to_serve_measured", "cost_to_serve_assumed", "assumed_amount")
+_MAX_ACTIVITIES = 12  # activities that cost something: the subsets searched are 2**this
+_SAMPLE_ROWS = 512  # rows the subsets are tried on (the one found is then checked on every row)
+
+
+def _adds_up(values: Any, target: Any) -> Any:
+    """Which columns of ``values`` (rows x subsets) equal ``target`` on every row."""
+    import numpy as np
+
+    return (np.abs(values - target[:, None]) <= 1e-6 * (1.0 + np.abs(target[:, None]))).all(axis=0)
+
+
+def level_members(ledger: pd.DataFrame, cts_columns: Sequence[str]) -> dict[str, list[str]]:
+    """Which activity columns each cost-to-serve level column of the ledger adds up.
+
+    The ledger splits its cost to serve by what it rests on (:mod:`helpers.ledger.levels`):
+    ``cost_to_serve_measured``, ``cost_to_serve_assumed`` and ``assumed_amount`` are each the
+    sum of some ``cts_<activity>`` columns. Re-costing must keep that split: the members are
+    those ``build_ledger`` recorded in the ledger's ``attrs``; a ledger without them (built
+    elsewhere) has them read back from its numbers: the smallest subset of the activities that
+    cost something whose sums equal the level column on every row (ambiguous when two
+    activities cost exactly the same on every row).
+
+    Parameters
+    ----------
+    ledger
+        A customer ledger (:func:`helpers.ledger.build_ledger`).
+    cts_columns
+        Its activity cost columns.
+
+    Returns
+    -------
+    dict
+        Level column -> its ``cts_`` columns. A level column the ledger lacks (a hand-built
+        ledger), or that no subset adds up to, or a ledger with more than 12 activities that
+        cost something is left out; an activity that costs nothing anywhere is in no level.
+    """
+    import itertools
+
+    import numpy as np
+
+    from helpers.ledger.levels import LEVEL_MEMBERS
+
+    recorded = ledger.attrs.get(LEVEL_MEMBERS)
+    if recorded:  # what build_ledger recorded (exact even when two activities cost the same)
+        return {k: [c for c in v if c in cts_columns] for k, v in recorded.items() if k in ledger}
+    names = [c for c in cts_columns if c in ledger.columns and ledger[c].abs().sum() > 0]
+    if len(names) > _MAX_ACTIVITIES:
+        return {}
+    values = ledger[names].to_numpy(dtype="float64", na_value=0.0)
+    subsets = [
+        combo
+        for size in range(len(names) + 1)
+        for combo in itertools.combinations(range(len(names)), size)
+    ]
+    weights = np.zeros((len(names), len(subsets)))
+    for k, combo in enumerate(subsets):
+        weights[list(combo), k] = 1.0
+    sample = values[:: max(1, len(values) // _SAMPLE_ROWS)]
+    out: dict[str, list[str]] = {}
+    for column in (c for c in _LEVEL_SUMS if c in ledger.columns):
+        target = ledger[column].to_numpy(dtype="float64", na_value=0.0)
+        step = max(1, len(values) // _SAMPLE_ROWS)
+        for k in np.flatnonzero(_adds_up(sample @ weights, target[::step])):
+            if _adds_up(values @ weights[:, [k]], target)[0]:
+                out[column] = [names[i] for i in subsets[k]]
+                break
     return out

@@ -34,7 +34,7 @@ from helpers.apps.teaching_model import (
     default_assumptions,
     teaching_settings,
 )
-from helpers.apps.teaching_view import ViewCache, WorldView, render_view, view_key
+from helpers.apps.teaching_view import FigureMemo, ViewCache, WorldView, render_view, view_key
 from helpers.apps.widget_kit import (
     CSS_PREFIX,
     FigurePanel,
@@ -129,6 +129,7 @@ class TeachingSession:
         self.cache = ViewCache.from_environment()
         self.served = self.cache.folder is not None and (self.cache.folder / CONFIG_FILE).is_file()
         self.state: TeachingState | None = None
+        self.memo = FigureMemo()
         if interactive:
             self.view = self._view_for(self.defaults)
             self._build_widgets()
@@ -146,7 +147,7 @@ class TeachingSession:
             view = request_view(self.cache, key, assumptions, wait)
         if view is None:
             self.state = build_state(assumptions, self.config, self.folder, self.state)
-            view = render_view(self.state, self.dpi)
+            view = render_view(self.state, self.dpi, self.memo)
             self.cache.put(key, view)
         return view
 

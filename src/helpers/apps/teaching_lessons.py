@@ -282,7 +282,8 @@ def _draw_risks(state: TeachingState, axes: Any) -> Any:
         if survival.available
         else missing(survival.message)
     )
-    return growth.plot_survival(curves, section_findings(state)["risks"][0], state.config, ax=axes)
+    title = _risk_sentences(state.headline, teaching_settings(state.config))[0]
+    return growth.plot_survival(curves, title, state.config, ax=axes)
 
 
 def _draw_trust(state: TeachingState, axes: Any) -> Any:

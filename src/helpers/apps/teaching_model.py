@@ -34,6 +34,7 @@ __all__ = [
     "default_assumptions",
     "world_params",
     "build_state",
+    "only_quotes_differ",
     "tier_groups",
     "headline_figures",
 ]
@@ -302,6 +303,45 @@ def _regenerate(
     return tables, base_config, base
 
 
+#: world parameters that shape only the quotes (``opportunities``): the other tables are drawn
+#: from streams of their own, so a change of these leaves orders, customers and ledger alone
+_QUOTE_PARAMS = ("approval_base", "approval_step", "max_layers")
+
+
+def only_quotes_differ(before: world.WorldParams, after: world.WorldParams) -> bool:
+    """Whether two worlds differ in their approval rule only (only their quotes differ).
+
+    Parameters
+    ----------
+    before, after
+        Two worlds' parameters.
+
+    Returns
+    -------
+    bool
+        True when they differ, and only in ``approval_base``, ``approval_step`` or
+        ``max_layers``.
+    """
+    return (
+        before != after
+        and dataclasses.replace(before, **{name: getattr(after, name) for name in _QUOTE_PARAMS})
+        == after
+    )
+
+
+def _requote(
+    params: world.WorldParams, previous: TeachingState, config: Mapping[str, Any], folder: Path
+) -> dict[str, pd.DataFrame]:
+    """The previous world's tables with the quotes of ``params`` (only they are re-read)."""
+    from helpers.ingest.loading import load_sources
+
+    generated = world.generate(params)
+    world.write_world({"opportunities": generated["opportunities"]}, folder / "raw")
+    quotes_config = _world_config(folder, config)
+    loaded = load_sources(quotes_config["tables"]["opportunities"], "opportunities", quotes_config)
+    return {**previous.tables, "opportunities": loaded.frame}
+
+
 def build_state(
     assumptions: Assumptions,
     config: Mapping[str, Any],
@@ -320,7 +360,8 @@ def build_state(
         Where the world's raw and processed tables go.
     previous
         The state before; when only ``cost_per_order`` differs, its world and ledger are
-        reused and only the cost to serve is recomputed.
+        reused and only the cost to serve is recomputed; when only the approval layers differ,
+        only its quotes are drawn and read again.
 
     Returns
     -------
@@ -332,6 +373,10 @@ def build_state(
     params = world_params(assumptions, config)
     if previous is not None and previous.params == params:
         tables, base_config, base = previous.tables, previous.config, previous.ledger
+    elif previous is not None and only_quotes_differ(previous.params, params):
+        tables, base_config, base = previous.tables, previous.config, previous.ledger
+        tables = _requote(params, previous, config, Path(folder))
+        seconds["world"] = time.perf_counter() - began
     else:
         tables, base_config, base = _regenerate(params, config, Path(folder))
         seconds["world"] = time.perf_counter() - began

@@ -17,14 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from helpers.apps.teaching_lessons import SECTIONS, draw, section_findings
 from helpers.apps.teaching_model import Assumptions, TeachingState
 from helpers.apps.widget_kit import figure_html, figure_to_png
 
-__all__ = ["WorldView", "render_view", "view_key", "ViewCache"]
+__all__ = ["WorldView", "FigureMemo", "figure_key", "render_view", "view_key", "ViewCache"]
 
 #: the config sections a page depends on (with the assumptions and the figures' resolution)
 _KEY_SECTIONS = ("cost_to_serve", "size_tiers", "teaching", "explorer", "growth", "currency")
+#: the config sections every figure depends on (the cost model only the ledger's charts)
+_FIGURE_SECTIONS = ("size_tiers", "teaching", "explorer", "growth", "currency", "pareto")
 _VERSION = 1  # bump when what a view holds changes
 
 
@@ -58,7 +62,89 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def render_view(state: TeachingState, dpi: int) -> WorldView:
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """A digest of a frame's values, index and column names."""
+    values = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    return hashlib.sha256(values + repr(list(frame.columns)).encode()).hexdigest()
+
+
+def _figure_inputs(name: str, state: TeachingState) -> list[Any]:
+    """What a section's figure is drawn from (a figure drawn from the same inputs is the same)."""
+    cache = state.headline["_cache"]
+    if name == "risks":
+        survival = cache["survival"]
+        table = survival.table if survival.available else survival.message
+        return [table, f"{state.headline['first_year_closure']:.6f}"]
+    if name == "trust":
+        return [state.tables["opportunities"]]
+    return [state.ledger, {k: state.config.get(k) for k in ("cost_to_serve", "_given", "whale")}]
+
+
+def figure_key(name: str, state: TeachingState, dpi: int) -> str:
+    """A key naming a section's figure by what it is drawn from, the session config and the dpi.
+
+    Parameters
+    ----------
+    name
+        A section of :data:`~helpers.apps.teaching_lessons.SECTIONS`.
+    state
+        The world.
+    dpi
+        Resolution of the figure.
+
+    Returns
+    -------
+    str
+        64 hex digits: two worlds whose figure inputs are equal share the figure.
+    """
+    parts = [
+        name,
+        str(dpi),
+        json.dumps({k: state.config.get(k) for k in _FIGURE_SECTIONS}, sort_keys=True, default=str),
+    ]
+    for value in _figure_inputs(name, state):
+        if isinstance(value, pd.DataFrame):
+            parts.append(_frame_digest(value))
+        elif isinstance(value, dict):
+            plain = {k: v for k, v in value.items() if not str(k).startswith("_")}
+            parts.append(json.dumps(plain, sort_keys=True, default=str))
+        else:
+            parts.append(str(value))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class FigureMemo:
+    """The last figures a process drew, by :func:`figure_key`.
+
+    A slider move that leaves a figure's inputs alone (the cost per order and the survival
+    chart, the approval layers and the ledger's charts) does not redraw that figure.
+
+    Parameters
+    ----------
+    keep
+        Figures kept (the most recent).
+    """
+
+    def __init__(self, keep: int = 40) -> None:
+        self.keep = keep
+        self._figures: dict[str, str] = {}
+        self.hits = 0
+
+    def figure(self, name: str, state: TeachingState, dpi: int) -> str:
+        """The section's figure as accessible HTML: reused when drawn before, else drawn."""
+        key = figure_key(name, state, dpi)
+        if key in self._figures:
+            self.hits += 1
+            self._figures[key] = self._figures.pop(key)  # most recent last
+            return self._figures[key]
+        fig, alt, caption = draw(name, state)
+        self._figures[key] = figure_html(figure_to_png(fig, dpi), alt, caption)
+        while len(self._figures) > self.keep:
+            self._figures.pop(next(iter(self._figures)))
+        return self._figures[key]
+
+
+def render_view(state: TeachingState, dpi: int, memo: FigureMemo | None = None) -> WorldView:
     """Render a world's findings and figures.
 
     Parameters
@@ -67,6 +153,8 @@ def render_view(state: TeachingState, dpi: int) -> WorldView:
         The world.
     dpi
         Resolution of the figures (dots per inch).
+    memo
+        Figures drawn before by this process (reused when their inputs are the same).
 
     Returns
     -------
@@ -76,10 +164,8 @@ def render_view(state: TeachingState, dpi: int) -> WorldView:
     import time
 
     began = time.perf_counter()
-    figures = {}
-    for name in SECTIONS:
-        fig, alt, caption = draw(name, state)
-        figures[name] = figure_html(figure_to_png(fig, dpi), alt, caption)
+    memo = memo if memo is not None else FigureMemo()
+    figures = {name: memo.figure(name, state, dpi) for name in SECTIONS}
     headline = {k: _plain(v) for k, v in state.headline.items() if not k.startswith("_")}
     seconds = {**state.seconds, "render": time.perf_counter() - began}
     return WorldView(state.assumptions, headline, section_findings(state), figures, seconds)

@@ -28,9 +28,11 @@ from helpers.apps.teaching_model import (
     TeachingState,
     build_state,
     default_assumptions,
+    only_quotes_differ,
     teaching_settings,
+    world_params,
 )
-from helpers.apps.teaching_view import ViewCache, WorldView, render_view, view_key
+from helpers.apps.teaching_view import FigureMemo, ViewCache, WorldView, render_view, view_key
 from helpers.results import set_currency
 
 __all__ = ["CONFIG_FILE", "AHEAD_DONE", "request_view", "neighbours", "Renderer", "main"]
@@ -40,6 +42,7 @@ CONFIG_FILE = "session-config.json"
 #: a renderer leaves ``<AHEAD_DONE>-<pid>`` in the folder once it has nothing left to render ahead
 AHEAD_DONE = "ahead-done"
 _POLL_S = 0.05
+_KEEP_WORLDS = 6  # worlds a renderer keeps built: a cost or approval move from one is cheap
 
 
 def request_view(
@@ -135,7 +138,8 @@ class Renderer:
         self.dpi = int(self.config["explorer"]["figure_dpi"])
         self.cache = ViewCache(self.folder)
         self.work = Path(tempfile.mkdtemp(prefix="world-renderer-"))
-        self.state: TeachingState | None = None
+        self.states: list[TeachingState] = []  # the last worlds built, most recent last
+        self.memo = FigureMemo()
         ahead = int(teaching_settings(self.config)["prerender"])
         self.ahead = itertools.islice(neighbours(self.config), ahead)
 
@@ -157,8 +161,25 @@ class Renderer:
         """Build and store the page of ``assumptions`` unless it is stored already."""
         if (self.folder / f"{key}.json").exists():
             return
-        self.state = build_state(assumptions, self.config, self.work, self.state)
-        self.cache.put(key, render_view(self.state, self.dpi))
+        state = build_state(assumptions, self.config, self.work, self._nearest(assumptions))
+        self.states = [s for s in self.states if s.params != state.params][-_KEEP_WORLDS + 1 :]
+        self.states.append(state)
+        self.cache.put(key, render_view(state, self.dpi, self.memo))
+
+    def _nearest(self, assumptions: Assumptions) -> TeachingState | None:
+        """A kept world to start from: the same world, else one with other quotes only.
+
+        Students of a class move different sliders in turn, so the world a renderer built last
+        is seldom the one a cost-per-order move starts from; among the last few it often is.
+        """
+        params = world_params(assumptions, self.config)
+        for state in reversed(self.states):
+            if state.params == params:
+                return state
+        for state in reversed(self.states):
+            if only_quotes_differ(state.params, params):
+                return state
+        return None
 
     def step(self) -> bool:
         """Answer one request, else pre-render one neighbour. False when there is nothing to do."""
@@ -191,7 +212,7 @@ class Renderer:
                 busy = self.step()
             except Exception as error:  # noqa: BLE001 - a bad world must not stop the class
                 print(f"world renderer: {type(error).__name__}: {error}", file=sys.stderr)
-                self.state, busy = None, True
+                self.states, busy = [], True
             if not busy:
                 time.sleep(_POLL_S)
 

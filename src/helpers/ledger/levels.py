@@ -24,6 +24,7 @@ import pandas as pd
 __all__ = [
     "LEVELS",
     "LEVEL_COLUMNS",
+    "LEVEL_MEMBERS",
     "LEVEL_TAGS",
     "LEVEL_WORDS",
     "MULTIPLIERS",
@@ -51,6 +52,9 @@ LEVEL_COLUMNS: tuple[str, ...] = (
     "cost_to_serve_assumed",
     "assumed_amount",
 )
+#: the ledger's ``attrs`` key naming the ``cts_`` columns each of ``cost_to_serve_measured``,
+#: ``cost_to_serve_assumed`` and ``assumed_amount`` adds up (set by ``build_ledger``)
+LEVEL_MEMBERS = "cost_levels"
 #: how a sentence names each level
 LEVEL_WORDS: dict[str, str] = {
     "data": "on the margin the data gives, before any cost to serve",
