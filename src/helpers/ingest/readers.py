@@ -34,7 +34,14 @@ from helpers.ingest.rawfile import RawFile, no_data_rows
 from helpers.ingest.sheets import read_xlsx_raw
 from helpers.ingest.sniffing import ALIGNED_COLUMNS, CsvLayout, sniff_csv, sniff_format
 
-__all__ = ["RawFile", "read_raw", "read_csv_raw", "read_xlsx_raw", "read_parquet_raw"]
+__all__ = [
+    "RawFile",
+    "read_raw",
+    "read_csv_raw",
+    "read_xlsx_raw",
+    "read_parquet_raw",
+    "sniff_layout",
+]
 
 #: the longest field a text export may hold (characters)
 MAX_FIELD_CHARS = 1 << 20
@@ -426,6 +433,42 @@ def _read_aligned(
     return raw
 
 
+def sniff_layout(
+    path: Path, name: str, table: str, opts: Mapping[str, Any]
+) -> tuple[str, CsvLayout | None]:
+    """A file's format and, for delimited text, what sniffing its head found.
+
+    Parameters
+    ----------
+    path
+        The source file (it exists).
+    name
+        The file's display name, first in error messages.
+    table
+        The canonical table the file is a source of.
+    opts
+        The table's parse options (``format``, ``delimiter`` and the sniffing options).
+
+    Returns
+    -------
+    (format, layout)
+        The format as :func:`helpers.ingest.sniffing.sniff_format` gives it; the layout of a
+        ``csv``, ``tsv`` or ``txt`` file (a ``tsv`` file is tab-delimited unless configured),
+        else None.
+
+    Raises
+    ------
+    IngestError
+        When a text file's head cannot be sniffed (empty, undecodable, no header).
+    """
+    fmt = sniff_format(path, str(opts.get("format") or "auto"))
+    if fmt not in ("csv", "tsv", "txt"):
+        return fmt, None
+    if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
+        opts = {**opts, "delimiter": "\t"}
+    return fmt, sniff_csv(path, opts, name, table)
+
+
 def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
     """Read one source file of ``table`` whatever its format.
 
@@ -452,17 +495,14 @@ def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawF
     """
     if not path.is_file():
         raise IngestError(f"{name}: file not found (looked for {path})")
-    fmt = sniff_format(path, str(opts.get("format") or "auto"))
+    fmt, layout = sniff_layout(path, name, table, opts)
     if fmt == "gzip":
         return _read_gzip(path, name, table, opts)
     if fmt == "parquet":
         return read_parquet_raw(path, name)
     if fmt in ("xlsx", "xls", "xlsb", "ods"):
         return read_xlsx_raw(path, name, table, {**opts, "_format": fmt})
-    if fmt in ("csv", "tsv", "txt"):
-        if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
-            opts = {**opts, "delimiter": "\t"}
-        layout = sniff_csv(path, opts, name, table)
+    if layout is not None:
         if layout.delimiter == "whitespace":
             return _read_aligned(path, layout, name, table, opts)
         return read_csv_raw(path, layout, name, table, opts)

@@ -29,29 +29,29 @@ import pyarrow.parquet as pq
 from helpers import schema
 from helpers.ingest.chunks import csv_chunks, parquet_chunks, streamable
 from helpers.ingest.rawfile import RawFile
-from helpers.ingest.readers import read_raw
+from helpers.ingest.readers import read_raw, sniff_layout
 from helpers.ingest.rejects import empty_rejects
-from helpers.ingest.sniffing import sniff_csv, sniff_format
 from helpers.ingest.tally import merge_notes
 from helpers.ingest.validation import FileOut, validate_file
 
-__all__ = ["ReadWhole", "should_stream", "stream_table", "STREAM_MEMORY"]
+__all__ = [
+    "LINE_KEY",
+    "ReadWhole",
+    "overlap_sentence",
+    "should_stream",
+    "stream_table",
+    "STREAM_MEMORY",
+]
 
 #: chunks validated at once (this machine class has two cores)
 _WORKERS = 2
 #: DuckDB's memory limit for the whole-table steps (it spills to disk beyond)
 STREAM_MEMORY = "1GB"
-_LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
-#: the columns the checks after loading read (reconciliation, findings, key links)
-SLIM_COLUMNS = (
-    "source_file",
-    "customer_id",
-    "product_id",
-    "revenue",
-    "is_return",
-    "is_duplicate",
-    "cost_assumed",
-)
+#: what makes two order lines of different files the same line
+LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
+#: text columns with many values: written without a dictionary (the Parquet writer's attempt
+#: at one costs time and falls back to plain values anyway)
+_PLAIN_TEXT = ("order_id",)
 _DTYPE_WORDS = {"string": "text", "date": "date", "int64": "whole number", "float64": "number"}
 
 
@@ -59,14 +59,29 @@ class ReadWhole(Exception):
     """A file turned out not to read in chunks (its text does not decode past the head)."""
 
 
-def _layout(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> tuple[str, Any]:
-    fmt = sniff_format(path, str(opts.get("format") or "auto"))
-    layout = None
-    if fmt in ("csv", "tsv", "txt"):
-        if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
-            opts = {**opts, "delimiter": "\t"}
-        layout = sniff_csv(path, opts, name, table)
-    return fmt, layout
+def overlap_sentence(count: int, later: str, earlier: str, revenue: float) -> str:
+    """The finding on lines of one file that repeat lines of an earlier file.
+
+    Parameters
+    ----------
+    count
+        The repeated lines.
+    later, earlier
+        The file holding the repeats, the file they repeat.
+    revenue
+        The repeats' revenue (currency units).
+
+    Returns
+    -------
+    str
+        The sentence, as both a whole read and a read in chunks say it.
+    """
+    return (
+        f"order_lines: {count:,} line{'s' if count != 1 else ''} of {later} "
+        f"{'repeat' if count != 1 else 'repeats'} lines of {earlier} (same order, customer, date, "
+        "product, quantity and revenue): the exports overlap; flagged is_duplicate (revenue "
+        f"{revenue:,.2f})."
+    )
 
 
 def should_stream(table: str, sources: list[tuple[Path, str]], opts: Mapping[str, Any]) -> bool:
@@ -91,7 +106,7 @@ def should_stream(table: str, sources: list[tuple[Path, str]], opts: Mapping[str
         return False
     for path, name in sources:
         if path.is_file():
-            fmt, layout = _layout(path, name, table, opts)
+            fmt, layout = sniff_layout(path, name, table, opts)
             if streamable(path, fmt, opts, layout):
                 return True
     return False
@@ -102,7 +117,7 @@ def _chunks(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> Itera
     if not path.is_file():
         yield read_raw(path, name, table, opts)  # raises: file not found
         return
-    fmt, layout = _layout(path, name, table, opts)
+    fmt, layout = sniff_layout(path, name, table, opts)
     megabytes = float(opts.get("chunk_mb") or 32)
     if not streamable(path, fmt, opts, layout) and path.stat().st_size <= megabytes * 2**20:
         yield read_raw(path, name, table, opts)
@@ -243,14 +258,21 @@ def _positions(con: Any, rows: int, work: Path) -> np.ndarray:
 
 
 def _repeats(con: Any, files: int) -> np.ndarray:
-    """``_seq`` of the rows that repeat an earlier row of their file, or a line of an earlier file."""
-    query = (
-        "SELECT _seq FROM parts QUALIFY "
-        "row_number() OVER (PARTITION BY _file, _h1, _h2 ORDER BY _seq) > 1"
-    )
+    """``_seq`` of the rows that repeat an earlier row of their file, or a line of an earlier file.
+
+    Rows of equal hashes are found by grouping (one pass, no sort of the whole table).
+    """
+    query = """SELECT parts._seq FROM parts JOIN (
+            SELECT _file, _h1, _h2, min(_seq) AS first FROM parts
+            GROUP BY _file, _h1, _h2 HAVING count(*) > 1) AS same
+        ON parts._file = same._file AND parts._h1 = same._h1 AND parts._h2 = same._h2
+        WHERE parts._seq > same.first"""
     if files > 1:
-        key = ", ".join(_LINE_KEY)
-        query += f" OR first_value(_file) OVER (PARTITION BY {key} ORDER BY _seq) <> _file"
+        key = ", ".join(LINE_KEY)
+        query += (
+            " UNION SELECT _seq FROM parts QUALIFY "
+            f"first_value(_file) OVER (PARTITION BY {key} ORDER BY _seq) <> _file"
+        )
     found = con.execute(query).to_arrow_table().column(0).to_numpy()
     return np.sort(found)
 
@@ -277,7 +299,7 @@ def _finished_batches(
 
 def _overlap_notes(con: Any, names: list[str]) -> list[str]:
     """One sentence per pair of files whose lines repeat (same key), as a whole read says it."""
-    key = ", ".join(_LINE_KEY)
+    key = ", ".join(LINE_KEY)
     rows = con.execute(
         f"""SELECT _file, first_file, count(*) AS lines, sum(revenue) AS revenue
         FROM (SELECT _file, _seq, revenue, first_value(_file) OVER
@@ -285,15 +307,22 @@ def _overlap_notes(con: Any, names: list[str]) -> list[str]:
         WHERE first_file <> _file
         GROUP BY _file, first_file ORDER BY min(_seq)"""
     ).fetchall()
-    notes = []
-    for later, earlier, count, revenue in rows:
-        notes.append(
-            f"order_lines: {count:,} line{'s' if count != 1 else ''} of {names[later]} "
-            f"{'repeat' if count != 1 else 'repeats'} lines of {names[earlier]} (same order, "
-            "customer, date, product, quantity and revenue): the exports overlap; flagged "
-            f"is_duplicate (revenue {float(revenue):,.2f})."
-        )
-    return notes
+    return [
+        overlap_sentence(count, names[later], names[earlier], float(revenue))
+        for later, earlier, count, revenue in rows
+    ]
+
+
+def _write_final(final: Path, target: pa.Schema, batches: Iterator[pa.Table]) -> None:
+    """The finished table as Parquet: text of few distinct values dictionary-encoded."""
+    text = [field.name for field in target if pa.types.is_string(field.type)]
+    options = {
+        "use_dictionary": [name for name in text if name not in _PLAIN_TEXT],
+        "write_statistics": [name for name in target.names if name not in _PLAIN_TEXT],
+    }
+    with pq.ParquetWriter(final, target, **options) as writer:
+        for rows in batches:
+            writer.write_table(rows.select(target.names).cast(target))
 
 
 def _finish(table: str, parts: _Parts, final: Path, names: list[str], work: Path) -> list[str]:
@@ -301,7 +330,6 @@ def _finish(table: str, parts: _Parts, final: Path, names: list[str], work: Path
     import duckdb
     import pyarrow.dataset as ds
 
-    target = _pandas_schema(parts.nulls, table)
     spill = work / "spill"
     spill.mkdir(exist_ok=True)
     settings = {"memory_limit": STREAM_MEMORY, "temp_directory": str(spill), "threads": 2}
@@ -310,48 +338,19 @@ def _finish(table: str, parts: _Parts, final: Path, names: list[str], work: Path
         con.register("parts", ds.dataset(str(parts.path), format="arrow"))
         positions = _positions(con, parts.rows, work) if parts.nulls.get("line_no") else None
         repeats = _repeats(con, len(names))
-        with pq.ParquetWriter(final, target) as writer:
-            for rows in _finished_batches(parts.path, repeats, positions):
-                writer.write_table(rows.select(target.names).cast(target))
+        batches = _finished_batches(parts.path, repeats, positions)
+        _write_final(final, _pandas_schema(parts.nulls, table), batches)
         return _overlap_notes(con, names) if len(names) > 1 else []
     finally:
         con.close()
 
 
-def slim_frame(final: Path) -> pd.DataFrame:
-    """The columns the checks after loading read, ids as categories (a few bytes per line).
-
-    Parameters
-    ----------
-    final
-        A finished order-lines Parquet file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`SLIM_COLUMNS`; ``source_file``, ``customer_id`` and ``product_id`` categorical,
-        ``revenue`` float64 (currency units), the flags bool.
-    """
-    ids = ["source_file", "customer_id", "product_id"]
-    data = pq.read_table(final, columns=list(SLIM_COLUMNS), read_dictionary=ids)
-    return data.to_pandas(ignore_metadata=True)
-
-
-def dictionary_facts(final: Path, table: str) -> dict[str, dict[str, Any]]:
+def _dictionary_facts(final: Path, table: str, nulls: Mapping[str, int]) -> dict[str, dict]:
     """Per column of a finished table: pandas dtype, the dtype in words, values present, example.
 
-    Parameters
-    ----------
-    final
-        The finished Parquet file.
-    table
-        Its canonical table.
-
-    Returns
-    -------
-    dict of str to dict
-        ``dtype``, ``kind``, ``non_null`` and ``example`` (the first value present, as text),
-        as :func:`helpers.ingest.quality.dictionary_rows` gives them for a table in memory.
+    ``nulls`` are the nulls per column of the parts (``line_no`` is filled in since). The
+    facts are what :func:`helpers.ingest.quality.dictionary_rows` gives for a table in memory;
+    the example is the first value present, as text.
     """
     parquet = pq.ParquetFile(final)
     rows = parquet.metadata.num_rows
@@ -360,24 +359,19 @@ def dictionary_facts(final: Path, table: str) -> dict[str, dict[str, Any]]:
     facts: dict[str, dict[str, Any]] = {}
     for column, dtype in schema.CANONICAL[table].items():
         kind = "yes/no" if dtype == "bool" else _DTYPE_WORDS[dtype]
-        facts[column] = {"dtype": pandas_types[column], "kind": kind, "non_null": rows}
+        absent = 0 if column == "line_no" else int(nulls.get(column, 0))
+        facts[column] = {"dtype": pandas_types[column], "kind": kind, "non_null": rows - absent}
         facts[column]["example"] = ""
-    missing = set(facts)
-    for batch in parquet.iter_batches(batch_size=1 << 16):
+    missing = [column for column, fact in facts.items() if fact["non_null"]]
+    for batch in parquet.iter_batches(batch_size=1 << 16, columns=missing):
         frame = batch.to_pandas()
         for column in list(missing):
             present = frame[column].dropna()
             if len(present):
                 facts[column]["example"] = str(present.iloc[0])
-                missing.discard(column)
+                missing.remove(column)
         if not missing:
             break
-    meta = parquet.metadata
-    for group in range(meta.num_row_groups):
-        for index in range(meta.num_columns):
-            column = meta.row_group(group).column(index)
-            if column.path_in_schema in facts and column.statistics is not None:
-                facts[column.path_in_schema]["non_null"] -= column.statistics.null_count
     return facts
 
 
@@ -387,7 +381,7 @@ def stream_table(
     opts: Mapping[str, Any],
     config: Mapping[str, Any],
     work: Path,
-) -> tuple[list[FileOut], Path, list[str]]:
+) -> tuple[list[FileOut], Path, list[str], dict[str, dict[str, Any]]]:
     """Validate a table's files chunk by chunk and finish the table on DuckDB.
 
     Parameters
@@ -405,10 +399,11 @@ def stream_table(
 
     Returns
     -------
-    (files, final, notes)
+    (files, final, notes, facts)
         Each file's outcome (its accepted rows are in ``final``, not in ``accepted``), the
         finished Parquet file (``work/<table>.parquet``, the schema's columns and pandas
-        dtypes, in file order) and the sentences on lines repeated across files.
+        dtypes, in file order), the sentences on lines repeated across files and, per column,
+        the data dictionary's facts (``dtype``, ``kind``, ``non_null``, ``example``).
 
     Raises
     ------
@@ -428,4 +423,4 @@ def stream_table(
     final = work / f"{table}.parquet"
     notes = _finish(table, parts, final, [file.name for file in files], work)
     os.remove(parts.path)
-    return files, final, notes
+    return files, final, notes, _dictionary_facts(final, table, parts.nulls)
