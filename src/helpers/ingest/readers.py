@@ -180,11 +180,22 @@ def _read_csv_decoded(
     return (*_read_csv_redetected(path, layout, name, table, opts), path)
 
 
+def _may_hold_newline(column: pa.ChunkedArray) -> bool:
+    """Whether a text column may hold a line break: its value bytes scanned at once (memchr)."""
+    for chunk in column.chunks:
+        buffers = chunk.buffers()
+        if len(buffers) != 3 or not pa.types.is_string(chunk.type):
+            return True  # not plain text: look value by value
+        if buffers[2] is not None and b"\n" in buffers[2].to_pybytes():
+            return True
+    return False
+
+
 def newlines_per_row(table: pa.Table) -> np.ndarray:
     """Line breaks inside the quoted fields of each row."""
     extra = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
-        if table.num_rows and pc.any(pc.match_substring(column, "\n")).as_py():
+        if table.num_rows and _may_hold_newline(column):
             extra += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy()
     return extra
 
@@ -287,6 +298,8 @@ def check_field_sizes(table: pa.Table, lines: np.ndarray, layout: CsvLayout, nam
     for position, column in enumerate(table.columns):
         if not table.num_rows:
             return
+        if (pc.max(pc.binary_length(column)).as_py() or 0) <= MAX_FIELD_CHARS:
+            continue  # no more bytes than characters allowed: no need to count characters
         longest = pc.max(pc.utf8_length(column)).as_py() or 0
         if longest > MAX_FIELD_CHARS:
             index = int(pc.index(pc.utf8_length(column), longest).as_py())

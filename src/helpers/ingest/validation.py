@@ -288,7 +288,7 @@ def _accepted_column(
         return pa.array(value[keep]) if dtype != "float64" else pa.array(value[keep], pa.float64())
     if isinstance(value, tuple):
         return _kept_values(value, dtype, keep)
-    return value.take(pa.array(np.flatnonzero(keep)))
+    return value if keep.all() else value.take(pa.array(np.flatnonzero(keep)))
 
 
 def _accepted_table(
