@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from helpers import schema
 from helpers.ingest.money import exact_total
 
-__all__ = ["FIGURE_COLUMNS", "Count", "LineFigures", "line_figures"]
+__all__ = ["FIGURE_COLUMNS", "Count", "LineFigures", "add_batch", "line_figures"]
 
 #: the columns the figures read
 FIGURE_COLUMNS = (
@@ -83,6 +83,29 @@ def _flags(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def add_batch(figures: LineFigures, batch: pa.Table) -> None:
+    """Add one batch of accepted lines (with :data:`FIGURE_COLUMNS`) to ``figures``.
+
+    Parameters
+    ----------
+    figures
+        The running figures (their ``files`` name every source file).
+    batch
+        Accepted order lines.
+    """
+    revenue = np.asarray(batch.column("revenue").to_numpy(), dtype=np.float64)
+    unattributed = _flags(pc.equal(batch.column("customer_id"), schema.UNATTRIBUTED))
+    figures.total.add(revenue, np.ones(len(revenue), bool), absolute=True)
+    figures.unattributed.add(revenue, unattributed, absolute=True)
+    figures.returns.add(revenue, _flags(batch.column("is_return")))
+    figures.repeats.add(revenue, _flags(batch.column("is_duplicate")))
+    figures.assumed.add(revenue, _flags(batch.column("cost_assumed")), absolute=True)
+    for name, (accepted, orphans) in figures.files.items():
+        in_file = _flags(pc.equal(batch.column("source_file"), name))
+        accepted.add(revenue, in_file)
+        orphans.add(revenue, in_file & unattributed)
+
+
 def line_figures(batches: Iterable[pa.Table], names: Iterable[str]) -> LineFigures:
     """Add up the figures of accepted order lines over batches of them.
 
@@ -100,16 +123,5 @@ def line_figures(batches: Iterable[pa.Table], names: Iterable[str]) -> LineFigur
     """
     figures = LineFigures(files={name: (Count(), Count()) for name in names})
     for batch in batches:
-        revenue = np.asarray(batch.column("revenue").to_numpy(), dtype=np.float64)
-        unattributed = _flags(pc.equal(batch.column("customer_id"), schema.UNATTRIBUTED))
-        everything = np.ones(len(revenue), bool)
-        figures.total.add(revenue, everything, absolute=True)
-        figures.unattributed.add(revenue, unattributed, absolute=True)
-        figures.returns.add(revenue, _flags(batch.column("is_return")))
-        figures.repeats.add(revenue, _flags(batch.column("is_duplicate")))
-        figures.assumed.add(revenue, _flags(batch.column("cost_assumed")), absolute=True)
-        for name, (accepted, orphans) in figures.files.items():
-            in_file = _flags(pc.equal(batch.column("source_file"), name))
-            accepted.add(revenue, in_file)
-            orphans.add(revenue, in_file & unattributed)
+        add_batch(figures, batch)
     return figures

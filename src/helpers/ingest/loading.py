@@ -170,22 +170,23 @@ def _load_streamed(
     work: Path,
 ) -> LoadedTable:
     """A table read in chunks (:mod:`helpers.ingest.streaming`): a slim frame, the Parquet file."""
-    files, final, overlap, facts = stream_table(table, sources, opts, config, work)
+    streamed = stream_table(table, sources, opts, config, work)
+    files = streamed.files
     rejects = [file.rejects for file in files if len(file.rejects)]
     empty = pa.table(
         {name: pa.array([], ARROW_TYPES[kind]) for name, kind in schema.CANONICAL[table].items()}
     )
-    loaded = LoadedTable(
+    return LoadedTable(
         table,
         _to_pandas(empty, table),
         pd.concat(rejects, ignore_index=True) if rejects else empty_rejects(),
         files,
         files[0].meta["columns"],
-        [note for file in files for note in file.notes] + overlap,
-        parquet=final,
-        facts=facts,
+        [note for file in files for note in file.notes] + streamed.notes,
+        parquet=streamed.final,
+        facts=streamed.facts,
+        lines=streamed.figures,
     )
-    return _with_figures(loaded)
 
 
 def load_sources(

@@ -17,6 +17,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 
 from helpers import schema
 from helpers.ingest.chunks import csv_chunks, parquet_chunks, streamable
+from helpers.ingest.linefigures import Count, LineFigures, add_batch
 from helpers.ingest.rawfile import RawFile
 from helpers.ingest.readers import read_raw, sniff_layout
 from helpers.ingest.rejects import empty_rejects
@@ -37,6 +39,7 @@ from helpers.ingest.validation import FileOut, validate_file
 __all__ = [
     "LINE_KEY",
     "ReadWhole",
+    "Streamed",
     "overlap_sentence",
     "should_stream",
     "stream_table",
@@ -53,6 +56,17 @@ LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "
 #: at one costs time and falls back to plain values anyway)
 _PLAIN_TEXT = ("order_id",)
 _DTYPE_WORDS = {"string": "text", "date": "date", "int64": "whole number", "float64": "number"}
+
+
+@dataclass
+class Streamed:
+    """A table read in chunks: each file's outcome, the finished table and what it holds."""
+
+    files: list[FileOut]  # each file's outcome (accepted rows are in ``final``, not here)
+    final: Path  # the finished Parquet file: the schema's columns, pandas dtypes, file order
+    notes: list[str]  # the sentences on lines repeated across files
+    facts: dict[str, dict[str, Any]]  # per column: dtype, kind, non_null, example
+    figures: LineFigures  # the accepted lines' figures
 
 
 class ReadWhole(Exception):
@@ -258,21 +272,14 @@ def _positions(con: Any, rows: int, work: Path) -> np.ndarray:
 
 
 def _repeats(con: Any, files: int) -> np.ndarray:
-    """``_seq`` of the rows that repeat an earlier row of their file, or a line of an earlier file.
-
-    Rows of equal hashes are found by grouping (one pass, no sort of the whole table).
-    """
-    query = """SELECT parts._seq FROM parts JOIN (
-            SELECT _file, _h1, _h2, min(_seq) AS first FROM parts
-            GROUP BY _file, _h1, _h2 HAVING count(*) > 1) AS same
-        ON parts._file = same._file AND parts._h1 = same._h1 AND parts._h2 = same._h2
-        WHERE parts._seq > same.first"""
+    """``_seq`` of the rows that repeat an earlier row of their file, or a line of an earlier file."""
+    query = (
+        "SELECT _seq FROM parts QUALIFY "
+        "row_number() OVER (PARTITION BY _file, _h1, _h2 ORDER BY _seq) > 1"
+    )
     if files > 1:
         key = ", ".join(LINE_KEY)
-        query += (
-            " UNION SELECT _seq FROM parts QUALIFY "
-            f"first_value(_file) OVER (PARTITION BY {key} ORDER BY _seq) <> _file"
-        )
+        query += f" OR first_value(_file) OVER (PARTITION BY {key} ORDER BY _seq) <> _file"
     found = con.execute(query).to_arrow_table().column(0).to_numpy()
     return np.sort(found)
 
@@ -313,8 +320,13 @@ def _overlap_notes(con: Any, names: list[str]) -> list[str]:
     ]
 
 
-def _write_final(final: Path, target: pa.Schema, batches: Iterator[pa.Table]) -> None:
-    """The finished table as Parquet: text of few distinct values dictionary-encoded."""
+def _write_final(
+    final: Path, target: pa.Schema, batches: Iterator[pa.Table], figures: LineFigures
+) -> None:
+    """The finished table as Parquet; its lines' figures added up on the way.
+
+    Text of few distinct values is dictionary-encoded, order ids are written plain.
+    """
     text = [field.name for field in target if pa.types.is_string(field.type)]
     options = {
         "use_dictionary": [name for name in text if name not in _PLAIN_TEXT],
@@ -322,11 +334,18 @@ def _write_final(final: Path, target: pa.Schema, batches: Iterator[pa.Table]) ->
     }
     with pq.ParquetWriter(final, target, **options) as writer:
         for rows in batches:
-            writer.write_table(rows.select(target.names).cast(target))
+            rows = rows.select(target.names).cast(target)
+            writer.write_table(rows)
+            add_batch(figures, rows)
 
 
-def _finish(table: str, parts: _Parts, final: Path, names: list[str], work: Path) -> list[str]:
-    """Write the finished table to ``final`` (DuckDB, memory-limited); the overlap sentences."""
+def _finish(
+    table: str, parts: _Parts, final: Path, names: list[str], work: Path
+) -> tuple[list[str], LineFigures]:
+    """Write the finished table to ``final`` (DuckDB, memory-limited).
+
+    Returns the sentences on lines repeated across files and the lines' figures.
+    """
     import duckdb
     import pyarrow.dataset as ds
 
@@ -339,8 +358,9 @@ def _finish(table: str, parts: _Parts, final: Path, names: list[str], work: Path
         positions = _positions(con, parts.rows, work) if parts.nulls.get("line_no") else None
         repeats = _repeats(con, len(names))
         batches = _finished_batches(parts.path, repeats, positions)
-        _write_final(final, _pandas_schema(parts.nulls, table), batches)
-        return _overlap_notes(con, names) if len(names) > 1 else []
+        figures = LineFigures(files={name: (Count(), Count()) for name in names})
+        _write_final(final, _pandas_schema(parts.nulls, table), batches, figures)
+        return (_overlap_notes(con, names) if len(names) > 1 else []), figures
     finally:
         con.close()
 
@@ -381,7 +401,7 @@ def stream_table(
     opts: Mapping[str, Any],
     config: Mapping[str, Any],
     work: Path,
-) -> tuple[list[FileOut], Path, list[str], dict[str, dict[str, Any]]]:
+) -> Streamed:
     """Validate a table's files chunk by chunk and finish the table on DuckDB.
 
     Parameters
@@ -399,11 +419,10 @@ def stream_table(
 
     Returns
     -------
-    (files, final, notes, facts)
-        Each file's outcome (its accepted rows are in ``final``, not in ``accepted``), the
-        finished Parquet file (``work/<table>.parquet``, the schema's columns and pandas
-        dtypes, in file order), the sentences on lines repeated across files and, per column,
-        the data dictionary's facts (``dtype``, ``kind``, ``non_null``, ``example``).
+    Streamed
+        Each file's outcome, the finished Parquet file (``work/<table>.parquet``), the
+        sentences on lines repeated across files, the data dictionary's facts per column
+        (``dtype``, ``kind``, ``non_null``, ``example``) and the accepted lines' figures.
 
     Raises
     ------
@@ -421,6 +440,7 @@ def stream_table(
     finally:
         parts.close()
     final = work / f"{table}.parquet"
-    notes = _finish(table, parts, final, [file.name for file in files], work)
+    notes, figures = _finish(table, parts, final, [file.name for file in files], work)
     os.remove(parts.path)
-    return files, final, notes, _dictionary_facts(final, table, parts.nulls)
+    facts = _dictionary_facts(final, table, parts.nulls)
+    return Streamed(files, final, notes, facts, figures)
