@@ -4,11 +4,13 @@ Each source file larger than ``chunk_mb`` is read in chunks (:mod:`helpers.inges
 first chunk decides how the file reads (decimal separator and date format per column, as a
 whole-file read decides them from a sample of the same size); later chunks are read alike, and a
 value that does not fit is rejected with its reason. Every chunk is validated by the same code as
-a whole file (:func:`helpers.ingest.validation.validate_file`), its accepted rows appended to a
-Parquet file, its rejects and money added up. What needs the whole table runs on DuckDB, with a
+a whole file (:func:`helpers.ingest.validation.validate_file`), its accepted rows appended to an
+Arrow IPC file, its rejects and money added up. What needs the whole table runs on DuckDB, with a
 memory limit and spilling to disk: exact repeats of a row (two 64-bit hashes of its fields as
 read), the position of a line in its order where the export gives none, and lines repeated across
-files. Peak memory depends on the chunk size, not on the number of lines.
+files. The finished table is then written to Parquet batch by batch, the figures of its lines
+(:mod:`helpers.ingest.linefigures`) added up on the way, so nothing after loading reads every line
+at once. Peak memory depends on the chunk size and DuckDB's limit, not on the number of lines.
 """
 
 from __future__ import annotations
@@ -320,23 +322,37 @@ def _overlap_notes(con: Any, names: list[str]) -> list[str]:
     ]
 
 
+def _prepared(
+    batches: Iterator[pa.Table], target: pa.Schema, figures: LineFigures
+) -> Iterator[pa.Table]:
+    """The finished batches in the target schema, their figures added up as they go by."""
+    for rows in batches:
+        rows = rows.select(target.names).cast(target)
+        add_batch(figures, rows)
+        yield rows
+
+
 def _write_final(
     final: Path, target: pa.Schema, batches: Iterator[pa.Table], figures: LineFigures
 ) -> None:
     """The finished table as Parquet; its lines' figures added up on the way.
 
-    Text of few distinct values is dictionary-encoded, order ids are written plain.
+    The next batch is read, flagged and cast on a second thread while one is written (the
+    Parquet writer works on one thread). Text of few distinct values is dictionary-encoded,
+    order ids are written plain.
     """
     text = [field.name for field in target if pa.types.is_string(field.type)]
     options = {
         "use_dictionary": [name for name in text if name not in _PLAIN_TEXT],
         "write_statistics": [name for name in target.names if name not in _PLAIN_TEXT],
     }
+    prepared = _prepared(batches, target, figures)
     with pq.ParquetWriter(final, target, **options) as writer:
-        for rows in batches:
-            rows = rows.select(target.names).cast(target)
-            writer.write_table(rows)
-            add_batch(figures, rows)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = pool.submit(next, prepared, None)
+            while (rows := ahead.result()) is not None:
+                ahead = pool.submit(next, prepared, None)
+                writer.write_table(rows)
 
 
 def _finish(
