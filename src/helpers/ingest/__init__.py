@@ -9,9 +9,12 @@ Modules, in the order a file passes through them:
 - ``columns``: a table's options, source files and column mapping;
 - ``checks``, ``amounts``, ``suspects``, ``rejects``, ``validation``: one file's row checks,
   order-line amounts, rows that parse but cannot be right, rejects, and the accepted rows;
+- ``chunks``, ``tally``, ``streaming``: a large order-line export read in chunks, finished on
+  DuckDB;
 - ``loading``: every file of one table;
-- ``money``, ``reconciliation``, ``quality``, ``coverage``: exact totals, rows and revenue
-  balanced to the cent, findings and the data dictionary, coverage per month;
+- ``money``, ``linefigures``, ``reconciliation``, ``quality``, ``keys``, ``coverage``: exact
+  totals, the accepted lines' figures added up a batch at a time, rows and revenue balanced to
+  the cent, findings and the data dictionary, ids across tables, coverage per month;
 - ``pipeline``: the whole dataset in, the outputs written.
 """
 

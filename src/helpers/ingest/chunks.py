@@ -31,7 +31,11 @@ from helpers.ingest.readers import (
 )
 from helpers.ingest.sniffing import CsvLayout
 
-__all__ = ["csv_chunks", "parquet_chunks"]
+__all__ = ["READ_BLOCK_BYTES", "csv_chunks", "parquet_chunks"]
+
+#: the block Arrow's streaming CSV reader reads: it reads up to 32 blocks ahead of the one
+#: parsed, so this bounds the text held in memory (128 MiB) whatever the size of the file
+READ_BLOCK_BYTES = 4 << 20
 
 
 def _chunk_bad_rows(
@@ -63,7 +67,7 @@ def _check_record_sizes(table: pa.Table, path: Path, name: str) -> None:
 
 
 def _csv_chunk(
-    batch: pa.RecordBatch,
+    block: pa.Table,
     bad: list[tuple[int, int, str]],
     position: tuple[int, int],
     layout: CsvLayout,
@@ -73,7 +77,7 @@ def _csv_chunk(
     """One chunk as a RawFile; ``position`` = (records before it, line breaks inside them)."""
     records_before, breaks_before = position
     header_line = layout.skip_rows + 1
-    table = pa.Table.from_batches([batch]).rename_columns(layout.header)
+    table = block.rename_columns(layout.header)
     records = table.num_rows + len(bad)
     local = np.array([row[0] - header_line - 1 - records_before for row in bad], dtype=np.int64)
     is_bad = np.zeros(records, dtype=bool)
@@ -96,6 +100,20 @@ def _csv_chunk(
     return RawFile(path, name, table, lines[~is_bad], rows, meta), np.stack([lines, extra])
 
 
+def _grouped(reader: Any, block_bytes: int) -> Iterator[pa.Table]:
+    """The reader's batches joined into tables of about ``block_bytes`` (one chunk each)."""
+    group: list[pa.RecordBatch] = []
+    size = 0
+    for batch in reader:
+        group.append(batch)
+        size += batch.nbytes
+        if size >= block_bytes:
+            yield pa.Table.from_batches(group).combine_chunks()
+            group, size = [], 0
+    if group:
+        yield pa.Table.from_batches(group).combine_chunks()
+
+
 def csv_chunks(path: Path, layout: CsvLayout, name: str, block_bytes: int) -> Iterator[RawFile]:
     """A delimited text file as chunks of about ``block_bytes`` each, every field as text.
 
@@ -108,7 +126,8 @@ def csv_chunks(path: Path, layout: CsvLayout, name: str, block_bytes: int) -> It
     name
         The file's display name, first in error messages.
     block_bytes
-        Bytes per chunk (a record must fit in one).
+        Bytes per chunk. The text is read in blocks of at most :data:`READ_BLOCK_BYTES` (a
+        record must fit in one), joined into chunks of this size.
 
     Yields
     ------
@@ -129,14 +148,15 @@ def csv_chunks(path: Path, layout: CsvLayout, name: str, block_bytes: int) -> It
         bad.append((row.number, row.actual_columns, row.text))
         return "skip"
 
-    reader = pacsv.open_csv(path, **csv_options(layout, layout.encoding, on_invalid, block_bytes))
+    read_block = min(block_bytes, READ_BLOCK_BYTES)
+    reader = pacsv.open_csv(path, **csv_options(layout, layout.encoding, on_invalid, read_block))
     position, pending, last = (0, 0), None, None
     header_line = layout.skip_rows + 1
-    for batch in reader:
+    for block in _grouped(reader, block_bytes):
         if pending is not None:
             yield pending
-        inside = _chunk_bad_rows(bad, position[0], batch.num_rows, header_line)
-        pending, last = _csv_chunk(batch, inside, position, layout, name, path)
+        inside = _chunk_bad_rows(bad, position[0], block.num_rows, header_line)
+        pending, last = _csv_chunk(block, inside, position, layout, name, path)
         bad = [row for row in bad if row not in inside]
         position = (position[0] + pending.records, position[1] + int(last[1].sum()))
     if bad and pending is not None:  # ragged rows after the last good row: the last chunk's

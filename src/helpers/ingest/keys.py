@@ -8,17 +8,25 @@ payment term, key-account cost and name the master carries, so the unmatched ids
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers import schema
 from helpers.ingest.money import exact_total, to_money
 
-__all__ = ["ID_STEPS", "KEY_FIELDS", "LINKS", "normalise_ids", "check_keys", "key_findings"]
+__all__ = [
+    "ID_STEPS",
+    "KEY_FIELDS",
+    "LINKS",
+    "Batched",
+    "normalise_ids",
+    "check_keys",
+    "key_findings",
+]
 
 #: normalisations of ids, in the order they are applied
 ID_STEPS = ("trim", "casefold", "leading_zeros", "number_as_text")
@@ -71,11 +79,29 @@ def normalise_ids(ids: pa.Array, steps: Sequence[str]) -> pa.Array:
     return out
 
 
-def _ids(frame: pd.DataFrame, field: str) -> pa.Array:
-    column = frame[field]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # a table read in chunks
-        return pa.array(column).dictionary_decode().cast(pa.string())
-    return pa.array(column.astype(object).where(column.notna(), None), pa.string())
+class Batched(Protocol):
+    """A table whose accepted rows can be read a few columns and a bounded batch at a time."""
+
+    def batches(self, columns: Sequence[str]) -> Iterable[pa.Table]:
+        """The rows' ``columns`` in batches."""
+
+
+def _text(column: pa.ChunkedArray) -> pa.Array:
+    """Ids as one array of text (null where missing)."""
+    return pc.cast(column.combine_chunks(), pa.string())
+
+
+def _distinct(*arrays: pa.Array) -> pa.Array:
+    """The distinct values of arrays, in order of first appearance."""
+    return pc.unique(pa.concat_arrays([array.cast(pa.string()) for array in arrays]))
+
+
+def _known_ids(table: Batched, field: str) -> pa.Array:
+    """The distinct ids a table holds (no nulls)."""
+    known = pa.array([], pa.string())
+    for batch in table.batches([field]):
+        known = _distinct(known, pc.drop_null(_text(batch.column(field))))
+    return known
 
 
 def _would_match(unmatched: pa.Array, parent: pa.Array) -> dict[str, int]:
@@ -90,42 +116,54 @@ def _would_match(unmatched: pa.Array, parent: pa.Array) -> dict[str, int]:
     return out
 
 
-def _link(tables: Mapping[str, pd.DataFrame], table: str, field: str, parent: str) -> dict | None:
-    """The unmatched ids of one link, or None when nothing is unmatched."""
-    frame = tables[table]
-    child = _ids(frame, field)
-    present = pc.fill_null(pc.not_equal(child, schema.UNATTRIBUTED), False)
-    known = pc.unique(pc.drop_null(_ids(tables[parent], field)))
-    missing = pc.and_(present, pc.invert(pc.fill_null(pc.is_in(child, value_set=known), False)))
-    rows = missing.to_numpy(zero_copy_only=False)
-    if not rows.any():
+def _link(tables: Mapping[str, Batched], table: str, field: str, parent: str) -> dict | None:
+    """The unmatched ids of one link, or None when nothing is unmatched (a batch at a time)."""
+    known = _known_ids(tables[parent], field)
+    with_revenue = "revenue" in schema.CANONICAL[table]
+    ids = unmatched = pa.array([], pa.string())
+    rows_unmatched = nanos_unmatched = nanos = 0
+    for batch in tables[table].batches([field, "revenue"] if with_revenue else [field]):
+        child = _text(batch.column(field))
+        present = pc.fill_null(pc.not_equal(child, schema.UNATTRIBUTED), False)
+        found = pc.fill_null(pc.is_in(child, value_set=known), False)
+        missing = pc.and_(present, pc.invert(found))
+        rows = np.asarray(missing.to_numpy(zero_copy_only=False), dtype=bool)
+        ids = _distinct(ids, pc.unique(pc.filter(child, present)))
+        if rows.any():
+            unmatched = _distinct(unmatched, pc.unique(pc.filter(child, missing)))
+            rows_unmatched += int(rows.sum())
+        if with_revenue:
+            revenue = np.asarray(batch.column("revenue").to_numpy(), dtype=np.float64)
+            nanos_unmatched += exact_total(revenue[rows])
+            nanos += exact_total(revenue)
+    if not rows_unmatched:
         return None
-    unmatched = pc.unique(pc.filter(child, missing))
-    ids = pc.unique(pc.filter(child, present))
     link = {
         "table": table,
         "column": field,
         "parent": parent,
         "ids": len(ids),
         "ids_unmatched": len(unmatched),
-        "rows_unmatched": int(rows.sum()),
+        "rows_unmatched": rows_unmatched,
         "examples": unmatched.slice(0, _EXAMPLES).to_pylist(),
         "would_match": _would_match(unmatched, known),
     }
-    if "revenue" in frame:
-        revenue = frame["revenue"].to_numpy(dtype=float)
-        link["revenue_unmatched"] = to_money(exact_total(revenue[rows]))
-        link["revenue"] = to_money(exact_total(revenue))
+    if with_revenue:
+        link["revenue_unmatched"] = to_money(nanos_unmatched)
+        link["revenue"] = to_money(nanos)
     return link
 
 
-def check_keys(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
+def check_keys(tables: Mapping[str, Batched]) -> list[dict[str, Any]]:
     """The ids of each link (:data:`LINKS`) that have no row in the table they point to.
 
     Parameters
     ----------
     tables
-        The accepted tables by name; a link is checked when both its tables are present.
+        The accepted tables by name, each read in batches (``batches(columns)``, as
+        :class:`helpers.ingest.loading.LoadedTable` gives them; a table read in chunks is
+        read back from its Parquet file, so memory holds a batch and the distinct ids); a
+        link is checked when both its tables are present.
 
     Returns
     -------
@@ -137,7 +175,7 @@ def check_keys(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
     """
     links = []
     for table, field, parent in LINKS:
-        if table in tables and parent in tables and len(tables[table]):
+        if table in tables and parent in tables:
             link = _link(tables, table, field, parent)
             if link is not None:
                 links.append(link)

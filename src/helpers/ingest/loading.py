@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,26 +11,28 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from helpers import schema
 from helpers.ingest.columns import config_name, resolve_sources, table_options
 from helpers.ingest.errors import IngestError
+from helpers.ingest.linefigures import FIGURE_COLUMNS, LineFigures, line_figures
 from helpers.ingest.readers import read_raw
 from helpers.ingest.rejects import empty_rejects
 from helpers.ingest.shapes import attach_lookups
 from helpers.ingest.streaming import (
+    LINE_KEY,
     ReadWhole,
-    dictionary_facts,
+    overlap_sentence,
     should_stream,
-    slim_frame,
     stream_table,
 )
-from helpers.ingest.validation import FileOut, validate_file
+from helpers.ingest.validation import ARROW_TYPES, FileOut, validate_file
 
 __all__ = ["LoadedTable", "load_sources", "load_table", "flag_overlaps"]
 
-#: what makes two order lines of different files the same line
-_LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
+#: rows per batch when a table read in chunks is read back (a few columns at a time)
+_BATCH_ROWS = 1 << 20
 
 
 @dataclass
@@ -38,13 +40,36 @@ class LoadedTable:
     """One canonical table as loaded: accepted rows, rejects, and what each file gave."""
 
     table: str
-    frame: pd.DataFrame  # accepted rows, the schema's columns and dtypes
+    frame: pd.DataFrame  # accepted rows, the schema's columns and dtypes (read in chunks: none)
     rejects: pd.DataFrame  # REJECT_COLUMNS
     files: list[FileOut]
     mapping: dict[str, str]  # field -> source column of the first file
     notes: list[str]
-    parquet: Path | None = None  # read in chunks: the finished table (``frame`` is slim then)
+    parquet: Path | None = None  # read in chunks: the finished table (``frame`` is empty then)
     facts: dict[str, dict[str, Any]] | None = None  # read in chunks: the dictionary's facts
+    lines: LineFigures | None = None  # order lines: the figures of the accepted lines
+
+    @property
+    def rows_accepted(self) -> int:
+        """Accepted rows (order lines: as counted in their figures, in memory or not)."""
+        return self.lines.total.rows if self.lines is not None else len(self.frame)
+
+    def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
+        """The accepted rows' ``columns`` in file order: the frame whole, or bounded batches."""
+        if self.parquet is None:
+            yield pa.Table.from_pandas(self.frame[list(columns)], preserve_index=False)
+            return
+        parquet = pq.ParquetFile(self.parquet)
+        for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, columns=list(columns)):
+            yield pa.Table.from_batches([batch])
+
+
+def _with_figures(loaded: LoadedTable) -> LoadedTable:
+    """Order lines: their figures added up (:mod:`helpers.ingest.linefigures`)."""
+    if loaded.table == "order_lines":
+        names = [file.name for file in loaded.files]
+        loaded.lines = line_figures(loaded.batches(FIGURE_COLUMNS), names)
+    return loaded
 
 
 def _to_pandas(accepted: pa.Table, table: str) -> pd.DataFrame:
@@ -106,10 +131,10 @@ def flag_overlaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         A copy with the repeats flagged ``is_duplicate`` (the ledger leaves them out), and
         one sentence per pair of overlapping files.
     """
-    same = frame.duplicated(list(_LINE_KEY), keep=False)
+    same = frame.duplicated(list(LINE_KEY), keep=False)
     if not same.any():
         return frame, []
-    first_file = frame.groupby(list(_LINE_KEY), sort=False, dropna=False)["source_file"]
+    first_file = frame.groupby(list(LINE_KEY), sort=False, dropna=False)["source_file"]
     first = first_file.transform("first")
     repeats = same & (frame["source_file"] != first)
     if not repeats.any():
@@ -120,11 +145,7 @@ def flag_overlaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     pairs = pd.DataFrame({"file": frame["source_file"], "first": first})[repeats]
     for (later, earlier), group in pairs.groupby(["file", "first"], sort=False):
         revenue = float(frame.loc[group.index, "revenue"].sum())
-        notes.append(
-            f"order_lines: {len(group):,} line{'s' if len(group) != 1 else ''} of {later} "
-            f"{'repeat' if len(group) != 1 else 'repeats'} lines of {earlier} (same order, customer, date, product, quantity and "
-            f"revenue): the exports overlap; flagged is_duplicate (revenue {revenue:,.2f})."
-        )
+        notes.append(overlap_sentence(len(group), later, earlier, revenue))
     return out, notes
 
 
@@ -149,17 +170,22 @@ def _load_streamed(
     work: Path,
 ) -> LoadedTable:
     """A table read in chunks (:mod:`helpers.ingest.streaming`): a slim frame, the Parquet file."""
-    files, final, overlap = stream_table(table, sources, opts, config, work)
+    streamed = stream_table(table, sources, opts, config, work)
+    files = streamed.files
     rejects = [file.rejects for file in files if len(file.rejects)]
+    empty = pa.table(
+        {name: pa.array([], ARROW_TYPES[kind]) for name, kind in schema.CANONICAL[table].items()}
+    )
     return LoadedTable(
         table,
-        slim_frame(final),
+        _to_pandas(empty, table),
         pd.concat(rejects, ignore_index=True) if rejects else empty_rejects(),
         files,
         files[0].meta["columns"],
-        [note for file in files for note in file.notes] + overlap,
-        parquet=final,
-        facts=dictionary_facts(final, table),
+        [note for file in files for note in file.notes] + streamed.notes,
+        parquet=streamed.final,
+        facts=streamed.facts,
+        lines=streamed.figures,
     )
 
 
@@ -178,15 +204,15 @@ def load_sources(
         The whole (merged) config.
     work
         A folder for intermediate files. With it, order lines with a file larger than
-        ``chunk_mb`` are read in chunks in bounded memory: ``frame`` then holds only the
-        columns the later checks read (``helpers.ingest.streaming.SLIM_COLUMNS``) and
-        ``parquet`` the finished table.
+        ``chunk_mb`` are read in chunks in bounded memory: ``frame`` is then empty (the
+        schema's columns) and ``parquet`` the finished table, read back in batches.
 
     Returns
     -------
     LoadedTable
-        The accepted rows of all files (order lines: ``line_no`` filled in), their rejects,
-        each file's outcome, the first file's column mapping and the notes.
+        The accepted rows of all files (order lines: ``line_no`` filled in, and the figures
+        of :mod:`helpers.ingest.linefigures`), their rejects, each file's outcome, the first
+        file's column mapping and the notes.
 
     Raises
     ------
@@ -219,7 +245,7 @@ def load_sources(
         frame, overlap = flag_overlaps(frame)
         notes += overlap
     mapping = files[0].meta["columns"] if files else {}
-    return LoadedTable(table, frame, rejects, files, mapping, notes)
+    return _with_figures(LoadedTable(table, frame, rejects, files, mapping, notes))
 
 
 def load_table(

@@ -43,8 +43,8 @@ class IngestResult:
     tables : dict of str to pandas.DataFrame
         Accepted rows per canonical table, with the schema's columns and dtypes (order lines:
         amounts in currency units of the export). Order lines read in chunks (a file larger
-        than ``ingest.chunk_mb``) hold only ``helpers.ingest.streaming.SLIM_COLUMNS`` here, ids
-        as categories; the whole table is in ``<out_dir>/order_lines.parquet``.
+        than ``ingest.chunk_mb``) are not held in memory: their frame here is empty (the
+        schema's columns) and the whole table is in ``<out_dir>/order_lines.parquet``.
     rejects : pandas.DataFrame
         Rejected rows with ``REJECT_COLUMNS``.
     reconciliation : pandas.DataFrame
@@ -134,7 +134,7 @@ def _summary(
         "balanced": bool(recon["balanced"].all()),
         "tables": {
             name: {
-                "rows_accepted": len(table.frame),
+                "rows_accepted": table.rows_accepted,
                 "rows_rejected": len(table.rejects),
                 "files": [file.meta for file in table.files],
             }
@@ -191,7 +191,7 @@ def _ingest(
     loaded = {name: load_sources(spec, name, config, work) for name, spec in tables.items()}
     recon = reconciliation_frame(loaded.values())
     quality = [sentence for table in loaded.values() for sentence in table_findings(table, config)]
-    links = check_keys({name: table.frame for name, table in loaded.items()})
+    links = check_keys(loaded)
     quality += key_findings(links)
     quality += reconciliation_findings(recon)
     rejects = pd.concat([table.rejects for table in loaded.values()], ignore_index=True)

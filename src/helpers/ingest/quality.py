@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from helpers import schema
 from helpers.ingest.dates import human_date_format
+from helpers.ingest.linefigures import LineFigures
 from helpers.ingest.loading import LoadedTable
+from helpers.ingest.money import to_money
 from helpers.ingest.validation import FileOut
 
 __all__ = ["table_findings", "reconciliation_findings", "dictionary_rows"]
@@ -81,39 +82,41 @@ def _rejected(loaded: LoadedTable) -> str:
     )
 
 
-def _order_line_findings(frame: pd.DataFrame, config: Mapping[str, Any]) -> list[str]:
+def _share(part: int, whole: int) -> float:
+    """``part / whole`` of two nano-unit totals (0 of nothing)."""
+    return part / whole if whole else 0.0
+
+
+def _order_line_findings(figures: LineFigures, config: Mapping[str, Any]) -> list[str]:
     """Lines without a customer, returns, exact duplicates and lines of assumed cost."""
-    revenue = frame["revenue"].to_numpy(dtype=float)
-    total = float(np.abs(revenue).sum()) or 1.0
+    total = figures.total.abs_nanos
     out = []
-    unattributed = (frame["customer_id"] == schema.UNATTRIBUTED).to_numpy(dtype=bool)
-    if unattributed.any():
-        share = np.abs(revenue[unattributed]).sum() / total
+    orphans = figures.unattributed
+    if orphans.rows:
         out.append(
-            f"order_lines: {_counted(int(unattributed.sum()), 'line')} carry no customer id (revenue "
-            f"{revenue[unattributed].sum():,.2f}, {share:.1%} of the total); kept as "
-            f"'{schema.UNATTRIBUTED}'."
+            f"order_lines: {_counted(orphans.rows, 'line')} carry no customer id (revenue "
+            f"{to_money(orphans.nanos):,.2f}, {_share(orphans.abs_nanos, total):.1%} of the "
+            f"total); kept as '{schema.UNATTRIBUTED}'."
         )
-    returns = frame["is_return"].to_numpy(dtype=bool)
-    if returns.any():
+    if figures.returns.rows:
         out.append(
-            f"order_lines: {_counted(int(returns.sum()), 'return or credit-note line')} (revenue "
-            f"{revenue[returns].sum():,.2f}) kept as returns."
+            f"order_lines: {_counted(figures.returns.rows, 'return or credit-note line')} (revenue "
+            f"{to_money(figures.returns.nanos):,.2f}) kept as returns."
         )
-    repeats = frame["is_duplicate"].to_numpy(dtype=bool)
-    if repeats.any():
+    repeats = figures.repeats
+    if repeats.rows:
         out.append(
-            f"order_lines: {_counted(int(repeats.sum()), 'exact duplicate line')} flagged is_duplicate and "
-            f"kept (revenue {revenue[repeats].sum():,.2f}); drop them if the export repeats lines."
+            f"order_lines: {_counted(repeats.rows, 'exact duplicate line')} flagged is_duplicate "
+            f"and kept (revenue {to_money(repeats.nanos):,.2f}); drop them if the export repeats "
+            "lines."
         )
-    assumed = frame["cost_assumed"].to_numpy(dtype=bool)
-    if assumed.any():
+    assumed = figures.assumed
+    if assumed.rows:
         margin = float((config.get("assumptions") or {}).get("gross_margin", 0.3))
-        share = np.abs(revenue[assumed]).sum() / total
         out.append(
-            f"order_lines: cost of goods is not in the export for {_counted(int(assumed.sum()), 'line')} "
-            f"({share:.0%} of revenue); assumed from a gross margin of {margin:.0%} "
-            "(assumptions.gross_margin)."
+            f"order_lines: cost of goods is not in the export for {_counted(assumed.rows, 'line')} "
+            f"({_share(assumed.abs_nanos, total):.0%} of revenue); assumed from a gross margin of "
+            f"{margin:.0%} (assumptions.gross_margin)."
         )
     return out
 
@@ -137,8 +140,8 @@ def table_findings(loaded: LoadedTable, config: Mapping[str, Any]) -> list[str]:
     out = [_read_as(loaded.table, file) for file in loaded.files]
     out.append(_rejected(loaded))
     out.extend(loaded.notes)
-    if loaded.table == "order_lines" and len(loaded.frame):
-        out.extend(_order_line_findings(loaded.frame, config))
+    if loaded.lines is not None and loaded.lines.total.rows:
+        out.extend(_order_line_findings(loaded.lines, config))
     return out
 
 

@@ -34,7 +34,14 @@ from helpers.ingest.rawfile import RawFile, no_data_rows
 from helpers.ingest.sheets import read_xlsx_raw
 from helpers.ingest.sniffing import ALIGNED_COLUMNS, CsvLayout, sniff_csv, sniff_format
 
-__all__ = ["RawFile", "read_raw", "read_csv_raw", "read_xlsx_raw", "read_parquet_raw"]
+__all__ = [
+    "RawFile",
+    "read_raw",
+    "read_csv_raw",
+    "read_xlsx_raw",
+    "read_parquet_raw",
+    "sniff_layout",
+]
 
 #: the longest field a text export may hold (characters)
 MAX_FIELD_CHARS = 1 << 20
@@ -173,11 +180,22 @@ def _read_csv_decoded(
     return (*_read_csv_redetected(path, layout, name, table, opts), path)
 
 
+def _may_hold_newline(column: pa.ChunkedArray) -> bool:
+    """Whether a text column may hold a line break: its value bytes scanned at once (memchr)."""
+    for chunk in column.chunks:
+        buffers = chunk.buffers()
+        if len(buffers) != 3 or not pa.types.is_string(chunk.type):
+            return True  # not plain text: look value by value
+        if buffers[2] is not None and b"\n" in buffers[2].to_pybytes():
+            return True
+    return False
+
+
 def newlines_per_row(table: pa.Table) -> np.ndarray:
     """Line breaks inside the quoted fields of each row."""
     extra = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
-        if table.num_rows and pc.any(pc.match_substring(column, "\n")).as_py():
+        if table.num_rows and _may_hold_newline(column):
             extra += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy()
     return extra
 
@@ -280,6 +298,8 @@ def check_field_sizes(table: pa.Table, lines: np.ndarray, layout: CsvLayout, nam
     for position, column in enumerate(table.columns):
         if not table.num_rows:
             return
+        if (pc.max(pc.binary_length(column)).as_py() or 0) <= MAX_FIELD_CHARS:
+            continue  # no more bytes than characters allowed: no need to count characters
         longest = pc.max(pc.utf8_length(column)).as_py() or 0
         if longest > MAX_FIELD_CHARS:
             index = int(pc.index(pc.utf8_length(column), longest).as_py())
@@ -426,6 +446,42 @@ def _read_aligned(
     return raw
 
 
+def sniff_layout(
+    path: Path, name: str, table: str, opts: Mapping[str, Any]
+) -> tuple[str, CsvLayout | None]:
+    """A file's format and, for delimited text, what sniffing its head found.
+
+    Parameters
+    ----------
+    path
+        The source file (it exists).
+    name
+        The file's display name, first in error messages.
+    table
+        The canonical table the file is a source of.
+    opts
+        The table's parse options (``format``, ``delimiter`` and the sniffing options).
+
+    Returns
+    -------
+    (format, layout)
+        The format as :func:`helpers.ingest.sniffing.sniff_format` gives it; the layout of a
+        ``csv``, ``tsv`` or ``txt`` file (a ``tsv`` file is tab-delimited unless configured),
+        else None.
+
+    Raises
+    ------
+    IngestError
+        When a text file's head cannot be sniffed (empty, undecodable, no header).
+    """
+    fmt = sniff_format(path, str(opts.get("format") or "auto"))
+    if fmt not in ("csv", "tsv", "txt"):
+        return fmt, None
+    if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
+        opts = {**opts, "delimiter": "\t"}
+    return fmt, sniff_csv(path, opts, name, table)
+
+
 def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawFile:
     """Read one source file of ``table`` whatever its format.
 
@@ -452,17 +508,14 @@ def read_raw(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> RawF
     """
     if not path.is_file():
         raise IngestError(f"{name}: file not found (looked for {path})")
-    fmt = sniff_format(path, str(opts.get("format") or "auto"))
+    fmt, layout = sniff_layout(path, name, table, opts)
     if fmt == "gzip":
         return _read_gzip(path, name, table, opts)
     if fmt == "parquet":
         return read_parquet_raw(path, name)
     if fmt in ("xlsx", "xls", "xlsb", "ods"):
         return read_xlsx_raw(path, name, table, {**opts, "_format": fmt})
-    if fmt in ("csv", "tsv", "txt"):
-        if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
-            opts = {**opts, "delimiter": "\t"}
-        layout = sniff_csv(path, opts, name, table)
+    if layout is not None:
         if layout.delimiter == "whitespace":
             return _read_aligned(path, layout, name, table, opts)
         return read_csv_raw(path, layout, name, table, opts)

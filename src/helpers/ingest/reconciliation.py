@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from helpers import schema
+from helpers.ingest.linefigures import Count, line_figures
 from helpers.ingest.loading import LoadedTable
-from helpers.ingest.money import exact_total, to_money
+from helpers.ingest.money import to_money
 from helpers.ingest.validation import FileOut
 
 __all__ = ["RECONCILIATION_COLUMNS", "reconcile", "reconciliation_frame"]
@@ -46,30 +45,21 @@ def _unknown_rows_text(file: FileOut) -> str:
 
 def _order_money(loaded: LoadedTable, file: FileOut, rows_rejected: int) -> dict[str, Any]:
     """The order-line columns of a file's row: accepted rows and revenue, attributed or not."""
-    frame = loaded.frame
-    if len(frame):
-        in_file = (frame["source_file"] == file.name).to_numpy(dtype=bool)
-        revenue = frame["revenue"].to_numpy(dtype=float)
-        unattributed = in_file & (frame["customer_id"] == schema.UNATTRIBUTED).to_numpy(dtype=bool)
-    else:
-        in_file = unattributed = np.zeros(0, bool)
-        revenue = np.zeros(0)
-    accepted = int(in_file.sum())
-    accepted_nanos = exact_total(revenue[in_file])
-    unattributed_nanos = exact_total(revenue[unattributed])
-    balanced = file.rows_in == accepted + rows_rejected and (
-        file.nanos_in == accepted_nanos + file.nanos_rejected
+    figures = loaded.lines or line_figures([], [])
+    accepted, unattributed = figures.files.get(file.name, (Count(), Count()))
+    balanced = file.rows_in == accepted.rows + rows_rejected and (
+        file.nanos_in == accepted.nanos + file.nanos_rejected
     )
     nanos = {
         "revenue_in": file.nanos_in,
-        "revenue_accepted": accepted_nanos,
-        "revenue_attributed": accepted_nanos - unattributed_nanos,
-        "revenue_unattributed": unattributed_nanos,
+        "revenue_accepted": accepted.nanos,
+        "revenue_attributed": accepted.nanos - unattributed.nanos,
+        "revenue_unattributed": unattributed.nanos,
         "revenue_rejected": file.nanos_rejected,
     }
     return {
-        "rows_accepted": accepted,
-        "rows_unattributed": int(unattributed.sum()),
+        "rows_accepted": accepted.rows,
+        "rows_unattributed": unattributed.rows,
         **{key: to_money(value) for key, value in nanos.items()},
         "_nanos": nanos,
         "rows_revenue_unknown": len(file.unknown_rows),

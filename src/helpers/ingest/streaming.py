@@ -4,11 +4,13 @@ Each source file larger than ``chunk_mb`` is read in chunks (:mod:`helpers.inges
 first chunk decides how the file reads (decimal separator and date format per column, as a
 whole-file read decides them from a sample of the same size); later chunks are read alike, and a
 value that does not fit is rejected with its reason. Every chunk is validated by the same code as
-a whole file (:func:`helpers.ingest.validation.validate_file`), its accepted rows appended to a
-Parquet file, its rejects and money added up. What needs the whole table runs on DuckDB, with a
+a whole file (:func:`helpers.ingest.validation.validate_file`), its accepted rows appended to an
+Arrow IPC file, its rejects and money added up. What needs the whole table runs on DuckDB, with a
 memory limit and spilling to disk: exact repeats of a row (two 64-bit hashes of its fields as
 read), the position of a line in its order where the export gives none, and lines repeated across
-files. Peak memory depends on the chunk size, not on the number of lines.
+files. The finished table is then written to Parquet batch by batch, the figures of its lines
+(:mod:`helpers.ingest.linefigures`) added up on the way, so nothing after loading reads every line
+at once. Peak memory depends on the chunk size and DuckDB's limit, not on the number of lines.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,45 +31,73 @@ import pyarrow.parquet as pq
 
 from helpers import schema
 from helpers.ingest.chunks import csv_chunks, parquet_chunks, streamable
+from helpers.ingest.linefigures import Count, LineFigures, add_batch
 from helpers.ingest.rawfile import RawFile
-from helpers.ingest.readers import read_raw
+from helpers.ingest.readers import read_raw, sniff_layout
 from helpers.ingest.rejects import empty_rejects
-from helpers.ingest.sniffing import sniff_csv, sniff_format
 from helpers.ingest.tally import merge_notes
 from helpers.ingest.validation import FileOut, validate_file
 
-__all__ = ["ReadWhole", "should_stream", "stream_table", "STREAM_MEMORY"]
+__all__ = [
+    "LINE_KEY",
+    "ReadWhole",
+    "Streamed",
+    "overlap_sentence",
+    "should_stream",
+    "stream_table",
+    "STREAM_MEMORY",
+]
 
 #: chunks validated at once (this machine class has two cores)
 _WORKERS = 2
 #: DuckDB's memory limit for the whole-table steps (it spills to disk beyond)
 STREAM_MEMORY = "1GB"
-_LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
-#: the columns the checks after loading read (reconciliation, findings, key links)
-SLIM_COLUMNS = (
-    "source_file",
-    "customer_id",
-    "product_id",
-    "revenue",
-    "is_return",
-    "is_duplicate",
-    "cost_assumed",
-)
+#: what makes two order lines of different files the same line
+LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
+#: text columns with many values: written without a dictionary (the Parquet writer's attempt
+#: at one costs time and falls back to plain values anyway)
+_PLAIN_TEXT = ("order_id",)
 _DTYPE_WORDS = {"string": "text", "date": "date", "int64": "whole number", "float64": "number"}
+
+
+@dataclass
+class Streamed:
+    """A table read in chunks: each file's outcome, the finished table and what it holds."""
+
+    files: list[FileOut]  # each file's outcome (accepted rows are in ``final``, not here)
+    final: Path  # the finished Parquet file: the schema's columns, pandas dtypes, file order
+    notes: list[str]  # the sentences on lines repeated across files
+    facts: dict[str, dict[str, Any]]  # per column: dtype, kind, non_null, example
+    figures: LineFigures  # the accepted lines' figures
 
 
 class ReadWhole(Exception):
     """A file turned out not to read in chunks (its text does not decode past the head)."""
 
 
-def _layout(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> tuple[str, Any]:
-    fmt = sniff_format(path, str(opts.get("format") or "auto"))
-    layout = None
-    if fmt in ("csv", "tsv", "txt"):
-        if fmt == "tsv" and opts.get("delimiter", "auto") == "auto":
-            opts = {**opts, "delimiter": "\t"}
-        layout = sniff_csv(path, opts, name, table)
-    return fmt, layout
+def overlap_sentence(count: int, later: str, earlier: str, revenue: float) -> str:
+    """The finding on lines of one file that repeat lines of an earlier file.
+
+    Parameters
+    ----------
+    count
+        The repeated lines.
+    later, earlier
+        The file holding the repeats, the file they repeat.
+    revenue
+        The repeats' revenue (currency units).
+
+    Returns
+    -------
+    str
+        The sentence, as both a whole read and a read in chunks say it.
+    """
+    return (
+        f"order_lines: {count:,} line{'s' if count != 1 else ''} of {later} "
+        f"{'repeat' if count != 1 else 'repeats'} lines of {earlier} (same order, customer, date, "
+        "product, quantity and revenue): the exports overlap; flagged is_duplicate (revenue "
+        f"{revenue:,.2f})."
+    )
 
 
 def should_stream(table: str, sources: list[tuple[Path, str]], opts: Mapping[str, Any]) -> bool:
@@ -91,7 +122,7 @@ def should_stream(table: str, sources: list[tuple[Path, str]], opts: Mapping[str
         return False
     for path, name in sources:
         if path.is_file():
-            fmt, layout = _layout(path, name, table, opts)
+            fmt, layout = sniff_layout(path, name, table, opts)
             if streamable(path, fmt, opts, layout):
                 return True
     return False
@@ -102,7 +133,7 @@ def _chunks(path: Path, name: str, table: str, opts: Mapping[str, Any]) -> Itera
     if not path.is_file():
         yield read_raw(path, name, table, opts)  # raises: file not found
         return
-    fmt, layout = _layout(path, name, table, opts)
+    fmt, layout = sniff_layout(path, name, table, opts)
     megabytes = float(opts.get("chunk_mb") or 32)
     if not streamable(path, fmt, opts, layout) and path.stat().st_size <= megabytes * 2**20:
         yield read_raw(path, name, table, opts)
@@ -249,7 +280,7 @@ def _repeats(con: Any, files: int) -> np.ndarray:
         "row_number() OVER (PARTITION BY _file, _h1, _h2 ORDER BY _seq) > 1"
     )
     if files > 1:
-        key = ", ".join(_LINE_KEY)
+        key = ", ".join(LINE_KEY)
         query += f" OR first_value(_file) OVER (PARTITION BY {key} ORDER BY _seq) <> _file"
     found = con.execute(query).to_arrow_table().column(0).to_numpy()
     return np.sort(found)
@@ -277,7 +308,7 @@ def _finished_batches(
 
 def _overlap_notes(con: Any, names: list[str]) -> list[str]:
     """One sentence per pair of files whose lines repeat (same key), as a whole read says it."""
-    key = ", ".join(_LINE_KEY)
+    key = ", ".join(LINE_KEY)
     rows = con.execute(
         f"""SELECT _file, first_file, count(*) AS lines, sum(revenue) AS revenue
         FROM (SELECT _file, _seq, revenue, first_value(_file) OVER
@@ -285,23 +316,55 @@ def _overlap_notes(con: Any, names: list[str]) -> list[str]:
         WHERE first_file <> _file
         GROUP BY _file, first_file ORDER BY min(_seq)"""
     ).fetchall()
-    notes = []
-    for later, earlier, count, revenue in rows:
-        notes.append(
-            f"order_lines: {count:,} line{'s' if count != 1 else ''} of {names[later]} "
-            f"{'repeat' if count != 1 else 'repeats'} lines of {names[earlier]} (same order, "
-            "customer, date, product, quantity and revenue): the exports overlap; flagged "
-            f"is_duplicate (revenue {float(revenue):,.2f})."
-        )
-    return notes
+    return [
+        overlap_sentence(count, names[later], names[earlier], float(revenue))
+        for later, earlier, count, revenue in rows
+    ]
 
 
-def _finish(table: str, parts: _Parts, final: Path, names: list[str], work: Path) -> list[str]:
-    """Write the finished table to ``final`` (DuckDB, memory-limited); the overlap sentences."""
+def _prepared(
+    batches: Iterator[pa.Table], target: pa.Schema, figures: LineFigures
+) -> Iterator[pa.Table]:
+    """The finished batches in the target schema, their figures added up as they go by."""
+    for rows in batches:
+        rows = rows.select(target.names).cast(target)
+        add_batch(figures, rows)
+        yield rows
+
+
+def _write_final(
+    final: Path, target: pa.Schema, batches: Iterator[pa.Table], figures: LineFigures
+) -> None:
+    """The finished table as Parquet; its lines' figures added up on the way.
+
+    The next batch is read, flagged and cast on a second thread while one is written (the
+    Parquet writer works on one thread). Text of few distinct values is dictionary-encoded,
+    order ids are written plain.
+    """
+    text = [field.name for field in target if pa.types.is_string(field.type)]
+    options = {
+        "use_dictionary": [name for name in text if name not in _PLAIN_TEXT],
+        "write_statistics": [name for name in target.names if name not in _PLAIN_TEXT],
+    }
+    prepared = _prepared(batches, target, figures)
+    with pq.ParquetWriter(final, target, **options) as writer:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = pool.submit(next, prepared, None)
+            while (rows := ahead.result()) is not None:
+                ahead = pool.submit(next, prepared, None)
+                writer.write_table(rows)
+
+
+def _finish(
+    table: str, parts: _Parts, final: Path, names: list[str], work: Path
+) -> tuple[list[str], LineFigures]:
+    """Write the finished table to ``final`` (DuckDB, memory-limited).
+
+    Returns the sentences on lines repeated across files and the lines' figures.
+    """
     import duckdb
     import pyarrow.dataset as ds
 
-    target = _pandas_schema(parts.nulls, table)
     spill = work / "spill"
     spill.mkdir(exist_ok=True)
     settings = {"memory_limit": STREAM_MEMORY, "temp_directory": str(spill), "threads": 2}
@@ -310,48 +373,20 @@ def _finish(table: str, parts: _Parts, final: Path, names: list[str], work: Path
         con.register("parts", ds.dataset(str(parts.path), format="arrow"))
         positions = _positions(con, parts.rows, work) if parts.nulls.get("line_no") else None
         repeats = _repeats(con, len(names))
-        with pq.ParquetWriter(final, target) as writer:
-            for rows in _finished_batches(parts.path, repeats, positions):
-                writer.write_table(rows.select(target.names).cast(target))
-        return _overlap_notes(con, names) if len(names) > 1 else []
+        batches = _finished_batches(parts.path, repeats, positions)
+        figures = LineFigures(files={name: (Count(), Count()) for name in names})
+        _write_final(final, _pandas_schema(parts.nulls, table), batches, figures)
+        return (_overlap_notes(con, names) if len(names) > 1 else []), figures
     finally:
         con.close()
 
 
-def slim_frame(final: Path) -> pd.DataFrame:
-    """The columns the checks after loading read, ids as categories (a few bytes per line).
-
-    Parameters
-    ----------
-    final
-        A finished order-lines Parquet file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`SLIM_COLUMNS`; ``source_file``, ``customer_id`` and ``product_id`` categorical,
-        ``revenue`` float64 (currency units), the flags bool.
-    """
-    ids = ["source_file", "customer_id", "product_id"]
-    data = pq.read_table(final, columns=list(SLIM_COLUMNS), read_dictionary=ids)
-    return data.to_pandas(ignore_metadata=True)
-
-
-def dictionary_facts(final: Path, table: str) -> dict[str, dict[str, Any]]:
+def _dictionary_facts(final: Path, table: str, nulls: Mapping[str, int]) -> dict[str, dict]:
     """Per column of a finished table: pandas dtype, the dtype in words, values present, example.
 
-    Parameters
-    ----------
-    final
-        The finished Parquet file.
-    table
-        Its canonical table.
-
-    Returns
-    -------
-    dict of str to dict
-        ``dtype``, ``kind``, ``non_null`` and ``example`` (the first value present, as text),
-        as :func:`helpers.ingest.quality.dictionary_rows` gives them for a table in memory.
+    ``nulls`` are the nulls per column of the parts (``line_no`` is filled in since). The
+    facts are what :func:`helpers.ingest.quality.dictionary_rows` gives for a table in memory;
+    the example is the first value present, as text.
     """
     parquet = pq.ParquetFile(final)
     rows = parquet.metadata.num_rows
@@ -360,24 +395,19 @@ def dictionary_facts(final: Path, table: str) -> dict[str, dict[str, Any]]:
     facts: dict[str, dict[str, Any]] = {}
     for column, dtype in schema.CANONICAL[table].items():
         kind = "yes/no" if dtype == "bool" else _DTYPE_WORDS[dtype]
-        facts[column] = {"dtype": pandas_types[column], "kind": kind, "non_null": rows}
+        absent = 0 if column == "line_no" else int(nulls.get(column, 0))
+        facts[column] = {"dtype": pandas_types[column], "kind": kind, "non_null": rows - absent}
         facts[column]["example"] = ""
-    missing = set(facts)
-    for batch in parquet.iter_batches(batch_size=1 << 16):
+    missing = [column for column, fact in facts.items() if fact["non_null"]]
+    for batch in parquet.iter_batches(batch_size=1 << 16, columns=missing):
         frame = batch.to_pandas()
         for column in list(missing):
             present = frame[column].dropna()
             if len(present):
                 facts[column]["example"] = str(present.iloc[0])
-                missing.discard(column)
+                missing.remove(column)
         if not missing:
             break
-    meta = parquet.metadata
-    for group in range(meta.num_row_groups):
-        for index in range(meta.num_columns):
-            column = meta.row_group(group).column(index)
-            if column.path_in_schema in facts and column.statistics is not None:
-                facts[column.path_in_schema]["non_null"] -= column.statistics.null_count
     return facts
 
 
@@ -387,7 +417,7 @@ def stream_table(
     opts: Mapping[str, Any],
     config: Mapping[str, Any],
     work: Path,
-) -> tuple[list[FileOut], Path, list[str]]:
+) -> Streamed:
     """Validate a table's files chunk by chunk and finish the table on DuckDB.
 
     Parameters
@@ -405,10 +435,10 @@ def stream_table(
 
     Returns
     -------
-    (files, final, notes)
-        Each file's outcome (its accepted rows are in ``final``, not in ``accepted``), the
-        finished Parquet file (``work/<table>.parquet``, the schema's columns and pandas
-        dtypes, in file order) and the sentences on lines repeated across files.
+    Streamed
+        Each file's outcome, the finished Parquet file (``work/<table>.parquet``), the
+        sentences on lines repeated across files, the data dictionary's facts per column
+        (``dtype``, ``kind``, ``non_null``, ``example``) and the accepted lines' figures.
 
     Raises
     ------
@@ -426,6 +456,7 @@ def stream_table(
     finally:
         parts.close()
     final = work / f"{table}.parquet"
-    notes = _finish(table, parts, final, [file.name for file in files], work)
+    notes, figures = _finish(table, parts, final, [file.name for file in files], work)
     os.remove(parts.path)
-    return files, final, notes
+    facts = _dictionary_facts(final, table, parts.nulls)
+    return Streamed(files, final, notes, facts, figures)

@@ -106,10 +106,14 @@ def blank_rows(table: pa.Table) -> np.ndarray:
 
 @functools.cache
 def _duckdb() -> Any:
-    """One in-memory DuckDB connection per process for hashing rows (connecting costs ~0.1 s)."""
+    """One in-memory DuckDB connection per process for hashing rows (connecting costs ~0.1 s).
+
+    One thread per query: each chunk's query runs in the thread that asks (chunks are hashed
+    side by side), and a scan of Arrow text is slower on two threads than on one.
+    """
     import duckdb
 
-    return duckdb.connect()
+    return duckdb.connect(config={"threads": 1})
 
 
 def _hash_candidates(plain: pa.Table) -> np.ndarray:
@@ -284,7 +288,7 @@ def _accepted_column(
         return pa.array(value[keep]) if dtype != "float64" else pa.array(value[keep], pa.float64())
     if isinstance(value, tuple):
         return _kept_values(value, dtype, keep)
-    return value.take(pa.array(np.flatnonzero(keep)))
+    return value if keep.all() else value.take(pa.array(np.flatnonzero(keep)))
 
 
 def _accepted_table(
@@ -326,7 +330,8 @@ def row_hashes(table: pa.Table) -> dict[str, np.ndarray]:
     Returns
     -------
     dict of str to numpy.ndarray
-        ``_h1`` and ``_h2`` (uint64), one entry per row: rows with equal pairs repeat each
+        ``_h1`` and ``_h2`` (DuckDB's uint64 hashes as int64, which every engine reads), one
+        entry per row: rows with equal pairs repeat each
         other (two hashes make a chance collision negligible, about 1 in 10**20 per pair).
     """
     plain = table.rename_columns([f"f{i}" for i in range(table.num_columns)])
@@ -339,7 +344,7 @@ def row_hashes(table: pa.Table) -> dict[str, np.ndarray]:
         out = con.execute(query).to_arrow_table()
     finally:
         con.close()
-    return {f"_{name}": out.column(name).to_numpy() for name in ("h1", "h2")}
+    return {f"_{name}": out.column(name).to_numpy().view(np.int64) for name in ("h1", "h2")}
 
 
 def validate_file(

@@ -66,8 +66,34 @@ def parse_strings(values: Column) -> pa.Array:
         arr = pc.if_else(whole, pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
     elif not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(pc.utf8_length(arr), 0), pa.scalar(None, pa.string()), arr)
+    if _may_need_trim(arr):
+        arr = pc.utf8_trim_whitespace(arr)
+    empty = pc.equal(pc.binary_length(arr), 0)
+    if not _any(empty):
+        return arr
+    return pc.if_else(empty, pa.scalar(None, arr.type), arr)
+
+
+#: bytes that may begin or end whitespace: ASCII whitespace, and any byte of a non-ASCII
+#: character (some, like a no-break space, are whitespace)
+_EDGE_BYTES = np.zeros(256, bool)
+_EDGE_BYTES[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE_BYTES[128:] = True
+
+
+def _may_need_trim(arr: pa.Array) -> bool:
+    """Whether some value may begin or end with whitespace (its first and last bytes looked at).
+
+    An empty or null value points at a neighbour's byte: at worst a needless trim.
+    """
+    offsets, data = arr.buffers()[1:3]
+    text = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    if len(arr) == 0 or len(text) == 0:
+        return False
+    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    bounds = np.frombuffer(offsets, kind)[arr.offset : arr.offset + len(arr) + 1]
+    first = _EDGE_BYTES[np.take(text, bounds[:-1], mode="clip")]
+    return bool(first.any() or _EDGE_BYTES[np.take(text, bounds[1:] - 1, mode="clip")].any())
 
 
 # ---- numbers --------------------------------------------------------------------------------
