@@ -41,10 +41,17 @@ class Prepared:
         The run's config (sections ``scenarios`` and ``size_tiers``).
     orders
         :func:`helpers.q3_price_and_channel.inputs.order_values` as a book, or None.
+    shared
+        What another level's :class:`Prepared` of the same customers kept of the columns no
+        level changes (tiers, discounts, orders, revenue, ids); None: nothing yet.
     """
 
     def __init__(
-        self, view: pd.DataFrame, config: Mapping[str, Any], orders: OrderBook | None
+        self,
+        view: pd.DataFrame,
+        config: Mapping[str, Any],
+        orders: OrderBook | None,
+        shared: dict[Any, Any] | None = None,
     ) -> None:
         self.view, self.config, self.orders = view, config, orders
         self.scaling = _scaling(view, config)
@@ -58,17 +65,25 @@ class Prepared:
             self.segment, view, config
         )
         self._cache: dict[Any, Any] = {}
+        #: kept values that read no column a profit level changes (costs, profit)
+        self.shared: dict[Any, Any] = {} if shared is None else shared
 
-    def _once(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """``compute()`` the first time ``key`` is asked for, the kept value after."""
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+    def _once(self, key: Any, compute: Callable[[], Any], *, shared: bool = False) -> Any:
+        """``compute()`` the first time ``key`` is asked for, the kept value after.
+
+        ``shared``: the value reads no cost or profit, so every level's view shares it.
+        """
+        cache = self.shared if shared else self._cache
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def tier_mask(self, tiers: Any) -> np.ndarray:
         """Customers whose size tier is in ``tiers`` (as :func:`inputs._tier_mask`)."""
         key = tuple(tiers) if isinstance(tiers, list | tuple) else tiers
-        return self._once(("tiers", key), lambda: _tier_mask(self.view, tiers, self.config))
+        return self._once(
+            ("tiers", key), lambda: _tier_mask(self.view, tiers, self.config), shared=True
+        )
 
     def discount_rate(self) -> np.ndarray:
         """Each customer's discounts / list revenue (0 without list revenue)."""
@@ -79,7 +94,7 @@ class Prepared:
                 rate = self.view["discounts"] / listed.where(listed > 0)
             return rate.fillna(0.0).to_numpy(dtype="float64")
 
-        return self._once("discount_rate", compute)
+        return self._once("discount_rate", compute, shared=True)
 
     def had(self, activity: str) -> np.ndarray:
         """Customers with a positive cost of ``activity`` at this level."""
@@ -96,7 +111,7 @@ class Prepared:
             stats = _small_order_stats(self.view, self.orders, threshold)
             return tuple(stats[c].to_numpy(dtype="float64") for c in ("n", "k", "v"))
 
-        return self._once(("small", threshold), compute)
+        return self._once(("small", threshold), compute, shared=True)
 
     def habitual(self) -> np.ndarray | None:
         """Each customer's most used channel ("" when unknown); None without order channels."""
@@ -108,7 +123,7 @@ class Prepared:
             ids = self.view["customer_id"].astype("object")
             return ids.map(habit).astype("object").fillna("").to_numpy(dtype=object)
 
-        return self._once("habitual", compute)
+        return self._once("habitual", compute, shared=True)
 
     def unprofitable(self) -> np.ndarray:
         """Customers whose profit at this level is zero or less."""

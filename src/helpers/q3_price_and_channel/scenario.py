@@ -174,22 +174,28 @@ def lever_contributions(
         customers the lever adds to those lost), customers_reached (customers the lever
         changes; 0: not applicable) and reason (why it reaches nobody, "" when it does).
     """
-    levers = scenario_levers(config, overrides)
-    simulator = Simulator(ledger, config, orders, level)  # the customers prepared once
+    return contributions_of(Simulator(ledger, config, orders, level), overrides)
+
+
+def contributions_of(
+    simulator: Simulator, overrides: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """:func:`lever_contributions` on a prepared :class:`Simulator` (customers prepared once)."""
+    levers = scenario_levers(simulator.config, overrides)
     enabled = [name for name in LEVERS if (levers.get(name) or {}).get("enabled", False)]
     rows, previous = [], 0.0
     for i, name in enumerate(enabled):
         keep = set(enabled[: i + 1])
         step = {lever: {**(levers.get(lever) or {}), "enabled": lever in keep} for lever in LEVERS}
-        scenario = scenario_of(simulator, step)
-        total = scenario.totals
+        total, reaches = simulator.totals_and_reach(step)
+        found = reaches.get(name)
         rows.append(
             {
                 "lever": name,
                 "change": total["change"] - previous,
                 "customers_lost": total["customers_lost"],
-                "customers_reached": scenario.reach.get(name, 0),
-                "reason": scenario.not_applicable.get(name, ""),
+                "customers_reached": found.customers if found else 0,
+                "reason": found.reason if found and found.customers == 0 else "",
             }
         )
         previous = total["change"]

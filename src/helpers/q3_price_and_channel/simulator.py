@@ -55,6 +55,9 @@ class Simulator:
     ----------
     ledger, config, orders, level, multiplier
         As for :func:`helpers.q3_price_and_channel.scenario.simulate`.
+    like
+        A simulator of the same ledger, config and orders whose level-free preparation is
+        shared (:meth:`at`); None: prepare everything.
     """
 
     def __init__(
@@ -64,13 +67,25 @@ class Simulator:
         orders: pd.DataFrame | OrderBook | None = None,
         level: str | None = None,
         multiplier: float = 1.0,
+        *,
+        like: Simulator | None = None,
     ) -> None:
         self.config, self.orders = config, OrderBook.of(orders)
-        self.customers = _customers(ledger)
+        self._ledger = ledger
+        self.customers = _customers(ledger) if like is None else like.customers
         self.level = level or _lead_level(ledger)
         self.view = ledger_at(self.customers, config, self.level, multiplier)
-        self.prepared = Prepared(self.view, config, self.orders)
-        self._known: dict[str, Any] = {}
+        shared = None if like is None else like.prepared.shared
+        self.prepared = Prepared(self.view, config, self.orders, shared)
+        self._known: dict[str, Any] = {} if like is None else like._known
+
+    def at(self, level: str | None = None, multiplier: float = 1.0) -> Simulator:
+        """The same customers, config and orders at another level (or multiplier).
+
+        What no level changes (the levers' ``auto`` inputs, tiers, discounts, small orders,
+        habitual channels) is shared, not computed again.
+        """
+        return Simulator(self._ledger, self.config, self.orders, level, multiplier, like=self)
 
     def levers(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The config's levers with ``overrides``, ``auto`` amounts resolved on the ledger.
@@ -164,6 +179,12 @@ class Simulator:
 
     def totals(self, overrides: Mapping[str, Any] | None = None) -> dict[str, float]:
         """The total row of a scenario's per-segment table (no sentences, no customer frame)."""
-        state, _ = self.apply(self.levers(overrides))
+        return self.totals_and_reach(overrides)[0]
+
+    def totals_and_reach(
+        self, overrides: Mapping[str, Any] | None = None
+    ) -> tuple[dict[str, float], dict[str, Reach]]:
+        """The total row of a scenario's per-segment table, and whom each enabled lever reached."""
+        state, reaches = self.apply(self.levers(overrides))
         table = self.segment_table(self.outcomes(state))
-        return {k: float(v) for k, v in table.iloc[-1].drop("segment").items()}
+        return {k: float(v) for k, v in table.iloc[-1].drop("segment").items()}, reaches
