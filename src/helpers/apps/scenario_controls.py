@@ -41,7 +41,7 @@ def _slider(
 
 
 def _controls(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None
+    ledger: pd.DataFrame, config: Mapping[str, Any], orders: scenarios.OrderBook | None
 ) -> dict[str, Any]:
     """One slider per ``scenarios.sliders`` entry, then the migration target's dropdown."""
     settings = config["scenarios"]
@@ -63,7 +63,9 @@ def _controls(
 
 
 def scenario_widgets(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    orders: pd.DataFrame | scenarios.OrderBook | None = None,
 ) -> widgets.VBox:
     """Sliders for the lever assumptions that redraw the scenario's figures.
 
@@ -87,6 +89,7 @@ def scenario_widgets(
     ipywidgets.VBox
         The controls (first child, a VBox of sliders and the dropdown) above the figures.
     """
+    orders = scenarios.OrderBook.of(orders)  # the orders read once for every redraw
     controls = _controls(ledger, config, orders)
 
     def redraw(**values: Any) -> None:

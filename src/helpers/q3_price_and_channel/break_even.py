@@ -10,6 +10,7 @@ import pandas as pd
 
 from helpers.q3_price_and_channel.inputs import (
     TODAY,
+    OrderBook,
     _customers,
     _scaling,
     _settings,
@@ -21,7 +22,9 @@ __all__ = ["break_even_curves"]
 
 
 def break_even_curves(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any],
+    orders: pd.DataFrame | OrderBook | None = None,
 ) -> pd.DataFrame:
     """Profit of one small-client order by its value, per channel.
 
@@ -37,8 +40,8 @@ def break_even_curves(
     config
         The run's config (sections ``scenarios`` and ``size_tiers``).
     orders
-        :func:`order_values`; when given, the share of small clients' orders below each
-        break-even value is added.
+        :func:`order_values` or an :class:`OrderBook` of them; when given, the share of small
+        clients' orders below each break-even value is added.
 
     Returns
     -------
@@ -56,6 +59,8 @@ def break_even_curves(
     customers = _customers(ledger)
     small = set(customers.loc[_tier_mask(customers, "small", config), "customer_id"])
     top = 0.0
+    if isinstance(orders, OrderBook):
+        orders = orders.frame
     if orders is not None and len(orders):
         values = orders.loc[orders["customer_id"].isin(small), "value"]
         table["share_of_small_orders_below"] = [

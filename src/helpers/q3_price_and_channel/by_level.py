@@ -11,7 +11,8 @@ import pandas as pd
 from helpers.ledger import levels
 from helpers.q3_price_and_channel.inputs import OrderBook
 from helpers.q3_price_and_channel.levels_view import _has_levels, _lead_level, _levels_shown
-from helpers.q3_price_and_channel.scenario import Scenario, lever_contributions, simulate
+from helpers.q3_price_and_channel.scenario import Scenario, contributions_of, scenario_of
+from helpers.q3_price_and_channel.simulator import Simulator
 from helpers.q3_price_and_channel.wording import contribution_numbers, signed
 from helpers.results import Result, json_float
 
@@ -54,19 +55,18 @@ def scenario_by_level(
         lever differs between levels, and how far the assumed amounts must move to flip it.
     """
     lead_level = _lead_level(ledger)
-    shown, orders = _levels_shown(ledger), OrderBook.of(orders)  # orders read once for all
+    shown = _levels_shown(ledger)
+    simulator = Simulator(ledger, config, orders)  # what no level changes prepared once
     # without assumptions the lead level's numbers are those of the last level shown
     same_as_lead = lead_level if lead_level in shown else shown[-1]
-    headline = {
-        level: _numbers(*lead)
-        if lead is not None and level == same_as_lead
-        else _numbers(
-            simulate(ledger, config, None, orders, level),
-            lever_contributions(ledger, config, None, orders, level),
-        )
-        for level in shown
-    }
-    sensitivity = _sensitivity(ledger, config, orders)
+    headline = {}
+    for level in shown:
+        if lead is not None and level == same_as_lead:
+            headline[level] = _numbers(*lead)
+        else:
+            at_level = simulator.at(level)
+            headline[level] = _numbers(scenario_of(at_level), contributions_of(at_level))
+    sensitivity = _sensitivity(ledger, simulator)
     table = pd.DataFrame(
         [
             {
@@ -102,14 +102,12 @@ def _numbers(scenario: Scenario, contributions: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _sensitivity(
-    ledger: pd.DataFrame, config: Mapping[str, Any], orders: pd.DataFrame | OrderBook | None
-) -> dict[str, Any]:
+def _sensitivity(ledger: pd.DataFrame, simulator: Simulator) -> dict[str, Any]:
     """The multiples of the assumed amounts over which the scenario's verdict holds."""
     if not _has_levels(ledger):
         return {}
     if float(ledger["assumed_amount"].abs().sum()) == 0:  # nothing assumed: nothing can move
-        verdict = simulate(ledger, config, None, orders, "with_assumptions").verdict
+        verdict = scenario_of(simulator.at("with_assumptions")).verdict
         return {"default_scenario_verdict": {
             "verdict": verdict, "holds_from": MULTIPLIERS[0], "holds_to": MULTIPLIERS[-1],
             "flips_below": None, "flips_above": None, "flips_to_below": None,
@@ -119,7 +117,7 @@ def _sensitivity(
     def verdict(frame: pd.DataFrame) -> str:
         extra = float((frame["cost_to_serve"] - ledger["cost_to_serve"]).sum())
         multiplier = round(1.0 + extra / assumed, 6) if assumed else 1.0
-        return simulate(ledger, config, None, orders, "with_assumptions", multiplier).verdict
+        return scenario_of(simulator.at("with_assumptions", multiplier)).verdict
 
     found = levels.verdict_range(ledger, verdict, MULTIPLIERS)
     return {"default_scenario_verdict": found}

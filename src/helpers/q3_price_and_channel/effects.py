@@ -7,16 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from helpers.q3_price_and_channel.inputs import (
-    OrderBook,
-    _activities,
-    _settings,
-    _small_order_stats,
-    _tier_mask,
-    _unit_cost,
-)
+from helpers.q3_price_and_channel.prepared import Prepared, State
 
 __all__: list[str] = []
 
@@ -42,57 +34,28 @@ def _tiers_text(tiers: Any, config: Mapping[str, Any]) -> str:
     return " or ".join(map(str, names))
 
 
-# ---- the state a scenario changes ---------------------------------------------------------------
-def _state(ledger: pd.DataFrame) -> pd.DataFrame:
-    """The money, orders, retained share and activity costs of every customer, as today."""
-    state = pd.DataFrame(
-        {
-            "net_revenue": ledger["net_revenue"].astype("float64"),
-            "list_revenue": ledger["list_revenue"].astype("float64"),
-            "cogs": ledger["cogs"].astype("float64"),
-            "fees": 0.0,
-            "orders": ledger["orders"].astype("float64"),
-            "retained": 1.0,
-        },
-        index=ledger.index,
-    )
-    for activity in _activities(ledger):
-        state[f"cts_{activity}"] = ledger[f"cts_{activity}"].astype("float64")
-    return state
-
-
-def _profit(state: pd.DataFrame) -> pd.Series:
-    """Profit after cost to serve of every customer in ``state`` (fees count as revenue)."""
-    costs = [column for column in state.columns if column.startswith("cts_")]
-    return state["net_revenue"] + state["fees"] - state["cogs"] - state[costs].sum(axis=1)
-
-
-def _volume(state: pd.DataFrame, factor: np.ndarray, scaling: Scaling) -> None:
-    """Scale a customer's volume: money, orders and volume-driven costs (in place)."""
+# ---- the state a scenario changes (each step makes new arrays, never changes one) ---------------
+def _volume(state: State, factor: np.ndarray, scaling: Scaling) -> None:
+    """Scale a customer's volume: money, orders and volume-driven costs."""
     kinds = ("per_order", "per_line", "per_revenue")
     columns = [*_MONEY, "orders", *[f"cts_{a}" for kind in kinds for a in scaling[kind]]]
-    state[columns] = state[columns].mul(factor, axis=0)
+    for column in dict.fromkeys(columns):
+        state[column] = state[column] * factor
 
 
-def _lose(state: pd.DataFrame, share: np.ndarray | float) -> None:
+def _lose(state: State, share: np.ndarray | float) -> None:
     """Lose a share of each customer (expected value): everything scales by 1 - share."""
-    state[state.columns] = state.mul(1.0 - share, axis=0)
+    kept = 1.0 - share
+    for column in state:
+        state[column] = state[column] * kept
 
 
-# ---- the levers, each changing ``state`` in place -----------------------------------------------
-def _discount_cap(
-    state: pd.DataFrame,
-    ledger: pd.DataFrame,
-    params: Mapping[str, Any],
-    scaling: Scaling,
-    config: Mapping[str, Any],
-) -> Reach:
+# ---- the levers, each changing ``state`` -------------------------------------------------------
+def _discount_cap(state: State, prep: Prepared, params: Mapping[str, Any]) -> Reach:
     """Discounts above the cap are recovered; volume answers the price rise (elasticity)."""
-    mask = _tier_mask(ledger, params.get("tiers"), config)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = ledger["discounts"] / ledger["list_revenue"].where(ledger["list_revenue"] > 0)
-    over = (rate.fillna(0.0) - float(params["cap"])).clip(lower=0).to_numpy() * mask
-    tiers = _tiers_text(params.get("tiers"), config)
+    mask = prep.tier_mask(params.get("tiers"))
+    over = np.clip(prep.discount_rate() - float(params["cap"]), 0, None) * mask
+    tiers = _tiers_text(params.get("tiers"), prep.config)
     if not (over > 0).any():
         why = (
             f"no customer is in the {tiers} tier(s)"
@@ -101,51 +64,40 @@ def _discount_cap(
             "price"
         )
         return Reach(0, why)
-    gain = over * state["list_revenue"].to_numpy()
+    gain = over * state["list_revenue"]
+    net = state["net_revenue"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        rise = np.where(state["net_revenue"] > 0, gain / state["net_revenue"].to_numpy(), 0.0)
-    state["net_revenue"] = state["net_revenue"] + gain
-    _volume(state, np.clip(1 - float(params["price_elasticity"]) * rise, 0, None), scaling)
+        rise = np.where(net > 0, gain / net, 0.0)
+    state["net_revenue"] = net + gain
+    _volume(state, np.clip(1 - float(params["price_elasticity"]) * rise, 0, None), prep.scaling)
     _lose(state, np.where(over > 0, float(params["customers_lost_share"]), 0.0))
     return Reach(int((over > 0).sum()))
 
 
-def _telesales_for_visits(
-    state: pd.DataFrame,
-    ledger: pd.DataFrame,
-    params: Mapping[str, Any],
-    scaling: Scaling,
-    config: Mapping[str, Any],
-) -> Reach:
+def _telesales_for_visits(state: State, prep: Prepared, params: Mapping[str, Any]) -> Reach:
     """A share of field visits becomes telesales calls; says why when it reaches nobody."""
     if "cts_sales_visit" not in state or "cts_telesales_call" not in state:
         return Reach(0, "the cost model has no field visits or telesales calls")
-    mask = _tier_mask(ledger, params.get("tiers"), config)
-    had = (ledger["cts_sales_visit"] > 0).to_numpy()
+    mask = prep.tier_mask(params.get("tiers"))
+    had = prep.had("sales_visit")
     reached = int((mask & had).sum()) if float(params["replace_share"]) > 0 else 0
-    visit, call = _unit_cost(ledger, "sales_visit"), _unit_cost(ledger, "telesales_call")
+    visit, call = prep.unit_cost("sales_visit"), prep.unit_cost("telesales_call")
     if reached == 0 or not (np.isfinite(visit) and np.isfinite(call) and visit > 0):
-        tiers = _tiers_text(params.get("tiers"), config)
+        tiers = _tiers_text(params.get("tiers"), prep.config)
         return Reach(0, f"no field-visit cost is counted for {tiers} clients")
     replaced = float(params["replace_share"]) * mask
-    removed = replaced * state["cts_sales_visit"].to_numpy()
+    removed = replaced * state["cts_sales_visit"]
     state["cts_sales_visit"] = state["cts_sales_visit"] - removed
     state["cts_telesales_call"] = (
         state["cts_telesales_call"] + removed / visit * float(params["calls_per_visit"]) * call
     )
+    scaling = prep.scaling
     _volume(state, np.where(had, 1 + float(params["revenue_change"]) * replaced, 1.0), scaling)
     _lose(state, np.where(had, float(params["customers_lost_share"]) * replaced, 0.0))
     return Reach(reached)
 
 
-def _small_order_fee(
-    state: pd.DataFrame,
-    ledger: pd.DataFrame,
-    params: Mapping[str, Any],
-    scaling: Scaling,
-    config: Mapping[str, Any],
-    orders: pd.DataFrame | OrderBook | None,
-) -> Reach:
+def _small_order_fee(state: State, prep: Prepared, params: Mapping[str, Any]) -> Reach:
     """Orders below the threshold pay a fee (mode ``fee``) or are refused (``minimum``).
 
     A share of them (``consolidate_share``) is consolidated into fewer, larger orders.
@@ -154,41 +106,41 @@ def _small_order_fee(
     mode = params.get("mode", "fee")
     if threshold <= 0 or (mode == "fee" and fee <= 0):
         return Reach(0, "there is no cost to serve per order for a fee to recover")
-    stats = _small_order_stats(ledger, orders, threshold)
-    mask = _tier_mask(ledger, params.get("tiers"), config) & (stats["n"].to_numpy() > 0)
-    reached = int((mask & (stats["k"].to_numpy() > 0)).sum())
+    base_orders, below, below_value = prep.small_orders(threshold)
+    mask = prep.tier_mask(params.get("tiers")) & (base_orders > 0)
+    reached = int((mask & (below > 0)).sum())
     if reached == 0:
-        tiers = _tiers_text(params.get("tiers"), config)
+        tiers = _tiers_text(params.get("tiers"), prep.config)
         return Reach(0, f"no {tiers} client places an order below {threshold:,.0f}")
-    base_orders = stats["n"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(base_orders > 0, state["orders"].to_numpy() / base_orders, 0.0)
+        scale = np.where(base_orders > 0, state["orders"] / base_orders, 0.0)
         denominator = np.where(base_orders > 0, base_orders, 1)
-        share = np.where(mask, stats["k"].to_numpy() / denominator, 0)
-    count = stats["k"].to_numpy() * scale * mask
-    value = stats["v"].to_numpy() * scale * mask
+        share = np.where(mask, below / denominator, 0)
+    count = below * scale * mask
+    value = below_value * scale * mask
     consolidate = float(params["consolidate_share"])
     saved = consolidate * count * float(params["orders_saved_per_consolidated"])
     rest = (1 - consolidate) * count
     if mode == "minimum":
-        _refuse_small_orders(state, value, saved, rest, consolidate, scaling)
+        _refuse_small_orders(state, value, saved, rest, consolidate, prep.scaling)
     else:
-        _charge_small_orders(state, fee, saved, rest, float(params["price_elasticity"]), scaling)
+        elasticity = float(params["price_elasticity"])
+        _charge_small_orders(state, fee, saved, rest, elasticity, prep.scaling)
     _lose(state, float(params["customers_lost_share"]) * share)
     return Reach(reached)
 
 
 def _scale_orders(
-    state: pd.DataFrame, orders_now: np.ndarray, factor: np.ndarray, scaling: Scaling
+    state: State, orders_now: np.ndarray, factor: np.ndarray, scaling: Scaling
 ) -> None:
-    """Orders become ``orders_now x factor``, and their order-driven costs follow (in place)."""
-    per_order = [f"cts_{a}" for a in scaling["per_order"]]
+    """Orders become ``orders_now x factor``, and their order-driven costs follow."""
     state["orders"] = orders_now * factor
-    state[per_order] = state[per_order].mul(factor, axis=0)
+    for column in dict.fromkeys(f"cts_{a}" for a in scaling["per_order"]):
+        state[column] = state[column] * factor
 
 
 def _refuse_small_orders(
-    state: pd.DataFrame,
+    state: State,
     value: np.ndarray,
     saved: np.ndarray,
     rest: np.ndarray,
@@ -199,11 +151,9 @@ def _refuse_small_orders(
 
     Merged orders only save order handling.
     """
-    orders_now = state["orders"].to_numpy()
+    orders_now, net = state["orders"], state["net_revenue"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        kept = np.where(
-            state["net_revenue"] > 0, 1 - (1 - consolidate) * value / state["net_revenue"], 1.0
-        )
+        kept = np.where(net > 0, 1 - (1 - consolidate) * value / net, 1.0)
         factor = np.where(orders_now > 0, (orders_now - saved - rest) / orders_now, 1.0)
     kept = np.clip(np.nan_to_num(kept, nan=1.0), 0, None)
     _volume(state, kept, {**scaling, "per_order": []})
@@ -211,7 +161,7 @@ def _refuse_small_orders(
 
 
 def _charge_small_orders(
-    state: pd.DataFrame,
+    state: State,
     fee: float,
     saved: np.ndarray,
     rest: np.ndarray,
@@ -219,77 +169,66 @@ def _charge_small_orders(
     scaling: Scaling,
 ) -> None:
     """A small-order fee: merged orders save handling, the others pay; volume answers the fee."""
-    orders_now = state["orders"].to_numpy()
+    orders_now = state["orders"]
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(orders_now > 0, (orders_now - saved) / orders_now, 1.0)
     _scale_orders(state, orders_now, factor, scaling)
     state["fees"] = state["fees"] + fee * rest
+    net = state["net_revenue"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        burden = np.where(state["net_revenue"] > 0, fee * rest / state["net_revenue"], 0.0)
+        burden = np.where(net > 0, fee * rest / net, 0.0)
     _volume(state, np.clip(1 - elasticity * burden, 0, None), scaling)
 
 
-def _channel_migration(
-    state: pd.DataFrame,
-    ledger: pd.DataFrame,
-    params: Mapping[str, Any],
-    scaling: Scaling,
-    config: Mapping[str, Any],
-    orders: pd.DataFrame | OrderBook | None,
-) -> Reach:
+def _channel_migration(state: State, prep: Prepared, params: Mapping[str, Any]) -> Reach:
     """A share of the eligible customers moves to the target channel.
 
     The moved share takes the channel's price, partner margin, activity costs, volume and
     losses; the notes say what was assumed.
     """
-    channels = _settings(config)["channels"]
+    channels = prep.settings()["channels"]
     target = params["target"]
     if target not in channels:
         raise ValueError(f"channel_migration.target {target!r}: expected one of {sorted(channels)}")
     overridable = ("price_change", "partner_margin", "volume_change", "lost_share")
     profile = {**channels[target], **{k: params[k] for k in overridable if k in params}}
-    mask, notes = _movable(ledger, params, config, orders)
+    mask, notes = _movable(prep, params)
     moved_share = float(params["migration_rate"]) * mask
     if not moved_share.any():
-        tiers = _tiers_text(params.get("tiers"), config)
+        tiers = _tiers_text(params.get("tiers"), prep.config)
         why = (
             "the migration rate is zero"
             if float(params["migration_rate"]) <= 0
             else f"no {tiers} client is left to move to {target}"
         )
         return Reach(0, why, notes)
-    moved = _moved_state(state, profile, scaling)
-    state[state.columns] = state.mul(1 - moved_share, axis=0) + moved.mul(moved_share, axis=0)
+    moved = _moved_state(state, profile, prep.scaling)
+    stay = 1 - moved_share
+    for column in state:
+        state[column] = state[column] * stay + moved[column] * moved_share
     return Reach(int((moved_share > 0).sum()), "", notes)
 
 
-def _movable(
-    ledger: pd.DataFrame,
-    params: Mapping[str, Any],
-    config: Mapping[str, Any],
-    orders: pd.DataFrame | OrderBook | None,
-) -> tuple[np.ndarray, list[str]]:
+def _movable(prep: Prepared, params: Mapping[str, Any]) -> tuple[np.ndarray, list[str]]:
     """Customers the migration applies to, and a note when order channels are unknown.
 
     Customers already ordering mostly via the target channel are not moved.
     """
-    mask = _tier_mask(ledger, params.get("tiers"), config)
+    mask = prep.tier_mask(params.get("tiers"))
     notes = []
-    book = OrderBook.of(orders)
-    habit = book.habit() if book is not None else None
-    if habit is not None:
-        habitual = ledger["customer_id"].astype("object").map(habit).astype("object").fillna("")
-        mask = mask & ~(habitual == params["target"]).to_numpy(dtype=bool)
+    habitual = prep.habitual()
+    if habitual is not None:
+        mask = mask & ~(habitual == params["target"]).astype(bool)
     else:
         notes.append("No order channels: every eligible customer counts as movable.")
     if params.get("only_unprofitable"):
-        mask = mask & (ledger["profit"] <= 0).to_numpy()
+        mask = mask & prep.unprofitable()
     return mask, notes
 
 
-def _moved_state(state: pd.DataFrame, profile: Mapping[str, Any], scaling: Scaling) -> pd.DataFrame:
+def _moved_state(state: State, profile: Mapping[str, Any], scaling: Scaling) -> State:
     """Every customer as if served entirely through a channel with this ``profile``."""
-    moved = state.copy()
+    moved = dict(state)
     for activity, multiplier in (profile.get("activity_multipliers") or {}).items():
         if f"cts_{activity}" in moved:
             moved[f"cts_{activity}"] = moved[f"cts_{activity}"] * float(multiplier)
@@ -300,7 +239,7 @@ def _moved_state(state: pd.DataFrame, profile: Mapping[str, Any], scaling: Scali
     # revenue-driven costs follow what the customer is charged
     for activity in scaling["per_revenue"]:
         moved[f"cts_{activity}"] = moved[f"cts_{activity}"] * price
-    n_rows = len(moved)
-    _volume(moved, np.full(n_rows, 1 + float(profile.get("volume_change", 0.0))), scaling)
-    _lose(moved, np.full(n_rows, float(profile.get("lost_share", 0.0))))
+    rows = len(moved["net_revenue"])
+    _volume(moved, np.full(rows, 1 + float(profile.get("volume_change", 0.0))), scaling)
+    _lose(moved, np.full(rows, float(profile.get("lost_share", 0.0))))
     return moved

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -108,16 +108,32 @@ def resolve_levers(
         A copy of ``levers`` with the fee's threshold and amount as floats (currency units),
         and ``_sources``: "lever.param" -> where each currency amount comes from.
     """
+    return _resolved(
+        levers,
+        lambda: _small_client_unit_economics(ledger, config),
+        lambda: median_small_order(ledger, config, orders),
+    )
+
+
+def _resolved(
+    levers: Mapping[str, Any],
+    economics_of: Callable[[], Mapping[str, Any]],
+    median_of: Callable[[], float],
+) -> dict[str, Any]:
+    """:func:`resolve_levers` with the small clients' unit economics and median order asked for.
+
+    ``economics_of`` and ``median_of`` are called only when an ``auto`` amount needs them.
+    """
     out = copy.deepcopy(dict(levers))
     sources: dict[str, str] = {}
     fee = out.get("small_order_fee")
     if fee:
-        economics = _small_client_unit_economics(ledger, config)
+        economics = economics_of()
         margin = economics["gross_margin_rate"] - economics["per_revenue_rate"]
         cost = economics["cost_per_order"]
         if fee.get("threshold") == "auto":
             fee["threshold"], sources["small_order_fee.threshold"] = _auto_threshold(
-                cost, margin, median_small_order(ledger, config, orders), fee
+                cost, margin, median_of(), fee
             )
         if fee.get("fee") == "auto":
             share = float(fee.get("fee_cost_share", 0.5))

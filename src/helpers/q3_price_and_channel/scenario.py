@@ -9,20 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.q3_price_and_channel.effects import (
-    Reach,
-    _channel_migration,
-    _discount_cap,
-    _profit,
-    _small_order_fee,
-    _state,
-    _telesales_for_visits,
-)
-from helpers.q3_price_and_channel.inputs import OrderBook, _customers, _scaling, _settings
-from helpers.q3_price_and_channel.levels_view import _lead_level, ledger_at
-from helpers.q3_price_and_channel.levers import LEVERS, resolve_levers, scenario_levers
-from helpers.q3_price_and_channel.wording import pct_or_nan, scenario_sentences, scenario_verdict
-from helpers.results import Result, pct_change
+from helpers.q3_price_and_channel.inputs import OrderBook
+from helpers.q3_price_and_channel.levers import LEVERS, scenario_levers
+from helpers.q3_price_and_channel.simulator import Simulator
+from helpers.q3_price_and_channel.wording import scenario_sentences, scenario_verdict
+from helpers.results import Result
 
 __all__ = ["Scenario", "simulate", "lever_contributions"]
 
@@ -112,134 +103,51 @@ def simulate(
     ValueError
         When an override or the channel-migration target is unknown.
     """
-    customers, orders = _customers(ledger), OrderBook.of(orders)
-    levers = resolve_levers(customers, config, scenario_levers(config, overrides), orders)
-    level = level or _lead_level(ledger)
-    view = ledger_at(customers, config, level, multiplier)
-    title = "Scenario" if overrides else "Default scenario"
-    return _outcome(view, config, levers, orders, {"title": title, "level": level})
+    simulator = Simulator(ledger, config, orders, level, multiplier)
+    return scenario_of(simulator, overrides)
 
 
-def _outcome(
-    view: pd.DataFrame,
-    config: Mapping[str, Any],
-    levers: Mapping[str, Any],
-    orders: pd.DataFrame | OrderBook | None,
-    context: dict[str, Any],
-) -> Scenario:
-    """The levers applied to the customers at one level, summed and put in words."""
-    state, reaches = _apply_levers(view, config, levers, orders)
-    outcome = _customer_outcomes(view, state, config)
-    by_segment = _by_segment(outcome, view, config)
+def scenario_of(simulator: Simulator, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """The scenario of :func:`simulate` on a prepared :class:`Simulator` (with its sentences)."""
+    levers = simulator.levers(overrides)
+    state, reaches = simulator.apply(levers)
+    outcome = simulator.outcomes(state)
+    by_segment = simulator.segment_table(outcome)
     totals = {k: float(v) for k, v in by_segment.iloc[-1].drop("segment").items()}
     reach = {name: found.customers for name, found in reaches.items()}
     notes = [note for found in reaches.values() for note in found.notes]
-    verdict = scenario_verdict(totals["change"], reach, float(view["profit"].abs().sum()))
-    context = {**context, "reach": reach, "verdict": verdict}
-    findings = [*scenario_sentences(by_segment, totals, levers, config, context), *notes]
+    verdict = scenario_verdict(totals["change"], reach, simulator.prepared.magnitude)
+    context = {
+        "title": "Scenario" if overrides else "Default scenario",
+        "level": simulator.level,
+        "reach": reach,
+        "verdict": verdict,
+    }
+    findings = [*scenario_sentences(by_segment, totals, levers, simulator.config, context), *notes]
     return Scenario(
         table=by_segment,
         metrics=totals,
         findings=findings,
-        customers=outcome,
+        customers=_customer_frame(simulator, outcome),
         levers=dict(levers),
         notes=notes,
-        level=context["level"],
+        level=simulator.level,
         reach=reach,
         not_applicable={n: f.reason for n, f in reaches.items() if f.customers == 0},
         verdict=verdict,
     )
 
 
-def _apply_levers(
-    customers: pd.DataFrame,
-    config: Mapping[str, Any],
-    levers: Mapping[str, Any],
-    orders: pd.DataFrame | OrderBook | None,
-) -> tuple[pd.DataFrame, dict[str, Reach]]:
-    """Every customer's state after the enabled levers, and whom each lever reached."""
-    scaling = _scaling(customers, config)
-    state = _state(customers)
-    reaches: dict[str, Reach] = {}
-    for name in LEVERS:
-        params = levers.get(name) or {}
-        if not params.get("enabled", False):
-            continue
-        if name == "discount_cap":
-            reaches[name] = _discount_cap(state, customers, params, scaling, config)
-        elif name == "telesales_for_visits":
-            reaches[name] = _telesales_for_visits(state, customers, params, scaling, config)
-        elif name == "small_order_fee":
-            reaches[name] = _small_order_fee(state, customers, params, scaling, config, orders)
-        else:
-            reaches[name] = _channel_migration(state, customers, params, scaling, config, orders)
-    return state, reaches
-
-
-def _customer_outcomes(
-    customers: pd.DataFrame, state: pd.DataFrame, config: Mapping[str, Any]
-) -> pd.DataFrame:
-    """Profit before and after, expected losses and turns, one row per customer."""
-    before = customers["profit"].astype("float64")
-    after = _profit(state)
-    # a lever that does nothing leaves the ledger's own profit, to the cent
-    untouched = np.isclose(after, _profit(_state(customers)), rtol=0, atol=1e-9)
-    after = after.where(~untouched, before)
-    column = _settings(config).get("segment_by", "size_tier")
-    segment = (
-        customers[column].astype("object").fillna("(unknown)") if column in customers else "all"
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if_kept = np.where(state["retained"] > 0, after / state["retained"], 0.0)
+def _customer_frame(simulator: Simulator, outcome: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The outcome as one row per customer (customer_id and segment first)."""
+    view = simulator.view
     return pd.DataFrame(
         {
-            "customer_id": customers["customer_id"],
-            "segment": segment,
-            "profit_before": before,
-            "profit_after": after,
-            "change": after - before,
-            "retained": state["retained"],
-            "net_revenue_before": customers["net_revenue"].astype("float64"),
-            "net_revenue_after": state["net_revenue"],
-            "fees": state["fees"],
-            "lost": 1 - state["retained"],
-            "turned_profitable": state["retained"] * ((before <= 0) & (if_kept > 0)),
-            "turned_loss_making": state["retained"] * ((before > 0) & (if_kept <= 0)),
+            "customer_id": view["customer_id"],
+            "segment": simulator.prepared.segment,
+            **{k: pd.Series(v, index=view.index) for k, v in outcome.items()},
         }
     )
-
-
-def _by_segment(
-    outcome: pd.DataFrame, customers: pd.DataFrame, config: Mapping[str, Any]
-) -> pd.DataFrame:
-    """The outcome summed per segment (size tiers in their configured order), with a total."""
-    table = outcome.assign(size=outcome["profit_before"].abs()).groupby("segment", sort=False)
-    table = table.agg(
-        customers=("customer_id", "size"),
-        magnitude=("size", "sum"),
-        profit_before=("profit_before", "sum"),
-        profit_after=("profit_after", "sum"),
-        change=("change", "sum"),
-        net_revenue_before=("net_revenue_before", "sum"),
-        net_revenue_after=("net_revenue_after", "sum"),
-        fees=("fees", "sum"),
-        customers_lost=("lost", "sum"),
-        turned_profitable=("turned_profitable", "sum"),
-        turned_loss_making=("turned_loss_making", "sum"),
-    )
-    column = _settings(config).get("segment_by", "size_tier")
-    if column == "size_tier" and "size_tier" in customers:
-        labels = config.get("size_tiers", {}).get("labels") or []
-        order = [tier for tier in labels if tier in table.index]
-        table = table.loc[order + [tier for tier in table.index if tier not in order]]
-    table.loc["total"] = table.sum()
-    table["customers"] = table["customers"].astype("int64")
-    table["change_pct"] = [
-        pct_or_nan(pct_change(row.profit_after, row.profit_before, row.magnitude))
-        for row in table.itertuples()
-    ]
-    table.index.name = "segment"
-    return table.drop(columns=["magnitude"]).reset_index()
 
 
 def lever_contributions(
@@ -266,22 +174,28 @@ def lever_contributions(
         customers the lever adds to those lost), customers_reached (customers the lever
         changes; 0: not applicable) and reason (why it reaches nobody, "" when it does).
     """
-    levers = scenario_levers(config, overrides)
-    orders = OrderBook.of(orders)  # read once for every step
+    return contributions_of(Simulator(ledger, config, orders, level), overrides)
+
+
+def contributions_of(
+    simulator: Simulator, overrides: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """:func:`lever_contributions` on a prepared :class:`Simulator` (customers prepared once)."""
+    levers = scenario_levers(simulator.config, overrides)
     enabled = [name for name in LEVERS if (levers.get(name) or {}).get("enabled", False)]
     rows, previous = [], 0.0
     for i, name in enumerate(enabled):
         keep = set(enabled[: i + 1])
         step = {lever: {**(levers.get(lever) or {}), "enabled": lever in keep} for lever in LEVERS}
-        scenario = simulate(ledger, config, step, orders, level)
-        total = scenario.totals
+        total, reaches = simulator.totals_and_reach(step)
+        found = reaches.get(name)
         rows.append(
             {
                 "lever": name,
                 "change": total["change"] - previous,
                 "customers_lost": total["customers_lost"],
-                "customers_reached": scenario.reach.get(name, 0),
-                "reason": scenario.not_applicable.get(name, ""),
+                "customers_reached": found.customers if found else 0,
+                "reason": found.reason if found and found.customers == 0 else "",
             }
         )
         previous = total["change"]

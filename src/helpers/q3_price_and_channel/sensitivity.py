@@ -8,9 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.q3_price_and_channel.inputs import OrderBook, _customers, _settings
-from helpers.q3_price_and_channel.levers import resolve_levers, scenario_levers
-from helpers.q3_price_and_channel.scenario import simulate
+from helpers.q3_price_and_channel.inputs import OrderBook, _settings
+from helpers.q3_price_and_channel.simulator import Simulator
 
 __all__ = ["tornado", "scenario_grid"]
 
@@ -34,13 +33,13 @@ def tornado(
         change_at_high, base_change (total profit change, currency units), swing (absolute
         difference between the two changes), sorted by swing, largest first.
     """
-    orders = OrderBook.of(orders)  # read once for every scenario
-    base = simulate(ledger, config, None, orders).totals["change"]
+    simulator = Simulator(ledger, config, orders)  # the customers prepared once for all
+    base = simulator.totals()["change"]
     rows = []
     for spec in _settings(config)["tornado"]:
         key = f"{spec['lever']}.{spec['param']}"
-        at_low = simulate(ledger, config, {key: spec["low"]}, orders).totals["change"]
-        at_high = simulate(ledger, config, {key: spec["high"]}, orders).totals["change"]
+        at_low = simulator.totals({key: spec["low"]})["change"]
+        at_high = simulator.totals({key: spec["high"]})["change"]
         rows.append(
             {
                 "assumption": key,
@@ -76,8 +75,8 @@ def scenario_grid(
         turned_profitable (expected customers); sorted by change, largest first.
     """
     grid = _settings(config)["grid"]
-    orders = OrderBook.of(orders)  # read once for every scenario
-    resolved = resolve_levers(_customers(ledger), config, scenario_levers(config), orders)
+    simulator = Simulator(ledger, config, orders)  # the customers prepared once for all
+    resolved = simulator.levers()
     keys = list(grid)
     rows = []
     for combo in itertools.product(*(grid[key] for key in keys)):
@@ -85,7 +84,7 @@ def scenario_grid(
         for key, multiple in zip(keys, combo, strict=True):
             lever, param = key.split(".", 1)
             overrides[key] = float(resolved[lever][param]) * float(multiple)
-        totals = simulate(ledger, config, overrides, orders).totals
+        totals = simulator.totals(overrides)
         rows.append(
             {
                 **overrides,
