@@ -169,7 +169,7 @@ def _load_streamed(
     config: Mapping[str, Any],
     work: Path,
 ) -> LoadedTable:
-    """A table read in chunks (:mod:`helpers.ingest.streaming`): a slim frame, the Parquet file."""
+    """A table read in chunks (:mod:`helpers.ingest.streaming`): its figures and its Parquet file."""
     streamed = stream_table(table, sources, opts, config, work)
     files = streamed.files
     rejects = [file.rejects for file in files if len(file.rejects)]
