@@ -310,3 +310,31 @@ def test_money_sums_do_not_depend_on_the_order_of_the_lines(tmp_path: Path) -> N
     c1 = forward.set_index("customer_id").loc["C1"]
     assert c1["list_revenue"] == 0.61  # the exact sum, not 0.6100000000000001 or 0.61000002
     assert c1["cogs"] == 0.305
+
+
+# ---- a ledger for some customers only ---------------------------------------------------------
+@pytest.mark.parametrize("by_period", [None, "M"])
+@pytest.mark.parametrize("period", ["", YEAR_2024])
+def test_some_customers_get_the_same_rows_as_in_the_whole_ledger(
+    hand_dir: Path, by_period: str | None, period
+) -> None:
+    whole = L.build_ledger(hand_dir, base_config(), period=period, by_period=by_period)
+    keys = ["customer_id", *(["period"] if by_period else [])]
+    known = sorted(set(whole["customer_id"]) - {UNATTRIBUTED})
+    for wanted in ([known[-1]], known[1:], ["nobody", known[0]]):
+        part = L.build_ledger(
+            hand_dir, base_config(), period=period, by_period=by_period, customers=wanted
+        )
+        expected = whole[whole["customer_id"].isin(wanted)]
+        # the years on the books are counted in the whole data's window, whoever is asked for
+        assert_frame_equal(
+            part.drop(columns="size_tier").sort_values(keys).reset_index(drop=True),
+            expected.drop(columns="size_tier").sort_values(keys).reset_index(drop=True),
+            check_exact=True,
+        )
+
+
+def test_no_customers_asked_for_is_an_empty_ledger(hand_dir: Path) -> None:
+    part = L.build_ledger(hand_dir, base_config(), period="", customers=[])
+    whole = L.build_ledger(hand_dir, base_config(), period="")
+    assert part.empty and list(part.columns) == list(whole.columns)

@@ -10,7 +10,7 @@ ledger is shown (P&L tables, figures, metrics, findings) lives in :mod:`helpers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pandas as pd
 
 from helpers.config import ConfigError, parse_period
 from helpers.ledger import cost_to_serve as costing
-from helpers.ledger.engine import connect, read_table
+from helpers.ledger.engine import connect, only_customers, read_table
 from helpers.ledger.levels import LEVEL_MEMBERS
 from helpers.ledger.scale import default_rated, median_order_value, resolve_amounts
 from helpers.ledger.size_tiers import assign_size_tiers
@@ -258,6 +258,7 @@ def build_ledger(
     config: Mapping[str, Any],
     period: tuple[Any, Any] | str | None = (None, None),
     by_period: str | None = None,
+    customers: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """One row per customer (or customer x period) with the P&L down to profit.
 
@@ -272,6 +273,9 @@ def build_ledger(
     by_period
         None for one row per customer; ``"M"``, ``"Q"`` or ``"Y"`` for one row per customer and
         month, quarter or year (a ``period`` column holding the period's first day).
+    customers
+        Only these customers' rows (None: every customer), with the figures of the whole
+        ledger (see :func:`~helpers.ledger.engine.only_customers`).
 
     Returns
     -------
@@ -300,19 +304,28 @@ def build_ledger(
     config = resolve_amounts(config, median_order_value(processed_dir))
     start, end = parse_period(period)
     con = connect(config)
-    order_lines = read_table(con, "order_lines", processed_dir, config)
-    if order_lines is None:
-        raise FileNotFoundError(f"{processed_dir}: no order_lines table (run ingest first)")
-    found = data_sources(processed_dir, config, con)
-    measured = _measured(config, found["sources"])
-    act_table = read_table(con, "activities", processed_dir, config) if measured else None
+    order_lines, act_table, sources, measured = _inputs(con, processed_dir, config)
+    window, order_lines, act_table = only_customers(customers, (start, end), order_lines, act_table)
     expr = ledger_expression(order_lines, act_table, config, (start, end), by_period, measured)
     # Arrow first: Ibis's own to_pandas turns every column holding a null into Python lists
     result = _normalise(expr.to_pyarrow().to_pandas())
-    customers = _with_line_regions(
+    attributes = _with_line_regions(
         _customers(con, processed_dir, config), _regions_from_lines(order_lines)
     )
-    return _finish(result, customers, config, found["sources"], (start, end), by_period)
+    return _finish(result, attributes, config, sources, window, by_period)
+
+
+def _inputs(
+    con: Any, processed_dir: Path, config: Mapping[str, Any]
+) -> tuple[ibis.Table, ibis.Table | None, dict[str, str], list[str]]:
+    """The order lines, the activities if any are measured, each activity's source, those measured."""
+    order_lines = read_table(con, "order_lines", processed_dir, config)
+    if order_lines is None:
+        raise FileNotFoundError(f"{processed_dir}: no order_lines table (run ingest first)")
+    sources = data_sources(processed_dir, config, con)["sources"]
+    measured = _measured(config, sources)
+    act_table = read_table(con, "activities", processed_dir, config) if measured else None
+    return order_lines, act_table, sources, measured
 
 
 def _measured(config: Mapping[str, Any], sources: Mapping[str, str]) -> list[str]:

@@ -15,17 +15,25 @@ config's ``engine`` section (defaults and comments in ``defaults/engine.yaml``):
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import ibis
+import pandas as pd
 from ibis.backends import BaseBackend
 
 from helpers.config import ConfigError, resolve_path
 from helpers.schema import CANONICAL
 
-__all__ = ["EngineError", "engine_settings", "connect", "read_table", "spark_session"]
+__all__ = [
+    "EngineError",
+    "engine_settings",
+    "connect",
+    "read_table",
+    "only_customers",
+    "spark_session",
+]
 
 #: Spark settings of local mode: loopback only, no UI, few shuffle partitions, UTC dates
 _SPARK_LOCAL_CONF: dict[str, str] = {
@@ -218,3 +226,51 @@ def _dates_as_timestamps(table: ibis.Table, name: str) -> ibis.Table:
         if c in table.columns and table[c].type().is_integer()
     }
     return table.mutate(**fix) if fix else table
+
+
+def only_customers(
+    customers: Iterable[str] | None,
+    window: tuple[pd.Timestamp | None, pd.Timestamp | None],
+    *tables: ibis.Table | None,
+) -> tuple[Any, ...]:
+    """Restrict the ledger's input tables to some customers, keeping the whole ledger's window.
+
+    The ledger counts each customer's years on the books inside a window: the period, or else
+    the data's first and last order day. For some customers only, that window must stay the
+    whole data's, so their rows carry the same figures as in the whole ledger (only
+    ``size_tier``, cut among the rows returned, can differ).
+
+    Parameters
+    ----------
+    customers
+        Customer ids (None: no restriction; the tables come back as they are).
+    window
+        The period's ``(start, end)``, either None when open.
+    tables
+        The order lines first, then any other table with a ``customer_id`` (or None).
+
+    Returns
+    -------
+    tuple
+        The window with open ends filled from the order lines (the period's bounds are kept),
+        then each table semi-joined to the ids (a long ``IN`` list is slow on DuckDB).
+    """
+    if customers is None:
+        return (window, *tables)
+    start, end = window
+    lines = tables[0]
+    if start is not None:
+        lines = lines.filter(lines.order_date >= ibis.literal(pd.Timestamp(start).to_pydatetime()))
+    if end is not None:
+        stop = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+        lines = lines.filter(lines.order_date < ibis.literal(stop.to_pydatetime()))
+    extent = lines.aggregate(first=lines.order_date.min(), last=lines.order_date.max())
+    first, last = extent.execute().iloc[0]
+    filled = (
+        start if start is not None or pd.isna(first) else pd.Timestamp(first),
+        end if end is not None or pd.isna(last) else pd.Timestamp(last),
+    )
+    ids = pd.DataFrame({"customer_id": pd.unique(pd.Series(list(customers), dtype=object))})
+    wanted = ibis.memtable(ids, schema={"customer_id": "string"})
+    kept = (None if t is None else t.semi_join(wanted, "customer_id") for t in tables)
+    return (filled, *kept)

@@ -16,12 +16,13 @@ from helpers.q2_attract.crowd import crowd_arithmetic
 from helpers.q2_attract.economics import channel_economics, future_value_assumption
 from helpers.q2_attract.figures import plot_channel_economics, plot_channel_profit, plot_crowd
 from helpers.q2_attract.headline import q2_findings, q2_metrics
-from helpers.q2_attract.newcomers import new_customers
+from helpers.q2_attract.newcomers import new_customers, newcomer_ids
 
 __all__ = [
     "customer_channels",
     "channel_summary",
     "new_customers",
+    "newcomer_ids",
     "channel_economics",
     "crowd_arithmetic",
     "economics_by_level",

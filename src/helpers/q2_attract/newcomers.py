@@ -19,7 +19,7 @@ from helpers.q2_attract.channels import (
 )
 from helpers.results import Result
 
-__all__ = ["new_customers"]
+__all__ = ["new_customers", "newcomer_ids"]
 
 _DAY = pd.Timedelta(days=1)
 _PROFIT_SOURCES = {True: "monthly ledger", False: "pro-rated"}
@@ -89,6 +89,30 @@ def new_customers(
     return Result(
         table=table, metrics={**about, **counts, **rules}, detail={"window": (first, last)}
     )
+
+
+def newcomer_ids(ledger: pd.DataFrame, config: Mapping[str, Any]) -> list[str]:
+    """The customers :func:`new_customers` reports on: those acquired inside the data's window.
+
+    Build the monthly ledger for them alone (``build_ledger(..., by_period="M",
+    customers=newcomer_ids(ledger, config))``): first-year profit reads no one else's months.
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger of the period.
+    config
+        The run's config (section ``acquisition``).
+
+    Returns
+    -------
+    list of str
+        Their customer ids, in the ledger's order.
+    """
+    customers = _attributed(ledger)
+    first, _ = _window(customers)
+    _, is_new, _ = _signups(customers, _settings(config), first)
+    return customers.loc[is_new.to_numpy(), "customer_id"].astype(str).tolist()
 
 
 def _window(customers: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -8,10 +8,8 @@ import multiprocessing
 import os
 import re
 import signal
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ import nbformat
 
 from helpers import paths
 from helpers.report.errors import BadInput
+from helpers.report.kernel_reuse import quiet_kernel_manager, retire_kernel, shared_kernel
 
 __all__ = [
     "NotebookResult",
@@ -206,32 +205,6 @@ def _guarded(output: Path) -> str:
     return f"{_GUARDED}{output}"
 
 
-def _quiet_kernel_manager() -> type:
-    """A kernel manager whose kernels log nothing that is not the user's business.
-
-    Its kernels talk over local IPC sockets (no TCP port, so ipykernel has no reason to warn
-    about unencrypted TCP) and are shut down without the SIGINT jupyter_client sends first
-    (which makes ipykernel log "ERROR | KeyboardInterrupt caught in kernel").
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietKernelManager(AsyncKernelManager):
-        """IPC transport; no interrupt on shutdown."""
-
-        def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault(
-                "transport", "ipc"
-            )  # sockets /tmp/wbk-<random>-<n>, one set per kernel
-            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"wbk-{uuid.uuid4().hex}"))
-            super().__init__(**kwargs)
-
-        async def _async_interrupt_kernel(self) -> None:
-            if not self.shutting_down:  # a real interrupt still goes through
-                await super()._async_interrupt_kernel()
-
-    return QuietKernelManager
-
-
 def _worker_started(parent: int) -> None:
     """Set up a pool worker: it dies with the run and leaves interrupts to the run.
 
@@ -303,21 +276,24 @@ def execute_notebook(
     parameters: dict[str, Any],
     position: int,
     cell_timeout: float | None = None,
+    reuse_kernel: bool = False,
+    page: tuple[list[str], str] | None = None,
 ) -> NotebookResult:
     """Execute one notebook with papermill into ``run_dir/notebooks/``; never raises.
 
     Parameters
     ----------
-    notebook
-        The notebook's path.
-    run_dir
-        The run's folder.
-    parameters
-        The parameters papermill injects.
-    position
-        Line of its progress bar (0: no bar).
+    notebook, run_dir
+        The notebook's path; the run's folder.
+    parameters, position
+        The parameters papermill injects; the line of its progress bar (0: no bar).
     cell_timeout
         Seconds a cell may run before the notebook fails (None: no limit).
+    reuse_kernel
+        Run it in this process's kernel, wiped first (:mod:`helpers.report.kernel_reuse`).
+    page
+        The run's pages in order and the dataset's name: once it ran, write its page
+        ``run_dir/<name>.html`` too (:func:`to_html`), while other notebooks still run.
 
     Returns
     -------
@@ -327,9 +303,9 @@ def execute_notebook(
     import papermill as pm
 
     os.environ.setdefault("MPLBACKEND", "Agg")
-    name = Path(notebook).stem
+    engine = shared_kernel() if reuse_kernel else {"kernel_manager_class": quiet_kernel_manager()}
+    name, began = Path(notebook).stem, time.perf_counter()
     output = Path(run_dir) / "notebooks" / f"{name}.ipynb"
-    began = time.perf_counter()
     try:
         executed = pm.execute_notebook(
             notebook,
@@ -340,23 +316,46 @@ def execute_notebook(
             progress_bar=_progress_bar(name, position),
             report_mode=False,
             execution_timeout=cell_timeout,
-            kernel_manager_class=_quiet_kernel_manager(),
+            **engine,
         )
     except Exception as exc:  # noqa: BLE001 - every failure becomes the run's message
         error = _failure(exc, name, output, cell_timeout)
     else:
         if str(output) not in _UNWRITTEN:
-            cells = executed.cells
-            compute = sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in cells)
-            return NotebookResult(
-                name, True, time.perf_counter() - began, compute, output=str(output)
-            )
+            seconds, compute = time.perf_counter() - began, _cell_seconds(executed)
+            _write_page(output, page)
+            return NotebookResult(name, True, seconds, compute, output=str(output))
         error = f"notebook {name}: its executed copy could not be written"
-    if str(output) in _UNWRITTEN:  # the notebook's own error first, then the disk's
+    if reuse_kernel:  # a failed notebook's kernel may still be busy or broken
+        retire_kernel()
+    return _failed(name, error, output, time.perf_counter() - began)
+
+
+def _write_page(executed: Path, page: tuple[list[str], str] | None) -> None:
+    """The executed notebook's HTML page beside its run folder's ``notebooks/``, if asked for.
+
+    A page that cannot be written here is left to the run, which writes the missing pages and
+    reports what fails.
+    """
+    if page is None:
+        return
+    target = executed.parent.parent / f"{executed.stem}.html"
+    try:
+        to_html(executed, target, *page)
+    except Exception:  # noqa: BLE001 - the run writes it again, and raises there
+        target.unlink(missing_ok=True)
+
+
+def _cell_seconds(executed: Any) -> float:
+    """Seconds spent in an executed notebook's cells (papermill's durations)."""
+    return sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in executed.cells)
+
+
+def _failed(name: str, error: str, output: Path, seconds: float) -> NotebookResult:
+    """A failed notebook's result: its own error first, then the disk's, if any."""
+    if str(output) in _UNWRITTEN:
         error += f" (the executed notebook could not be written: {_UNWRITTEN[str(output)]})"
-    return NotebookResult(
-        name, ok=False, seconds=time.perf_counter() - began, error=error, output=str(output)
-    )
+    return NotebookResult(name, ok=False, seconds=seconds, error=error, output=str(output))
 
 
 def _failure(exc: Exception, name: str, output: Path, cell_timeout: float | None) -> str:
@@ -391,26 +390,25 @@ def run_notebooks(
     jobs: int,
     progress: bool,
     cell_timeout: float | None = None,
+    page: tuple[list[str], str] | None = None,
 ) -> list[NotebookResult]:
-    """Run the notebooks, ``jobs`` at a time, each in its own process and kernel.
+    """Run the notebooks, ``jobs`` at a time, in ``jobs`` worker processes.
 
-    Workers die with the run (``PR_SET_PDEATHSIG``) and ignore Ctrl-C; on any exception
-    (SIGINT, SIGTERM...) every worker and kernel is stopped before it goes on.
+    A worker runs its notebooks in one kernel, wiped between them (see
+    :mod:`helpers.report.kernel_reuse`). Workers die with the run (``PR_SET_PDEATHSIG``) and
+    ignore Ctrl-C; on any exception every worker and kernel is stopped before it goes on.
 
     Parameters
     ----------
-    selected
-        The notebooks to run.
-    run_dir
-        The run's folder; executed notebooks go to ``run_dir/notebooks/`` (which must exist).
-    params
-        The parameters every notebook gets.
-    jobs
-        Notebooks run at once (at least 1).
-    progress
-        Whether to show progress bars.
-    cell_timeout
-        Seconds a cell may run before its notebook fails (None: no limit).
+    selected, run_dir
+        The notebooks to run; the run's folder (executed notebooks go to its ``notebooks/``,
+        which must exist).
+    params, jobs, progress
+        The parameters every notebook gets; notebooks run at once (at least 1); whether to
+        show progress bars.
+    cell_timeout, page
+        Seconds a cell may run (None: no limit); the pages to write (see
+        :func:`execute_notebook`).
 
     Returns
     -------
@@ -428,11 +426,8 @@ def run_notebooks(
         futures = [
             pool.submit(
                 execute_notebook,
-                str(notebook),
-                str(run_dir),
-                params,
-                (index % workers) + 1 if progress else 0,
-                cell_timeout,
+                *(str(notebook), str(run_dir), params, (index % workers) + 1 if progress else 0),
+                *(cell_timeout, True, page),  # True: one kernel per worker, wiped in between
             )
             for index, notebook in enumerate(selected)
         ]

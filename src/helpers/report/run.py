@@ -285,7 +285,8 @@ def _execute_notebooks(
         (run.tmp / "notebooks").mkdir()
         timeout = (run.config.get("report") or {}).get("cell_timeout_seconds")
         first = longest_first(selected, _last_timings(run.out_dir))
-        results = run_notebooks(first, run.tmp, run.parameters, jobs, progress, timeout)
+        page = ([notebook.stem for notebook in selected], run.config["name"])
+        results = run_notebooks(first, run.tmp, run.parameters, jobs, progress, timeout, page)
         order = {notebook.stem: index for index, notebook in enumerate(selected)}
         results = sorted(results, key=lambda result: order[result.name])
     _raise_for_failures(run, results)
@@ -302,11 +303,13 @@ def _last_timings(out_dir: Path) -> dict[str, float]:
 
 
 def _write_pages(run: _Run, results: list[NotebookResult]) -> None:
-    """Convert every executed notebook to its HTML page and record its timings."""
+    """Every executed notebook's HTML page (those the workers did not write), and its timings."""
     with _timed(run, "html"):
         stems = [result.name for result in results]
         for result in results:
-            to_html(Path(result.output), run.tmp / f"{result.name}.html", stems, run.config["name"])
+            html = run.tmp / f"{result.name}.html"
+            if not html.exists():
+                to_html(Path(result.output), html, stems, run.config["name"])
             run.timings.notebooks[result.name] = {
                 "total_seconds": round(result.seconds, 3),
                 "compute_seconds": round(result.compute_seconds, 3),
