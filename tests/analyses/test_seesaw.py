@@ -93,6 +93,26 @@ def test_theil_sen_recovers_a_known_slope(config: dict, tilt: float) -> None:
     assert trend["slope"] == pytest.approx(tilt, abs=0.005)
 
 
+def test_a_fit_is_remembered_by_its_exact_points(config: dict, monkeypatch) -> None:
+    from scipy import stats
+
+    from helpers.seesaw import trend as trend_module
+
+    calls = []
+    theilslopes = stats.theilslopes
+    monkeypatch.setattr(
+        stats, "theilslopes", lambda *a, **k: calls.append(1) or theilslopes(*a, **k)
+    )
+    monkeypatch.setattr(trend_module, "_FITS", {})
+    led = _world(-0.03, n=300, seed=11)
+    first = seesaw.fit_trend(led, config)
+    again = seesaw.fit_trend(led.copy(), config)  # the same points: no new fit
+    assert again == first and len(calls) == 2  # "all" and "upper", once each
+    moved = led.assign(margin_pct=led["margin_pct"] + 1e-9 * np.arange(len(led)))
+    seesaw.fit_trend(moved, config)  # other points: fitted anew
+    assert len(calls) == 4
+
+
 def test_findings_follow_the_data_not_the_thesis(config: dict) -> None:
     tilted = seesaw.seesaw_metrics(_world(-0.06), config)
     assert tilted["big_accounts_most_profitable"] is False
