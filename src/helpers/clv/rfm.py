@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.clv._codes import factorize
+
 __all__ = ["select_period", "rfm_summary", "calibration_holdout_summary"]
 
 _COLUMNS = ["frequency", "recency", "T", "monetary_value", "first_value", "first_purchase"]
@@ -133,7 +135,7 @@ def _lines(
     end_day = int(day.max()) if observation_end is None and len(day) else None
     if observation_end is not None:
         end_day = int(_days(np.array([pd.Timestamp(observation_end).to_datetime64()]))[0])
-    codes, uniques = pd.factorize(transactions[customer_col])
+    codes, uniques = factorize(transactions[customer_col])
     keep = codes >= 0
     if end_day is not None:
         keep &= day <= end_day
@@ -152,7 +154,7 @@ def _without_return_days(
     slot = np.minimum(np.searchsorted(bad, key), len(bad) - 1)
     hit = bad[slot] == key
     sums = np.bincount(slot[hit], weights=value[hit], minlength=len(bad))
-    drop = np.isin(key, bad[sums < 0]) if np.any(sums < 0) else np.zeros(len(key), bool)
+    drop = hit & (sums < 0)[slot]  # the lines of the days summing below zero
     if drop.any():
         return codes[~drop], day[~drop], value[~drop], key[~drop]
     return codes, day, value, key
@@ -184,17 +186,24 @@ def _values(
     frequency: np.ndarray,
     n_all: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Value of each customer's first purchase day and mean value of the repeat purchases."""
-    first_all = np.zeros(n_all, dtype=np.int64)
+    """Value of each customer's first purchase day and mean value of the repeat purchases.
+
+    One weighted count over ``2 * code + on_first_day``: odd slots hold the first day's value,
+    even slots the rest.
+    """
+    first_all = np.zeros(n_all, dtype=np.int32 if _fits_int32(first) else np.int64)
     first_all[present] = first
-    total = np.bincount(codes, weights=value, minlength=n_all)[present]
-    on_first = day == first_all[codes]
-    first_weights = np.where(on_first, value, 0.0)
-    first_value = np.bincount(codes, weights=first_weights, minlength=n_all)[present]
-    monetary = np.divide(
-        total - first_value, frequency, out=np.zeros(len(present)), where=frequency > 0
-    )
+    slot = codes * 2
+    slot += day == first_all.take(codes)
+    sums = np.bincount(slot, weights=value, minlength=2 * n_all).reshape(n_all, 2)[present]
+    first_value, later = sums[:, 1], sums[:, 0]
+    monetary = np.divide(later, frequency, out=np.zeros(len(present)), where=frequency > 0)
     return first_value, monetary
+
+
+def _fits_int32(days: np.ndarray) -> bool:
+    """Whether day numbers fit 32 bits (a table half the size stays in cache)."""
+    return len(days) == 0 or (days.min() >= -(2**31) and days.max() < 2**31)
 
 
 def calibration_holdout_summary(
