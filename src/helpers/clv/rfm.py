@@ -188,16 +188,17 @@ def _values(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Value of each customer's first purchase day and mean value of the repeat purchases.
 
-    One weighted count over ``2 * code + on_first_day``: odd slots hold the first day's value,
-    even slots the rest.
+    The repeat purchases' value is the customer's total less its first day's, each summed
+    line by line in the order of the lines.
     """
     first_all = np.zeros(n_all, dtype=np.int32 if _fits_int32(first) else np.int64)
     first_all[present] = first
-    slot = codes * 2
-    slot += day == first_all.take(codes)
-    sums = np.bincount(slot, weights=value, minlength=2 * n_all).reshape(n_all, 2)[present]
-    first_value, later = sums[:, 1], sums[:, 0]
-    monetary = np.divide(later, frequency, out=np.zeros(len(present)), where=frequency > 0)
+    total = np.bincount(codes, weights=value, minlength=n_all)[present]
+    first_weights = np.where(day == first_all.take(codes), value, 0.0)
+    first_value = np.bincount(codes, weights=first_weights, minlength=n_all)[present]
+    monetary = np.divide(
+        total - first_value, frequency, out=np.zeros(len(present)), where=frequency > 0
+    )
     return first_value, monetary
 
 
