@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.clv._codes import factorize
+from helpers.ledger.purchases import purchase_lines
 
-__all__ = ["select_period", "rfm_summary", "calibration_holdout_summary"]
+__all__ = ["select_period", "purchase_transactions", "rfm_summary", "calibration_holdout_summary"]
 
 _COLUMNS = ["frequency", "recency", "T", "monetary_value", "first_value", "first_purchase"]
 
@@ -40,6 +41,28 @@ def select_period(
     if end is not None:
         keep &= order_lines[date_col] <= end
     return order_lines.loc[keep]
+
+
+def purchase_transactions(order_lines: pd.DataFrame) -> pd.DataFrame:
+    """The purchase lines as transactions: their customer, date and revenue columns only.
+
+    The rows of :func:`helpers.ledger.purchases.purchase_lines`, in the same order; the other
+    columns are dropped first, so the lines' string columns (order, product, channel...) are
+    not copied for a summary that never reads them.
+
+    Parameters
+    ----------
+    order_lines
+        The canonical order lines.
+
+    Returns
+    -------
+    DataFrame
+        customer_id, order_date and revenue (currency units) of the purchase lines.
+    """
+    needed = ["customer_id", "order_date", "revenue", "is_duplicate"]
+    lines = purchase_lines(order_lines[[c for c in needed if c in order_lines]])
+    return lines.drop(columns="is_duplicate", errors="ignore")
 
 
 def _days(values: pd.Series | np.ndarray) -> np.ndarray:
