@@ -94,3 +94,30 @@ def test_rfm_summary_matches_lifetimes_on_random_transactions(lines, end) -> Non
     np.testing.assert_allclose(got["monetary_value"], want["monetary_value"], rtol=1e-12, atol=1e-9)
     weeks = clv.rfm_summary(frame, observation_end=end_date, time_unit_days=7)
     np.testing.assert_allclose(weeks[["recency", "T"]] * 7, got[["recency", "T"]], rtol=1e-12)
+
+
+# ---- the transactions the forecast and the holdout read ---------------------------------------
+def test_purchase_transactions_are_the_purchase_lines_with_three_columns() -> None:
+    from helpers.ledger.purchases import purchase_lines
+    from helpers.schema import UNATTRIBUTED
+
+    lines = pd.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3", "o4", "o5"],
+            "customer_id": pd.Series(["a", None, UNATTRIBUTED, "b", "a"], dtype="str"),
+            "order_date": pd.to_datetime(["2024-01-01"] * 5),
+            "revenue": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "product_id": ["p"] * 5,
+            "is_duplicate": [False, False, False, True, False],
+        }
+    )
+    got = clv.rfm.purchase_transactions(lines)
+    want = purchase_lines(lines)[["customer_id", "order_date", "revenue"]]
+    pd.testing.assert_frame_equal(got, want)
+    assert list(got["revenue"]) == [1.0, 5.0]
+    pd.testing.assert_frame_equal(
+        clv.rfm.purchase_transactions(lines.drop(columns="is_duplicate")),
+        purchase_lines(lines.drop(columns="is_duplicate"))[
+            ["customer_id", "order_date", "revenue"]
+        ],
+    )
