@@ -22,7 +22,8 @@ import pyarrow as pa
 
 __all__ = ["factorize"]
 
-_ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+#: the low k bytes of a 64-bit word, k = 0..8
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 
 
 class _Keys(NamedTuple):
@@ -60,11 +61,11 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     order = np.argsort(first)
     relabel = np.empty(n_distinct, dtype=np.intp)
     relabel[order] = np.arange(n_distinct, dtype=np.intp)
-    codes = np.full(len(values), -1, dtype=np.intp)
     if found.rows is None:
-        codes = relabel[ranks]
+        codes = relabel.take(ranks)
     else:
-        codes[found.rows] = relabel[ranks]
+        codes = np.full(len(values), -1, dtype=np.intp)
+        codes[found.rows] = relabel.take(ranks)
     return codes, pd.Index(values.array.take(_take(found.rows, first[order])), dtype=values.dtype)
 
 
@@ -173,15 +174,14 @@ def _word(words: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndar
     Two aligned loads and two shifts; numpy shifts a 64-bit word by 64 to zero.
     """
     index = starts >> 3
-    shift = (starts & 7).astype(np.uint64)
+    shift = starts.view(np.uint64) & np.uint64(7)
     shift <<= np.uint64(3)
     word = words.take(index)
     word >>= shift
     index += 1
     high = words.take(index)
-    high <<= np.uint64(64) - shift
+    np.subtract(np.uint64(64), shift, out=shift)
+    high <<= shift
     word |= high
-    missing = np.uint64(8) - np.clip(lengths, 0, 8).astype(np.uint64)  # bytes past the end
-    missing <<= np.uint64(3)
-    word &= _ALL_ONES >> missing
+    word &= _BYTE_MASKS.take(np.clip(lengths, 0, 8))
     return word
