@@ -110,3 +110,18 @@ def test_other_boundaries_are_named_and_interior_fits_are_not() -> None:
 
 def test_cdnow_fit_is_interior(cdnow: pd.DataFrame) -> None:
     assert clv.fit_bgnbd(cdnow["x"], cdnow["t_x"], cdnow["T"]).boundary == ""
+
+
+def test_fits_do_not_depend_on_the_blas_threads_around_them(cdnow: pd.DataFrame) -> None:
+    from threadpoolctl import threadpool_limits
+
+    fits = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            fits.append(
+                (
+                    clv.fit_bgnbd(cdnow["x"], cdnow["t_x"], cdnow["T"]),
+                    clv.fit_gamma_gamma(cdnow["x"], cdnow["zbar"]),
+                )
+            )
+    assert fits[0] == fits[1]  # the same bits: the fits run BLAS on one thread either way

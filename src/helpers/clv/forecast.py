@@ -20,8 +20,7 @@ from helpers.clv.models import (
     fit_gamma_gamma,
     probability_alive,
 )
-from helpers.clv.rfm import rfm_summary
-from helpers.ledger.purchases import purchase_lines
+from helpers.clv.rfm import purchase_transactions, rfm_summary
 from helpers.results import Result, json_safe, share_of
 from helpers.schema import UNATTRIBUTED
 
@@ -121,7 +120,7 @@ def forecast_customers(
     cfg = _settings(config)
     unit = float(cfg["time_unit_days"])
     horizon_days = float(cfg["horizon_months"]) * float(cfg["days_per_month"])
-    lines = purchase_lines(order_lines)
+    lines = purchase_transactions(order_lines)
     summary = rfm_summary(lines, observation_end=observation_end, time_unit_days=unit)
     reason = _why_no_model(summary, cfg)
     if reason:

@@ -18,8 +18,7 @@ from matplotlib.axes import Axes
 from helpers import plots
 from helpers.clv.forecast import Forecast, forecast_customers
 from helpers.clv.models import expected_purchases
-from helpers.clv.rfm import calibration_holdout_summary
-from helpers.ledger.purchases import purchase_lines
+from helpers.clv.rfm import calibration_holdout_summary, purchase_transactions
 from helpers.results import Result, missing
 
 __all__ = ["holdout_check", "holdout_causes", "plot_holdout_deciles"]
@@ -61,7 +60,7 @@ def holdout_check(
         message says why) on a short or thin history, or without a model before the holdout.
     """
     cfg = _settings(config)
-    lines = purchase_lines(order_lines)
+    lines = purchase_transactions(order_lines)
     if len(lines) == 0:
         return missing("No order lines: no holdout check.")
     dates = lines["order_date"]

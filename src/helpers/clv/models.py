@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "NO_DROPOUT",
@@ -131,16 +132,23 @@ class GammaGammaParams:
 def _minimise(
     objective: Objective, n_params: int, data: dict[str, Any], max_iterations: int, tolerance: float
 ) -> Any:
-    """L-BFGS-B on the log-parameters from zero, with the analytic gradient."""
-    return minimize(
-        objective,
-        np.zeros(n_params),
-        args=(data,),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-_LOG_BOUND, _LOG_BOUND)] * n_params,
-        options={"maxiter": max_iterations, "ftol": tolerance, "gtol": 1e-9},
-    )
+    """L-BFGS-B on the log-parameters from zero, with the analytic gradient.
+
+    BLAS runs on one thread during the fit: the objective's dot products span a few thousand
+    rows, where waking BLAS threads costs more than it saves (17x slower on two busy cores:
+    1.6 s against 0.09 s for a BG/NBD fit on 20,000 customers), and a threaded dot product
+    splits its sum by the machine's core count, so its last bits vary from machine to machine.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return minimize(
+            objective,
+            np.zeros(n_params),
+            args=(data,),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * n_params,
+            options={"maxiter": max_iterations, "ftol": tolerance, "gtol": 1e-9},
+        )
 
 
 # ---- BG/NBD --------------------------------------------------------------------------------

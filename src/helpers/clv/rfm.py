@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["select_period", "rfm_summary", "calibration_holdout_summary"]
+from helpers.clv._codes import factorize
+from helpers.ledger.purchases import purchase_lines
+
+__all__ = ["select_period", "purchase_transactions", "rfm_summary", "calibration_holdout_summary"]
 
 _COLUMNS = ["frequency", "recency", "T", "monetary_value", "first_value", "first_purchase"]
 
@@ -38,6 +41,28 @@ def select_period(
     if end is not None:
         keep &= order_lines[date_col] <= end
     return order_lines.loc[keep]
+
+
+def purchase_transactions(order_lines: pd.DataFrame) -> pd.DataFrame:
+    """The purchase lines as transactions: their customer, date and revenue columns only.
+
+    The rows of :func:`helpers.ledger.purchases.purchase_lines`, in the same order; the other
+    columns are dropped first, so the lines' string columns (order, product, channel...) are
+    not copied for a summary that never reads them.
+
+    Parameters
+    ----------
+    order_lines
+        The canonical order lines.
+
+    Returns
+    -------
+    DataFrame
+        customer_id, order_date and revenue (currency units) of the purchase lines.
+    """
+    needed = ["customer_id", "order_date", "revenue", "is_duplicate"]
+    lines = purchase_lines(order_lines[[c for c in needed if c in order_lines]])
+    return lines.drop(columns="is_duplicate", errors="ignore")
 
 
 def _days(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -133,7 +158,7 @@ def _lines(
     end_day = int(day.max()) if observation_end is None and len(day) else None
     if observation_end is not None:
         end_day = int(_days(np.array([pd.Timestamp(observation_end).to_datetime64()]))[0])
-    codes, uniques = pd.factorize(transactions[customer_col])
+    codes, uniques = factorize(transactions[customer_col])
     keep = codes >= 0
     if end_day is not None:
         keep &= day <= end_day
@@ -152,7 +177,7 @@ def _without_return_days(
     slot = np.minimum(np.searchsorted(bad, key), len(bad) - 1)
     hit = bad[slot] == key
     sums = np.bincount(slot[hit], weights=value[hit], minlength=len(bad))
-    drop = np.isin(key, bad[sums < 0]) if np.any(sums < 0) else np.zeros(len(key), bool)
+    drop = hit & (sums < 0)[slot]  # the lines of the days summing below zero
     if drop.any():
         return codes[~drop], day[~drop], value[~drop], key[~drop]
     return codes, day, value, key
@@ -184,17 +209,25 @@ def _values(
     frequency: np.ndarray,
     n_all: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Value of each customer's first purchase day and mean value of the repeat purchases."""
-    first_all = np.zeros(n_all, dtype=np.int64)
+    """Value of each customer's first purchase day and mean value of the repeat purchases.
+
+    The repeat purchases' value is the customer's total less its first day's, each summed
+    line by line in the order of the lines.
+    """
+    first_all = np.zeros(n_all, dtype=np.int32 if _fits_int32(first) else np.int64)
     first_all[present] = first
     total = np.bincount(codes, weights=value, minlength=n_all)[present]
-    on_first = day == first_all[codes]
-    first_weights = np.where(on_first, value, 0.0)
+    first_weights = np.where(day == first_all.take(codes), value, 0.0)
     first_value = np.bincount(codes, weights=first_weights, minlength=n_all)[present]
     monetary = np.divide(
         total - first_value, frequency, out=np.zeros(len(present)), where=frequency > 0
     )
     return first_value, monetary
+
+
+def _fits_int32(days: np.ndarray) -> bool:
+    """Whether day numbers fit 32 bits (a table half the size stays in cache)."""
+    return len(days) == 0 or (days.min() >= -(2**31) and days.max() < 2**31)
 
 
 def calibration_holdout_summary(
