@@ -30,7 +30,7 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def base(defaults, config, folder) -> teaching_model.TeachingState:
-    return teaching_model.build_state(defaults, config, folder)
+    return teaching_model.build_state(defaults, config)
 
 
 def test_default_assumptions_are_the_preset(config, defaults) -> None:

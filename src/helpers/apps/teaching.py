@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -122,8 +120,6 @@ class TeachingSession:
         self.config = dict(config)
         self.interactive = interactive
         self.workspace = workspace
-        self._tmp = tempfile.TemporaryDirectory(prefix="teaching-")
-        self.folder = Path(self._tmp.name)
         self.defaults = default_assumptions(config)
         self.dpi = int(self.config["explorer"]["figure_dpi"])
         self.cache = ViewCache.from_environment()
@@ -134,7 +130,7 @@ class TeachingSession:
             self.view = self._view_for(self.defaults)
             self._build_widgets()
         else:
-            self.state = build_state(self.defaults, self.config, self.folder)
+            self.state = build_state(self.defaults, self.config)
             self.view = None
         self.last_update_s = float("nan")
 
@@ -146,7 +142,7 @@ class TeachingSession:
             wait = float(teaching_settings(self.config)["render_wait_s"])
             view = request_view(self.cache, key, assumptions, wait)
         if view is None:
-            self.state = build_state(assumptions, self.config, self.folder, self.state)
+            self.state = build_state(assumptions, self.config, None, self.state)
             view = render_view(self.state, self.dpi, self.memo)
             self.cache.put(key, view)
         return view

@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -137,7 +136,6 @@ class Renderer:
         set_currency(self.config.get("_session_currency"))
         self.dpi = int(self.config["explorer"]["figure_dpi"])
         self.cache = ViewCache(self.folder)
-        self.work = Path(tempfile.mkdtemp(prefix="world-renderer-"))
         self.states: list[TeachingState] = []  # the last worlds built, most recent last
         self.memo = FigureMemo()
         ahead = int(teaching_settings(self.config)["prerender"])
@@ -161,7 +159,7 @@ class Renderer:
         """Build and store the page of ``assumptions`` unless it is stored already."""
         if (self.folder / f"{key}.json").exists():
             return
-        state = build_state(assumptions, self.config, self.work, self._nearest(assumptions))
+        state = build_state(assumptions, self.config, None, self._nearest(assumptions))
         self.states = [s for s in self.states if s.params != state.params][-_KEEP_WORLDS + 1 :]
         self.states.append(state)
         self.cache.put(key, render_view(state, self.dpi, self.memo))
