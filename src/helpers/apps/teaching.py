@@ -17,6 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
+from helpers.apps.live_chart import LiveChart
 from helpers.apps.teaching_lessons import (
     EXERCISES,
     SECTIONS,
@@ -35,7 +36,6 @@ from helpers.apps.teaching_model import (
 from helpers.apps.teaching_view import FigureMemo, ViewCache, WorldView, render_view, view_key
 from helpers.apps.widget_kit import (
     CSS_PREFIX,
-    FigurePanel,
     FindingPanel,
     labelled_slider,
     show_accessibility,
@@ -186,7 +186,7 @@ class TeachingSession:
         self.reset.on_click(self._reset)
         self.status = widgets.HTML()
         self.status.add_class(f"{CSS_PREFIX}-status")
-        self.charts = {name: FigurePanel(name, self.dpi) for name in SECTIONS}
+        self.charts = {name: LiveChart(name, SECTIONS[name][1]) for name in SECTIONS}
         names = {*SECTIONS, "promise", "chase", "questions"}
         self.findings = {name: FindingPanel(name) for name in names}
         self.answers = {number: widgets.HTML() for number in EXERCISES}
@@ -232,8 +232,8 @@ class TeachingSession:
         for name, sentences in view.findings.items():
             if name in self.findings:
                 self.findings[name].show(sentences)
-        for name, panel in self.charts.items():
-            panel.widget.value = view.figures[name]
+        for name, chart in self.charts.items():
+            chart.show(view.figures[name])
         for answer in self.answers.values():
             answer.value = ""
         self.summary_panel.value = summary_html(view.headline)

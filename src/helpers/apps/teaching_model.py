@@ -12,9 +12,11 @@ parameters changes.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -409,21 +411,59 @@ def _tier_figures(tiers: pd.DataFrame, small: list[str], big: list[str]) -> dict
     }
 
 
+#: results computed from a world's tables, by a digest of what they are computed from: a move
+#: that leaves a table alone (a discount move and the quotes, a cost move and everything but the
+#: ledger) reuses them
+_FROM_TABLES: dict[str, Any] = {}
+_FROM_TABLES_KEEP = 24
+
+
+def _digest(kind: str, *parts: Any) -> str:
+    """A digest of frames (values, index, column names) and plain values."""
+    digest = hashlib.sha256(kind.encode())
+    for part in parts:
+        if isinstance(part, pd.DataFrame | pd.Series):
+            digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+            names = list(part.columns) if isinstance(part, pd.DataFrame) else [part.name]
+            digest.update(repr(names).encode())
+        else:
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _reused(key: str, compute: Callable[[], Any]) -> Any:
+    """The result kept under ``key``, else computed and kept (the most recent kept)."""
+    value = _FROM_TABLES.pop(key) if key in _FROM_TABLES else compute()
+    _FROM_TABLES[key] = value
+    while len(_FROM_TABLES) > _FROM_TABLES_KEEP:
+        _FROM_TABLES.pop(next(iter(_FROM_TABLES)))
+    return value
+
+
 def _growth_figures(state: TeachingState) -> tuple[dict[str, float], dict[str, Any]]:
     """First-year closure and win rates by quote size, and the tables they come from."""
     from helpers import growth
 
     config = state.config
+    lines, customers = state.tables["order_lines"], state.tables["customers"]
     tiers_series = state.ledger.set_index("customer_id")["size_tier"]
-    survival = growth.survival_table(
-        state.tables["order_lines"], state.tables["customers"], tiers_series, config
+
+    def _survival() -> tuple[Any, float]:
+        table = growth.survival_table(lines, customers, tiers_series, config)
+        if not table.available:
+            return table, float("nan")
+        return table, growth.first_year_closure(table.table, config)["rate"]
+
+    survival, closure = _reused(
+        _digest("survival", lines, customers, tiers_series, config["growth"], config["size_tiers"]),
+        _survival,
     )
-    out = {
-        "first_year_closure": growth.first_year_closure(survival.table, config)["rate"]
-        if survival.available
-        else float("nan")
-    }
-    approvals = growth.approval_layers(state.tables["opportunities"], config)
+    out = {"first_year_closure": closure}
+    quotes = state.tables["opportunities"]
+    approvals = _reused(
+        _digest("approvals", quotes, config["growth"]),
+        lambda: growth.approval_layers(quotes, config),
+    )
     if approvals.available:
         by_amount = approvals.detail["by_amount"]
         out["win_trial"] = float(by_amount["win_rate"].iloc[0])
