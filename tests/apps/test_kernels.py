@@ -15,7 +15,7 @@ from helpers.apps.kernels import ClassroomKernelManager
 def manager(monkeypatch):
     from jupyter_server._tz import utcnow
 
-    manager = ClassroomKernelManager(cull_idle_timeout=60, cull_unconnected_timeout=1800)
+    manager = ClassroomKernelManager(cull_idle_timeout=60, cull_unconnected_timeout=90)
     culled: list[str] = []
 
     async def shutdown(kernel_id, *args, **kwargs) -> None:
@@ -52,10 +52,22 @@ def test_a_kernel_waiting_for_its_page_is_not_culled(manager) -> None:
     assert culled == []
 
 
-def test_a_kernel_no_page_ever_reached_is_culled_after_the_long_timeout(manager) -> None:
+def test_a_kernel_no_page_ever_reached_is_culled_once_it_has_waited(manager) -> None:
+    from jupyter_server._tz import utcnow
+
     mgr, culled = manager
     _cull(mgr, "forgotten")
-    assert culled == ["forgotten"]
+    assert culled == [], "just handed out: its page may still come"
+    mgr._unconnected_since["forgotten"] = utcnow() - timedelta(seconds=91)
+    _cull(mgr, "forgotten")
+    assert culled == ["forgotten"], "no page came within 90 s of its leaving the pool"
+
+
+def test_a_tab_closed_before_its_page_connected_leaves_no_kernel_after_two_minutes() -> None:
+    from helpers.apps import serve
+
+    waited = ClassroomKernelManager().cull_unconnected_timeout
+    assert waited + 2 * serve._CULL_EVERY_S <= 120, "seen out of the pool, waited, culled"
 
 
 def test_a_connected_kernel_is_not_culled(manager) -> None:

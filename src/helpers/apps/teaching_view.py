@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.apps.teaching_charts import chart_data
 from helpers.apps.teaching_lessons import SECTIONS, section_findings
 from helpers.apps.teaching_model import Assumptions, TeachingState
 
@@ -151,6 +150,8 @@ class FigureMemo:
             self.hits += 1
             self._figures[key] = self._figures.pop(key)  # most recent last
             return self._figures[key]
+        from helpers.apps.teaching_charts import chart_data  # drawing code: renderers only
+
         self._figures[key] = chart_data(name, state, findings)
         while len(self._figures) > self.keep:
             self._figures.pop(next(iter(self._figures)))
