@@ -15,7 +15,7 @@ from helpers.apps.kernels import ClassroomKernelManager
 def manager(monkeypatch):
     from jupyter_server._tz import utcnow
 
-    manager = ClassroomKernelManager(cull_idle_timeout=60, cull_unconnected_timeout=90)
+    manager = ClassroomKernelManager(cull_idle_timeout=60, cull_unconnected_timeout=300)
     culled: list[str] = []
 
     async def shutdown(kernel_id, *args, **kwargs) -> None:
@@ -58,16 +58,17 @@ def test_a_kernel_no_page_ever_reached_is_culled_once_it_has_waited(manager) -> 
     mgr, culled = manager
     _cull(mgr, "forgotten")
     assert culled == [], "just handed out: its page may still come"
-    mgr._unconnected_since["forgotten"] = utcnow() - timedelta(seconds=91)
+    mgr._unconnected_since["forgotten"] = utcnow() - timedelta(seconds=200)
     _cull(mgr, "forgotten")
-    assert culled == ["forgotten"], "no page came within 90 s of its leaving the pool"
+    assert culled == [], "a page on a loaded machine may take minutes to connect"
+    mgr._unconnected_since["forgotten"] = utcnow() - timedelta(seconds=301)
+    _cull(mgr, "forgotten")
+    assert culled == ["forgotten"], "no page came within 300 s of its leaving the pool"
 
 
-def test_a_tab_closed_before_its_page_connected_leaves_no_kernel_after_two_minutes() -> None:
-    from helpers.apps import serve
-
+def test_a_kernel_handed_out_is_kept_longer_than_a_page_may_take_to_load() -> None:
     waited = ClassroomKernelManager().cull_unconnected_timeout
-    assert waited + 2 * serve._CULL_EVERY_S <= 120, "seen out of the pool, waited, culled"
+    assert waited >= 240, "the classroom benchmark gives a page 240 s to show its charts"
 
 
 def test_a_connected_kernel_is_not_culled(manager) -> None:

@@ -6,8 +6,9 @@ possibly long ago. Jupyter Server's culler would take it for abandoned and shut 
 the student. :class:`ClassroomKernelManager` culls (``cull_idle_timeout``) only kernels that a
 page has connected to at least once. One handed out that no page ever connected to (a tab closed
 while its page was loading) is culled ``cull_unconnected_timeout`` seconds after the culler first
-saw it out of the pool (Voila's pool keeps its waiting kernels from the culler), so it is gone
-within two minutes too.
+saw it out of the pool (Voila's pool keeps its waiting kernels from the culler): 300 s, since
+on an overloaded machine a page can take minutes to connect (a class of 30 measured with 90 s
+lost every kernel to the culler before its page connected).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
     """Cull kernels whose page has gone; leave alone those whose page has not come yet."""
 
     cull_unconnected_timeout = Integer(
-        90,
+        300,
         config=True,
         help="Seconds a kernel out of the pool that no page ever connected to is kept, counted "
         "from when the culler first saw it.",
