@@ -7,7 +7,7 @@ each then presses an arrow key on a randomly chosen slider every ``--every`` sec
 student, so runs repeat) until ``--minutes`` after its arrival, then closes its tab.
 
 Measured: first paint (navigation to the first chart and slider shown), response (key press to
-a changed chart or finding), kernel memory (RSS and USS of each student's kernel, psutil, at
+a changed chart drawing or finding: a PNG's source, or a line bqplot drew in the browser), kernel memory (RSS and USS of each student's kernel, psutil, at
 the end of the session), widget errors on any page, and the students' kernels still alive
 after the tabs closed (polled for up to ``--linger`` seconds). Baseline in the same run: one
 student's response on the idle machine (the first student's first move, before others arrive).
@@ -37,7 +37,13 @@ RESULTS = ROOT / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"
 SLIDERS = ["Share of big accounts", "Discount curve", "Cost per order", "First-year closure",
            "Approval layers"]  # fmt: skip
-WATCHED = ".scbp-chart img, .scbp-finding"
+#: a chart's drawing (a PNG's source, or the lines bqplot draws in the browser) and the findings
+WATCHED = ".scbp-chart img, .scbp-chart svg path.line, .scbp-finding"
+CHART = ".scbp-chart img, .scbp-chart svg path.line"
+SNAPSHOT = (
+    "els => els.map(e => e.tagName === 'IMG' ? e.src"
+    " : e.tagName.toLowerCase() === 'path' ? e.getAttribute('d') : e.innerText)"
+)
 ERRORS = ".jp-OutputArea-output[data-mime-type*='error']"
 LOAD_TIMEOUT_S = 240
 RESPONSE_TIMEOUT_S = 90
@@ -123,9 +129,7 @@ def _percentiles(values: list[float]) -> dict[str, float | None]:
 
 
 async def _snapshot(page) -> list[str]:
-    return await page.eval_on_selector_all(
-        WATCHED, "els => els.map(e => e.tagName === 'IMG' ? e.src : e.innerText)"
-    )
+    return await page.eval_on_selector_all(WATCHED, SNAPSHOT)
 
 
 async def _move(page, rng: random.Random) -> float:
@@ -146,9 +150,8 @@ async def _move(page, rng: random.Random) -> float:
     began = time.monotonic()
     await page.keyboard.press(key)
     await page.wait_for_function(
-        "([sel, before]) => { const now = Array.from(document.querySelectorAll(sel))"
-        ".map(e => e.tagName === 'IMG' ? e.src : e.innerText);"
-        " return now.length === before.length && now.some((v, i) => v !== before[i]); }",
+        f"([sel, before]) => {{ const now = ({SNAPSHOT})(Array.from(document.querySelectorAll(sel)));"
+        " return now.length !== before.length || now.some((v, i) => v !== before[i]); }",
         arg=[WATCHED, before],
         timeout=RESPONSE_TIMEOUT_S * 1000,
     )
@@ -165,7 +168,7 @@ async def _student(number: int, browser, url: str, start: float, args, out: dict
     began = time.monotonic()
     try:
         await page.goto(url, timeout=LOAD_TIMEOUT_S * 1000, wait_until="domcontentloaded")
-        await page.locator(".scbp-chart img").first.wait_for(timeout=LOAD_TIMEOUT_S * 1000)
+        await page.locator(CHART).first.wait_for(timeout=LOAD_TIMEOUT_S * 1000)
         await page.locator(".widget-slider [role=slider]").first.wait_for(
             timeout=LOAD_TIMEOUT_S * 1000
         )

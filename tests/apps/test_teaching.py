@@ -30,7 +30,7 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def base(defaults, config, folder) -> teaching_model.TeachingState:
-    return teaching_model.build_state(defaults, config, folder)
+    return teaching_model.build_state(defaults, config)
 
 
 def test_default_assumptions_are_the_preset(config, defaults) -> None:
@@ -128,12 +128,21 @@ def test_summary_is_json_ready(config) -> None:
 
 def test_the_app_redraws_every_chart_on_a_slider_move(config, capsys) -> None:
     session = teaching.TeachingSession(config, interactive=True)
-    before = {k: p.widget.value for k, p in session.charts.items()}
+
+    def drawn(chart) -> list:
+        return [(list(m.x), list(m.y)) for m in chart.marks if m.visible]
+
+    before = {k: drawn(chart) for k, chart in session.charts.items()}
+    assert all(before.values()), "every chart has lines"
+    marks = {k: list(chart.marks) for k, chart in session.charts.items()}
     finding = session.findings["whale"].widget.value
     session.sliders["discount_curve"].value = 0.0
     assert session.findings["whale"].widget.value != finding
-    changed = [k for k, p in session.charts.items() if p.widget.value != before[k]]
+    changed = [k for k, chart in session.charts.items() if drawn(chart) != before[k]]
     assert {"whale", "seesaw"} <= set(changed)
+    assert all(list(chart.marks) == marks[k] for k, chart in session.charts.items()), (
+        "the marks on the page are updated, not replaced"
+    )
     with capsys.disabled():
         print(f"\nteaching app: slider move to redrawn charts in {session.last_update_s:.2f} s")
 

@@ -79,3 +79,30 @@ def test_a_renderer_starts_a_cost_move_from_the_world_it_kept(folder, config) ->
     layered = dataclasses.replace(other, approval_layers=other.approval_layers + 1)
     assert renderer._nearest(layered).assumptions == other, "only its quotes differ"
     assert len(renderer.states) == 2, "one kept state per world"
+
+
+def test_one_step_away_stays_in_the_sliders_ranges(config) -> None:
+    default = teaching_model.default_assumptions(config)
+    low = dataclasses.replace(default, approval_layers=1, discount_curve=0.0)
+    nearby = world_server.one_step_away(low, config)
+    assert all(a.approval_layers >= 1 and a.discount_curve >= 0 for a in nearby)
+    changed = [
+        [f.name for f in dataclasses.fields(a) if getattr(a, f.name) != getattr(low, f.name)]
+        for a in nearby
+    ]
+    assert all(len(names) == 1 for names in changed), "one control at a time"
+    assert ["approval_layers"] in changed and ["flat"] in changed
+    assert sum(names == ["discount_curve"] for names in changed) == 1, "none below its minimum"
+
+
+def test_after_a_request_a_renderer_draws_the_students_next_moves_first(folder, config) -> None:
+    cache = ViewCache(folder)
+    dpi = int(config["explorer"]["figure_dpi"])
+    asked = dataclasses.replace(teaching_model.default_assumptions(config), discount_curve=0.5)
+    world_server.request_view(cache, view_key(asked, config, dpi), asked, timeout=0)
+    renderer = world_server.Renderer(folder)
+    assert renderer.step() and renderer.states[-1].assumptions == asked
+    assert renderer.step(), "idle: it draws ahead"
+    drawn = renderer.states[-1].assumptions
+    assert drawn in world_server.one_step_away(asked, config), "a step from the student"
+    assert cache.get(view_key(drawn, config, dpi)) is not None

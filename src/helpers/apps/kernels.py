@@ -4,13 +4,17 @@ Voila's pre-heated kernels wait, executed, for a student; one handed to a studen
 connection until the page's websocket opens, and its last activity is when it ran the notebook,
 possibly long ago. Jupyter Server's culler would take it for abandoned and shut it down under
 the student. :class:`ClassroomKernelManager` culls (``cull_idle_timeout``) only kernels that a
-page has connected to at least once; one never connected is culled after
-``cull_unconnected_timeout`` instead.
+page has connected to at least once. One handed out that no page ever connected to (a tab closed
+while its page was loading) is culled ``cull_unconnected_timeout`` seconds after the culler first
+saw it out of the pool (Voila's pool keeps its waiting kernels from the culler): 300 s, since
+on an overloaded machine a page can take minutes to connect (a class of 30 measured with 90 s
+lost every kernel to the culler before its page connected).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import ensure_async
@@ -23,14 +27,16 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
     """Cull kernels whose page has gone; leave alone those whose page has not come yet."""
 
     cull_unconnected_timeout = Integer(
-        1800,
+        300,
         config=True,
-        help="Seconds a kernel no page ever connected to may stay idle before it is culled.",
+        help="Seconds a kernel out of the pool that no page ever connected to is kept, counted "
+        "from when the culler first saw it.",
     )
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._ever_connected: set[str] = set()
+        self._unconnected_since: dict[str, Any] = {}
 
     def notify_connect(self, kernel_id: str) -> None:
         """Count the connection, and remember that a page reached the kernel."""
@@ -42,14 +48,18 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         return kernel_id in self._ever_connected
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
-        """Cull as Jupyter Server does, a kernel no page reached only after the longer timeout."""
+        """Cull as Jupyter Server does; a kernel no page reached, once it has waited its time.
+
+        The wait counts from the first time the culler sees the kernel (out of Voila's pool):
+        its last activity may be long before, when it ran the notebook in the pool.
+        """
         if not self.was_connected(kernel_id):
-            kernel = self._kernels.get(kernel_id)
-            last = getattr(kernel, "last_activity", None)
-            if kernel is None or last is None:
+            if kernel_id not in self._kernels:
+                self._unconnected_since.pop(kernel_id, None)
                 return
             from jupyter_server._tz import utcnow
 
-            if utcnow() - last < timedelta(seconds=self.cull_unconnected_timeout):
+            since = self._unconnected_since.setdefault(kernel_id, utcnow())
+            if utcnow() - since < timedelta(seconds=self.cull_unconnected_timeout):
                 return
         await ensure_async(super().cull_kernel_if_idle(kernel_id))

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
+from helpers.apps.live_chart import LiveChart
 from helpers.apps.teaching_lessons import (
     EXERCISES,
     SECTIONS,
@@ -37,7 +36,6 @@ from helpers.apps.teaching_model import (
 from helpers.apps.teaching_view import FigureMemo, ViewCache, WorldView, render_view, view_key
 from helpers.apps.widget_kit import (
     CSS_PREFIX,
-    FigurePanel,
     FindingPanel,
     labelled_slider,
     show_accessibility,
@@ -122,8 +120,6 @@ class TeachingSession:
         self.config = dict(config)
         self.interactive = interactive
         self.workspace = workspace
-        self._tmp = tempfile.TemporaryDirectory(prefix="teaching-")
-        self.folder = Path(self._tmp.name)
         self.defaults = default_assumptions(config)
         self.dpi = int(self.config["explorer"]["figure_dpi"])
         self.cache = ViewCache.from_environment()
@@ -134,7 +130,7 @@ class TeachingSession:
             self.view = self._view_for(self.defaults)
             self._build_widgets()
         else:
-            self.state = build_state(self.defaults, self.config, self.folder)
+            self.state = build_state(self.defaults, self.config)
             self.view = None
         self.last_update_s = float("nan")
 
@@ -146,7 +142,7 @@ class TeachingSession:
             wait = float(teaching_settings(self.config)["render_wait_s"])
             view = request_view(self.cache, key, assumptions, wait)
         if view is None:
-            self.state = build_state(assumptions, self.config, self.folder, self.state)
+            self.state = build_state(assumptions, self.config, None, self.state)
             view = render_view(self.state, self.dpi, self.memo)
             self.cache.put(key, view)
         return view
@@ -190,7 +186,7 @@ class TeachingSession:
         self.reset.on_click(self._reset)
         self.status = widgets.HTML()
         self.status.add_class(f"{CSS_PREFIX}-status")
-        self.charts = {name: FigurePanel(name, self.dpi) for name in SECTIONS}
+        self.charts = {name: LiveChart(name, SECTIONS[name][1]) for name in SECTIONS}
         names = {*SECTIONS, "promise", "chase", "questions"}
         self.findings = {name: FindingPanel(name) for name in names}
         self.answers = {number: widgets.HTML() for number in EXERCISES}
@@ -236,8 +232,8 @@ class TeachingSession:
         for name, sentences in view.findings.items():
             if name in self.findings:
                 self.findings[name].show(sentences)
-        for name, panel in self.charts.items():
-            panel.widget.value = view.figures[name]
+        for name, chart in self.charts.items():
+            chart.show(view.figures[name])
         for answer in self.answers.values():
             answer.value = ""
         self.summary_panel.value = summary_html(view.headline)

@@ -3,29 +3,28 @@
 Each slider value is an assumption about the world (share of big accounts, how steeply discounts
 rise with size, cost per order, first-year closures of new small firms, approval layers on big
 quotes, the flat-world switch). :func:`build_state` regenerates the world (``helpers.world``),
-ingests it, builds its ledger (``helpers.ledger``) and computes the headline figures. A
+builds its ledger in memory (:mod:`helpers.apps.teaching_world`) and computes the headline
+figures. A
 cost-per-order change only re-costs the ledger: the world is regenerated only when one of its own
 parameters changes.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
+import hashlib
 import json
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from helpers import world
-from helpers.apps import recosting
-from helpers.config import load_config
+from helpers.apps import recosting, teaching_world
 
 __all__ = [
     "Assumptions",
@@ -40,17 +39,6 @@ __all__ = [
 ]
 
 _BIG_TIER = -1  # index of the largest tier in world.TIERS
-_TABLES_USED = ("order_lines", "customers", "opportunities")  # canonical tables the session reads
-_WORLD_TABLES = (
-    "order_lines",
-    "customers",
-    "activities",
-    "acquisition_spend",
-    "opportunities",
-    "products",
-)
-#: the caller's config sections a world's config takes over (cost model, tiers, teaching, ...)
-_SESSION_SECTIONS = ("cost_to_serve", "size_tiers", "teaching", "explorer", "growth")
 
 
 @dataclass(frozen=True)
@@ -261,46 +249,18 @@ class TeachingState:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-#: the engine of the teaching world: one thread each, as a class shares the machine's cores
-_WORLD_ENGINE = {"backend": "duckdb", "threads": 1, "memory_limit": "256MB"}
-_WORLD_CONFIGS: dict[tuple[str, str], dict[str, Any]] = {}
-
-
-def _world_config(folder: Path, config: Mapping[str, Any]) -> dict[str, Any]:
-    """A dataset config for the world written in ``folder/raw`` (the sample configs' mapping).
-
-    Loaded once per folder and session config (loading reads every default file), then copied.
-    """
-    sections = {key: config[key] for key in _SESSION_SECTIONS if key in config}
-    memo = (str(folder), json.dumps(sections, sort_keys=True, default=str))
-    if memo not in _WORLD_CONFIGS:
-        tables: dict[str, Any] = {name: {"path": f"raw/{name}.parquet"} for name in _WORLD_TABLES}
-        tables["order_lines"].update(amounts="unit", discount_as="amount")
-        spec = {"name": "teaching", "engine": _WORLD_ENGINE, "tables": tables}
-        path = folder / "teaching.yaml"
-        path.write_text(yaml.safe_dump(spec), encoding="utf-8")
-        loaded = load_config(path)
-        for key, section in sections.items():
-            loaded[key] = dict(section)
-            # the world is drawn with these rates: they are its facts, not assumptions
-            loaded["_given"][key] = copy.deepcopy(dict(section))
-        _WORLD_CONFIGS[memo] = loaded
-    return copy.deepcopy(_WORLD_CONFIGS[memo])
-
-
 def _regenerate(
-    params: world.WorldParams, config: Mapping[str, Any], folder: Path
+    params: world.WorldParams, config: Mapping[str, Any], folder: Path | None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any], pd.DataFrame]:
-    """Write the world, ingest it and build its ledger: (tables, config, ledger)."""
-    from helpers import ingest, ledger
+    """Generate the world and build its ledger: (tables, config, ledger).
 
-    world.write_world(world.generate(params), folder / "raw")
-    base_config = _world_config(folder, config)
-    processed = folder / "processed"
-    ingest.ingest_dataset(base_config, processed)
-    base = ledger.build_ledger(processed, base_config)
-    tables = {name: pd.read_parquet(processed / f"{name}.parquet") for name in _TABLES_USED}
-    return tables, base_config, base
+    In memory (pandas) without a ``folder``; with one, written out, ingested and built on
+    DuckDB as any export is (the two give the same ledger).
+    """
+    generated = world.generate(params)
+    if folder is None:
+        return teaching_world.build_world_in_memory(generated, config)
+    return teaching_world.build_world_on_engine(generated, config, Path(folder))
 
 
 #: world parameters that shape only the quotes (``opportunities``): the other tables are drawn
@@ -330,14 +290,19 @@ def only_quotes_differ(before: world.WorldParams, after: world.WorldParams) -> b
 
 
 def _requote(
-    params: world.WorldParams, previous: TeachingState, config: Mapping[str, Any], folder: Path
+    params: world.WorldParams,
+    previous: TeachingState,
+    config: Mapping[str, Any],
+    folder: Path | None,
 ) -> dict[str, pd.DataFrame]:
-    """The previous world's tables with the quotes of ``params`` (only they are re-read)."""
+    """The previous world's tables with the quotes of ``params``."""
+    generated = world.generate(params)
+    if folder is None:
+        return {**previous.tables, "opportunities": generated["opportunities"]}
     from helpers.ingest.loading import load_sources
 
-    generated = world.generate(params)
-    world.write_world({"opportunities": generated["opportunities"]}, folder / "raw")
-    quotes_config = _world_config(folder, config)
+    world.write_world({"opportunities": generated["opportunities"]}, Path(folder) / "raw")
+    quotes_config = teaching_world.world_config(config, Path(folder))
     loaded = load_sources(quotes_config["tables"]["opportunities"], "opportunities", quotes_config)
     return {**previous.tables, "opportunities": loaded.frame}
 
@@ -345,10 +310,10 @@ def _requote(
 def build_state(
     assumptions: Assumptions,
     config: Mapping[str, Any],
-    folder: Path,
+    folder: Path | None = None,
     previous: TeachingState | None = None,
 ) -> TeachingState:
-    """Regenerate the world for the assumptions in ``folder`` and compute its figures.
+    """Regenerate the world for the assumptions and compute its figures.
 
     Parameters
     ----------
@@ -357,7 +322,10 @@ def build_state(
     config
         The session's config.
     folder
-        Where the world's raw and processed tables go.
+        None (the default): the world is built in memory, its ledger in pandas
+        (:func:`helpers.apps.teaching_world.build_world_in_memory`, a few tenths of a second).
+        A folder: the world is written there, ingested and its ledger built on DuckDB, as any
+        export is (seconds; the same figures).
     previous
         The state before; when only ``cost_per_order`` differs, its world and ledger are
         reused and only the cost to serve is recomputed; when only the approval layers differ,
@@ -375,10 +343,10 @@ def build_state(
         tables, base_config, base = previous.tables, previous.config, previous.ledger
     elif previous is not None and only_quotes_differ(previous.params, params):
         tables, base_config, base = previous.tables, previous.config, previous.ledger
-        tables = _requote(params, previous, config, Path(folder))
+        tables = _requote(params, previous, config, folder)
         seconds["world"] = time.perf_counter() - began
     else:
-        tables, base_config, base = _regenerate(params, config, Path(folder))
+        tables, base_config, base = _regenerate(params, config, folder)
         seconds["world"] = time.perf_counter() - began
     run_config = recosting.config_with_unit_costs(
         base_config, {"order_processing": assumptions.cost_per_order}
@@ -443,21 +411,59 @@ def _tier_figures(tiers: pd.DataFrame, small: list[str], big: list[str]) -> dict
     }
 
 
+#: results computed from a world's tables, by a digest of what they are computed from: a move
+#: that leaves a table alone (a discount move and the quotes, a cost move and everything but the
+#: ledger) reuses them
+_FROM_TABLES: dict[str, Any] = {}
+_FROM_TABLES_KEEP = 24
+
+
+def _digest(kind: str, *parts: Any) -> str:
+    """A digest of frames (values, index, column names) and plain values."""
+    digest = hashlib.sha256(kind.encode())
+    for part in parts:
+        if isinstance(part, pd.DataFrame | pd.Series):
+            digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+            names = list(part.columns) if isinstance(part, pd.DataFrame) else [part.name]
+            digest.update(repr(names).encode())
+        else:
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _reused(key: str, compute: Callable[[], Any]) -> Any:
+    """The result kept under ``key``, else computed and kept (the most recent kept)."""
+    value = _FROM_TABLES.pop(key) if key in _FROM_TABLES else compute()
+    _FROM_TABLES[key] = value
+    while len(_FROM_TABLES) > _FROM_TABLES_KEEP:
+        _FROM_TABLES.pop(next(iter(_FROM_TABLES)))
+    return value
+
+
 def _growth_figures(state: TeachingState) -> tuple[dict[str, float], dict[str, Any]]:
     """First-year closure and win rates by quote size, and the tables they come from."""
     from helpers import growth
 
     config = state.config
+    lines, customers = state.tables["order_lines"], state.tables["customers"]
     tiers_series = state.ledger.set_index("customer_id")["size_tier"]
-    survival = growth.survival_table(
-        state.tables["order_lines"], state.tables["customers"], tiers_series, config
+
+    def _survival() -> tuple[Any, float]:
+        table = growth.survival_table(lines, customers, tiers_series, config)
+        if not table.available:
+            return table, float("nan")
+        return table, growth.first_year_closure(table.table, config)["rate"]
+
+    survival, closure = _reused(
+        _digest("survival", lines, customers, tiers_series, config["growth"], config["size_tiers"]),
+        _survival,
     )
-    out = {
-        "first_year_closure": growth.first_year_closure(survival.table, config)["rate"]
-        if survival.available
-        else float("nan")
-    }
-    approvals = growth.approval_layers(state.tables["opportunities"], config)
+    out = {"first_year_closure": closure}
+    quotes = state.tables["opportunities"]
+    approvals = _reused(
+        _digest("approvals", quotes, config["growth"]),
+        lambda: growth.approval_layers(quotes, config),
+    )
     if approvals.available:
         by_amount = approvals.detail["by_amount"]
         out["win_trial"] = float(by_amount["win_rate"].iloc[0])

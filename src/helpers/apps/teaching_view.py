@@ -19,9 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.apps.teaching_lessons import SECTIONS, draw, section_findings
+from helpers.apps.teaching_lessons import SECTIONS, section_findings
 from helpers.apps.teaching_model import Assumptions, TeachingState
-from helpers.apps.widget_kit import figure_html, figure_to_png
 
 __all__ = ["WorldView", "FigureMemo", "figure_key", "render_view", "view_key", "ViewCache"]
 
@@ -29,7 +28,7 @@ __all__ = ["WorldView", "FigureMemo", "figure_key", "render_view", "view_key", "
 _KEY_SECTIONS = ("cost_to_serve", "size_tiers", "teaching", "explorer", "growth", "currency")
 #: the config sections every figure depends on (the cost model only the ledger's charts)
 _FIGURE_SECTIONS = ("size_tiers", "teaching", "explorer", "growth", "currency", "pareto")
-_VERSION = 1  # bump when what a view holds changes
+_VERSION = 2  # bump when what a view holds changes (2: charts as data, drawn in the browser)
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,8 @@ class WorldView:
     findings
         Section -> its finding sentences.
     figures
-        Section -> its figure as accessible HTML (``<figure>`` with alt text and caption).
+        Section -> its chart as data (:func:`~helpers.apps.teaching_charts.chart_data`: title,
+        series, axes), drawn in the browser.
     seconds
         Build times (``world``, ``total``, ``render``); empty when read from the cache.
     """
@@ -53,7 +53,7 @@ class WorldView:
     assumptions: Assumptions
     headline: dict[str, Any]
     findings: dict[str, list[str]]
-    figures: dict[str, str]
+    figures: dict[str, dict[str, Any]]
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -80,7 +80,9 @@ def _figure_inputs(name: str, state: TeachingState) -> list[Any]:
     return [state.ledger, {k: state.config.get(k) for k in ("cost_to_serve", "_given", "whale")}]
 
 
-def figure_key(name: str, state: TeachingState, dpi: int) -> str:
+def figure_key(
+    name: str, state: TeachingState, dpi: int, digests: dict[int, tuple[Any, str]] | None = None
+) -> str:
     """A key naming a section's figure by what it is drawn from, the session config and the dpi.
 
     Parameters
@@ -91,12 +93,15 @@ def figure_key(name: str, state: TeachingState, dpi: int) -> str:
         The world.
     dpi
         Resolution of the figure.
+    digests
+        Digests of frames already made in this render, by ``id`` (with the frame, kept alive).
 
     Returns
     -------
     str
         64 hex digits: two worlds whose figure inputs are equal share the figure.
     """
+    digests = {} if digests is None else digests
     parts = [
         name,
         str(dpi),
@@ -104,7 +109,9 @@ def figure_key(name: str, state: TeachingState, dpi: int) -> str:
     ]
     for value in _figure_inputs(name, state):
         if isinstance(value, pd.DataFrame):
-            parts.append(_frame_digest(value))
+            if id(value) not in digests:
+                digests[id(value)] = (value, _frame_digest(value))
+            parts.append(digests[id(value)][1])
         elif isinstance(value, dict):
             plain = {k: v for k, v in value.items() if not str(k).startswith("_")}
             parts.append(json.dumps(plain, sort_keys=True, default=str))
@@ -114,10 +121,10 @@ def figure_key(name: str, state: TeachingState, dpi: int) -> str:
 
 
 class FigureMemo:
-    """The last figures a process drew, by :func:`figure_key`.
+    """The last charts a process computed, by :func:`figure_key`.
 
-    A slider move that leaves a figure's inputs alone (the cost per order and the survival
-    chart, the approval layers and the ledger's charts) does not redraw that figure.
+    A slider move that leaves a chart's inputs alone (the cost per order and the survival
+    chart, the approval layers and the ledger's charts) does not compute that chart again.
 
     Parameters
     ----------
@@ -127,25 +134,32 @@ class FigureMemo:
 
     def __init__(self, keep: int = 40) -> None:
         self.keep = keep
-        self._figures: dict[str, str] = {}
+        self._figures: dict[str, dict[str, Any]] = {}
+        self._state: TeachingState | None = None
+        self._digests: dict[int, tuple[Any, str]] = {}
         self.hits = 0
 
-    def figure(self, name: str, state: TeachingState, dpi: int) -> str:
-        """The section's figure as accessible HTML: reused when drawn before, else drawn."""
-        key = figure_key(name, state, dpi)
+    def figure(
+        self, name: str, state: TeachingState, dpi: int, findings: dict[str, list[str]]
+    ) -> dict[str, Any]:
+        """The section's chart data: reused when computed before, else computed."""
+        if self._state is not state:  # a frame's digest is kept while one world is rendered
+            self._state, self._digests = state, {}
+        key = figure_key(name, state, dpi, self._digests)
         if key in self._figures:
             self.hits += 1
             self._figures[key] = self._figures.pop(key)  # most recent last
             return self._figures[key]
-        fig, alt, caption = draw(name, state)
-        self._figures[key] = figure_html(figure_to_png(fig, dpi), alt, caption)
+        from helpers.apps.teaching_charts import chart_data  # drawing code: renderers only
+
+        self._figures[key] = chart_data(name, state, findings)
         while len(self._figures) > self.keep:
             self._figures.pop(next(iter(self._figures)))
         return self._figures[key]
 
 
 def render_view(state: TeachingState, dpi: int, memo: FigureMemo | None = None) -> WorldView:
-    """Render a world's findings and figures.
+    """Render a world's findings and chart data.
 
     Parameters
     ----------
@@ -165,10 +179,11 @@ def render_view(state: TeachingState, dpi: int, memo: FigureMemo | None = None) 
 
     began = time.perf_counter()
     memo = memo if memo is not None else FigureMemo()
-    figures = {name: memo.figure(name, state, dpi) for name in SECTIONS}
+    findings = section_findings(state)
+    figures = {name: memo.figure(name, state, dpi, findings) for name in SECTIONS}
     headline = {k: _plain(v) for k, v in state.headline.items() if not k.startswith("_")}
     seconds = {**state.seconds, "render": time.perf_counter() - began}
-    return WorldView(state.assumptions, headline, section_findings(state), figures, seconds)
+    return WorldView(state.assumptions, headline, findings, figures, seconds)
 
 
 def view_key(assumptions: Assumptions, config: Mapping[str, Any], dpi: int) -> str:

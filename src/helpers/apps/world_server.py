@@ -5,19 +5,21 @@ rendered drops a request there (:func:`request_view`) and waits; one of the rend
 ``python -m helpers.apps.serve`` (one per core, niced) claims it, builds and renders the world
 once, and stores the page every other kernel then reads. The kernels stay small (no DuckDB,
 Ibis or matplotlib) and the machine's cores are never shared by thirty world builds at once.
-While no request waits, the renderers pre-render the worlds one slider step after another away
-from the default (the moves a lesson starts with), nearest first.
+While no request waits, a renderer draws ahead: first the worlds one slider step away from the
+worlds students last asked it for (a student's next move is one of them), newest first; then
+the worlds one slider step after another away from the default (the moves a lesson starts
+with), nearest first.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import itertools
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -35,7 +37,15 @@ from helpers.apps.teaching_model import (
 from helpers.apps.teaching_view import FigureMemo, ViewCache, WorldView, render_view, view_key
 from helpers.results import set_currency
 
-__all__ = ["CONFIG_FILE", "AHEAD_DONE", "request_view", "neighbours", "Renderer", "main"]
+__all__ = [
+    "CONFIG_FILE",
+    "AHEAD_DONE",
+    "request_view",
+    "neighbours",
+    "one_step_away",
+    "Renderer",
+    "main",
+]
 
 #: the session config every kernel and renderer of a class reads (written by the server)
 CONFIG_FILE = "session-config.json"
@@ -43,6 +53,7 @@ CONFIG_FILE = "session-config.json"
 AHEAD_DONE = "ahead-done"
 _POLL_S = 0.05
 _KEEP_WORLDS = 6  # worlds a renderer keeps built: a cost or approval move from one is cheap
+_KEEP_NEARBY = 120  # worlds one step from those asked for, waiting to be drawn ahead (newest kept)
 
 
 def request_view(
@@ -122,6 +133,31 @@ def neighbours(config: Mapping[str, Any]) -> Iterator[Assumptions]:
                 yield dataclasses.replace(default, **{name: values[rank]})
 
 
+def one_step_away(assumptions: Assumptions, config: Mapping[str, Any]) -> list[Assumptions]:
+    """The worlds one slider step (either way) or the flat switch away from ``assumptions``.
+
+    Parameters
+    ----------
+    assumptions
+        A world's assumptions.
+    config
+        The session's config (slider ranges and steps).
+
+    Returns
+    -------
+    list of Assumptions
+        Each slider one step down and up (within its range), then the flat switch flipped.
+    """
+    out = []
+    for name, bounds in teaching_settings(config)["sliders"].items():
+        value, step = getattr(assumptions, name), float(bounds["step"])
+        for moved in (value - step, value + step):
+            if float(bounds["min"]) - 1e-9 <= moved <= float(bounds["max"]) + 1e-9:
+                moved = int(round(moved)) if name == "approval_layers" else round(moved, 10)
+                out.append(dataclasses.replace(assumptions, **{name: moved}))
+    return [*out, dataclasses.replace(assumptions, flat=not assumptions.flat)]
+
+
 class Renderer:
     """One renderer process: answers requests first, pre-renders neighbours when idle.
 
@@ -137,11 +173,11 @@ class Renderer:
         set_currency(self.config.get("_session_currency"))
         self.dpi = int(self.config["explorer"]["figure_dpi"])
         self.cache = ViewCache(self.folder)
-        self.work = Path(tempfile.mkdtemp(prefix="world-renderer-"))
         self.states: list[TeachingState] = []  # the last worlds built, most recent last
         self.memo = FigureMemo()
         ahead = int(teaching_settings(self.config)["prerender"])
         self.ahead = itertools.islice(neighbours(self.config), ahead)
+        self.nearby: collections.deque[Assumptions] = collections.deque(maxlen=_KEEP_NEARBY)
 
     def _claim(self) -> tuple[str, Assumptions] | None:
         """The oldest waiting request, claimed by renaming it (one renderer gets each)."""
@@ -161,7 +197,7 @@ class Renderer:
         """Build and store the page of ``assumptions`` unless it is stored already."""
         if (self.folder / f"{key}.json").exists():
             return
-        state = build_state(assumptions, self.config, self.work, self._nearest(assumptions))
+        state = build_state(assumptions, self.config, None, self._nearest(assumptions))
         self.states = [s for s in self.states if s.params != state.params][-_KEEP_WORLDS + 1 :]
         self.states.append(state)
         self.cache.put(key, render_view(state, self.dpi, self.memo))
@@ -182,11 +218,18 @@ class Renderer:
         return None
 
     def step(self) -> bool:
-        """Answer one request, else pre-render one neighbour. False when there is nothing to do."""
+        """Answer one request, else draw one world ahead. False when there is nothing to do."""
         claimed = self._claim()
         if claimed is not None:
             self.render(*claimed)
+            self.nearby.extendleft(reversed(one_step_away(claimed[1], self.config)))
             return True
+        while self.nearby:  # a student's next move: one step from where it is
+            assumptions = self.nearby.popleft()
+            key = view_key(assumptions, self.config, self.dpi)
+            if self._mark(key):
+                self.render(key, assumptions)
+                return True
         for assumptions in self.ahead:
             key = view_key(assumptions, self.config, self.dpi)
             if self._mark(key):  # not stored, and no other renderer is on it
