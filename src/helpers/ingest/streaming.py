@@ -56,12 +56,14 @@ __all__ = [
 #: chunks validated at once (this machine class has two cores)
 _WORKERS = 2
 #: DuckDB's memory limit for the whole-table steps (it spills to disk beyond)
-STREAM_MEMORY = "1GB"
+STREAM_MEMORY = "400MB"
 #: what makes two order lines of different files the same line
 LINE_KEY = ("order_id", "customer_id", "order_date", "product_id", "quantity", "revenue")
 #: text columns with many values: written without a dictionary (the Parquet writer's attempt
 #: at one costs time and falls back to plain values anyway)
 _PLAIN_TEXT = ("order_id",)
+#: rows per batch of the parts file (DuckDB's scan of it reads 16 batches ahead)
+_IPC_ROWS = 1 << 16
 #: the values two rows of a file with equal hashes must also share to be repeats
 _COMPARED = tuple(
     name
@@ -217,8 +219,8 @@ class _Parts:
         if self.writer is None:
             self.schema = accepted.schema
             self.writer = pa.ipc.new_file(str(self.path), self.schema)
-        for batch in accepted.cast(self.schema).combine_chunks().to_batches():
-            self.writer.write_batch(batch)  # one batch per chunk (a chunk is read back whole)
+        for batch in accepted.cast(self.schema).to_batches(max_chunksize=_IPC_ROWS):
+            self.writer.write_batch(batch)  # small batches: a scan reads a few ahead
         self._write_orders(orders)
         self.rows += size
         self.chunks += 1
@@ -331,27 +333,37 @@ def _repeats(con: Any, files: int) -> np.ndarray:
     return np.sort(found)
 
 
+def _chunk_tables(parts: Path) -> Iterator[pa.Table]:
+    """The parts in file order, one table per chunk (its batches joined again)."""
+    with pa.OSFile(str(parts)) as source:  # read, not mapped: mapped pages would stay resident
+        reader = pa.ipc.open_file(source)
+        held: list[pa.RecordBatch] = []
+        for index in range(reader.num_record_batches):
+            batch = reader.get_batch(index)
+            if held and batch.column("_chunk")[0] != held[0].column("_chunk")[0]:
+                yield pa.Table.from_batches(held)
+                held = []
+            held.append(batch)
+        if held:
+            yield pa.Table.from_batches(held)
+
+
 def _finished_batches(
     parts: Path, repeats: np.ndarray, before: LinesBefore | None
 ) -> Iterator[pa.Table]:
     """The parts in file order (a chunk at a time) with ``is_duplicate`` and ``line_no`` set."""
-    with pa.OSFile(str(parts)) as source:  # read, not mapped: mapped pages would stay resident
-        reader = pa.ipc.open_file(source)
-        for index in range(reader.num_record_batches):
-            rows = pa.Table.from_batches([reader.get_batch(index)])
-            seq = rows.column("_seq").to_numpy()
-            repeat = np.isin(seq, repeats, assume_unique=True)
-            flag = pc.or_(rows.column("is_duplicate"), pa.array(repeat))
-            rows = rows.set_column(
-                rows.schema.get_field_index("is_duplicate"), "is_duplicate", flag
-            )
-            if before is not None and rows.num_rows:
-                order_ids = rows.column("order_id").combine_chunks()
-                earlier = before.of_chunk(rows.column("_chunk")[0].as_py())
-                places = place(rows.column("_pos").to_numpy(), order_ids, earlier)
-                line_no = pc.coalesce(rows.column("line_no"), pa.array(places))
-                rows = rows.set_column(rows.schema.get_field_index("line_no"), "line_no", line_no)
-            yield rows
+    for rows in _chunk_tables(parts):
+        seq = rows.column("_seq").to_numpy()
+        repeat = np.isin(seq, repeats, assume_unique=True)
+        flag = pc.or_(rows.column("is_duplicate"), pa.array(repeat))
+        rows = rows.set_column(rows.schema.get_field_index("is_duplicate"), "is_duplicate", flag)
+        if before is not None:
+            order_ids = rows.column("order_id").combine_chunks()
+            earlier = before.of_chunk(rows.column("_chunk")[0].as_py())
+            places = place(rows.column("_pos").to_numpy(), order_ids, earlier)
+            line_no = pc.coalesce(rows.column("line_no"), pa.array(places))
+            rows = rows.set_column(rows.schema.get_field_index("line_no"), "line_no", line_no)
+        yield rows
 
 
 def _overlap_notes(con: Any, names: list[str]) -> list[str]:
