@@ -153,6 +153,27 @@ def test_a_parquet_export_without_line_numbers_reads_the_same_in_chunks(tmp_path
     _assert_same(whole, chunked, chunks_at_least=10)
 
 
+def test_orders_scattered_over_the_file_are_numbered_and_repeats_found_in_chunks(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(4)
+    lines = []
+    for i in range(6000):  # an order's lines far apart, in many chunks; no line numbers given
+        price = f"{rng.lognormal(3, 1):.2f}"
+        lines.append(
+            f"O{rng.integers(0, 40)},C{rng.integers(0, 30)},2024-03-0{1 + i % 9},P1,1,{price},0,1"
+        )
+        if i % 50 == 7:
+            lines.append(lines[int(rng.integers(0, len(lines)))])  # a repeat of any earlier line
+    header = "order_id,customer_id,order_date,product_id,quantity,unit_price,discount,unit_cost"
+    (tmp_path / "orders.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    whole = _ingest(tmp_path, ["orders.csv"], None)
+    chunked = _ingest(tmp_path, ["orders.csv"], 0.02)
+    _assert_same(whole, chunked, chunks_at_least=8)
+    table = pd.read_parquet(chunked / "order_lines.parquet")
+    assert table["line_no"].max() > 100 and table["is_duplicate"].sum() >= 100
+
+
 def test_tallies_add_up_across_chunks_and_other_notes_are_kept_once() -> None:
     def render(figures):
         return (

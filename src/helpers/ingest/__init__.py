@@ -9,8 +9,8 @@ Modules, in the order a file passes through them:
 - ``columns``: a table's options, source files and column mapping;
 - ``checks``, ``amounts``, ``suspects``, ``rejects``, ``validation``: one file's row checks,
   order-line amounts, rows that parse but cannot be right, rejects, and the accepted rows;
-- ``chunks``, ``tally``, ``streaming``: a large order-line export read in chunks, finished on
-  DuckDB;
+- ``chunks``, ``tally``, ``positions``, ``streaming``: a large order-line export read in chunks
+  (lines numbered per order a chunk at a time), finished on DuckDB;
 - ``loading``: every file of one table;
 - ``money``, ``linefigures``, ``reconciliation``, ``quality``, ``keys``, ``coverage``: exact
   totals, the accepted lines' figures added up a batch at a time, rows and revenue balanced to

@@ -320,7 +320,7 @@ def _accepted_table(
 
 
 def row_hashes(table: pa.Table) -> dict[str, np.ndarray]:
-    """Two independent 64-bit hashes of every row's fields as read (DuckDB ``hash``).
+    """A 64-bit hash of every row's fields as read (DuckDB ``hash``).
 
     Parameters
     ----------
@@ -330,21 +330,20 @@ def row_hashes(table: pa.Table) -> dict[str, np.ndarray]:
     Returns
     -------
     dict of str to numpy.ndarray
-        ``_h1`` and ``_h2`` (DuckDB's uint64 hashes as int64, which every engine reads), one
-        entry per row: rows with equal pairs repeat each
-        other (two hashes make a chance collision negligible, about 1 in 10**20 per pair).
+        ``_h1``: DuckDB's uint64 hash as int64 (which every engine reads), one entry per row.
+        Rows that repeat each other have equal hashes; rows with equal hashes are compared
+        value by value before they are called repeats (see
+        :func:`helpers.ingest.streaming.stream_table`).
     """
     plain = table.rename_columns([f"f{i}" for i in range(table.num_columns)])
     cols = ", ".join(plain.column_names)
-    backwards = ", ".join(reversed(plain.column_names))
     con = _duckdb().cursor()
     try:
         con.register("t", plain)
-        query = f"SELECT hash({cols}) AS h1, hash('~', {backwards}) AS h2 FROM t"
-        out = con.execute(query).to_arrow_table()
+        out = con.execute(f"SELECT hash({cols}) AS h1 FROM t").to_arrow_table()
     finally:
         con.close()
-    return {f"_{name}": out.column(name).to_numpy().view(np.int64) for name in ("h1", "h2")}
+    return {"_h1": out.column("h1").to_numpy().view(np.int64)}
 
 
 def validate_file(
