@@ -355,7 +355,11 @@ def _customers(con: Any, processed_dir: Path, config: Mapping[str, Any]) -> pd.D
     if table is None:
         return None
     cols = [c for c in _CUSTOMER_COLUMNS if c in table.columns]
-    frame = table.select(*cols).to_pandas()
+    return _customer_dtypes(table.select(*cols).to_pandas())
+
+
+def _customer_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Customer columns in the ledger's dtypes, one row per customer (in place, returned)."""
     for col in frame.columns:
         if col in ("signup_date", "closed_date"):
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")

@@ -21,6 +21,7 @@ import pandas as pd
 from helpers.ledger import cost_to_serve as costing
 from helpers.ledger.build import (
     _CUSTOMER_COLUMNS,
+    _customer_dtypes,
     _finish,
     _measured,
     _normalise,
@@ -170,17 +171,9 @@ def _customers(customers: pd.DataFrame | None) -> pd.DataFrame | None:
     """The customer columns the ledger joins in, with the ledger's dtypes."""
     if customers is None:
         return None
-    frame = customers[[c for c in _CUSTOMER_COLUMNS if c in customers.columns]].copy()
-    for col in frame.columns:
-        if col in ("signup_date", "closed_date"):
-            frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
-        elif col == "key_account":
-            frame[col] = frame[col].astype("boolean")
-        elif col in ("employees", "payment_terms_days", "rebate_rate"):
-            frame[col] = pd.to_numeric(frame[col]).astype("float64")
-        else:
-            frame[col] = frame[col].astype("string")
-    return frame.drop_duplicates("customer_id")
+    return _customer_dtypes(
+        customers[[c for c in _CUSTOMER_COLUMNS if c in customers.columns]].copy()
+    )
 
 
 def _line_regions(lines: pd.DataFrame) -> pd.DataFrame | None:
