@@ -188,3 +188,14 @@ def test_shares_are_invariant_to_row_order(net: list[float], data: st.DataObject
         else:
             assert other == value, key
     assert a.whale["peak_profit_pct"] == pytest.approx(b.whale["peak_profit_pct"], nan_ok=True)
+
+
+@pytest.mark.parametrize("net, profit", [([100, 50, 10, 5, 1] * 20, [5, -2, 3, 1, -1] * 20),
+                                         ([100, 50, 10], [-5, -20, 3])])  # fmt: skip
+def test_a_measurement_passed_in_gives_the_same_headline_and_sentences(net, profit) -> None:
+    led = _ledger(net, profit)
+    measured = pareto.measure_concentration(led, bootstrap=False)
+    assert pareto.headline_shares(led, measured=measured) == pytest.approx(
+        pareto.headline_shares(led), nan_ok=True
+    )
+    assert pareto.pareto_findings(led, measured=measured) == pareto.pareto_findings(led)

@@ -20,6 +20,7 @@ __all__ = [
     "draw_whale",
     "draw_seesaw",
     "headline",
+    "measure",
     "findings",
     "totals_sentence",
     "render",
@@ -72,7 +73,27 @@ def draw_seesaw(ledger: pd.DataFrame, config: Mapping[str, Any], axes: Any = Non
     return seesaw.plot_seesaw(ledger, config, ax=axes, level=LEVEL)
 
 
-def headline(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, float]:
+def measure(ledger: pd.DataFrame, config: Mapping[str, Any]) -> pareto.Concentration:
+    """The view's concentration, measured once for :func:`headline` and :func:`findings`.
+
+    Parameters
+    ----------
+    ledger
+        The customer ledger of the view.
+    config
+        The dataset's config.
+
+    Returns
+    -------
+    helpers.pareto.Concentration
+        :func:`helpers.pareto.measure_concentration` at :data:`LEVEL`, without bootstrap.
+    """
+    return pareto.measure_concentration(ledger, config, bootstrap=False, level=LEVEL)
+
+
+def headline(
+    ledger: pd.DataFrame, config: Mapping[str, Any], measured: pareto.Concentration | None = None
+) -> dict[str, float]:
     """Headline shares of the current view (top share of revenue and of profit, whale peak).
 
     Parameters
@@ -81,16 +102,20 @@ def headline(ledger: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, float
         The customer ledger of the view.
     config
         The dataset's config.
+    measured
+        :func:`measure` of this ledger, if the caller has it.
 
     Returns
     -------
     dict
         :func:`helpers.pareto.headline_shares` (fractions).
     """
-    return pareto.headline_shares(ledger, config, level=LEVEL)
+    return pareto.headline_shares(ledger, config, level=LEVEL, measured=measured)
 
 
-def findings(ledger: pd.DataFrame, config: Mapping[str, Any]) -> list[str]:
+def findings(
+    ledger: pd.DataFrame, config: Mapping[str, Any], measured: pareto.Concentration | None = None
+) -> list[str]:
     """The computed finding sentences of the current view (from :mod:`helpers.pareto`).
 
     Parameters
@@ -99,6 +124,8 @@ def findings(ledger: pd.DataFrame, config: Mapping[str, Any]) -> list[str]:
         The customer ledger of the view.
     config
         The dataset's config.
+    measured
+        :func:`measure` of this ledger, if the caller has it.
 
     Returns
     -------
@@ -107,7 +134,8 @@ def findings(ledger: pd.DataFrame, config: Mapping[str, Any]) -> list[str]:
     """
     if ledger.empty:
         return ["No customer matches these filters."]
-    return [totals_sentence(ledger), *pareto.pareto_findings(ledger, config, level=LEVEL)]
+    sentences = pareto.pareto_findings(ledger, config, level=LEVEL, measured=measured)
+    return [totals_sentence(ledger), *sentences]
 
 
 def totals_sentence(ledger: pd.DataFrame) -> str:

@@ -136,7 +136,8 @@ def _concentration_findings(state: TeachingState) -> list[str]:
     """The explorer's Pareto findings (imported here: a page read from the cache needs none)."""
     from helpers.apps import explorer_views
 
-    return explorer_views.findings(state.ledger, state.config)
+    measured = state.headline["_cache"].get("concentration")
+    return explorer_views.findings(state.ledger, state.config, measured)
 
 
 def section_findings(state: TeachingState) -> dict[str, list[str]]:

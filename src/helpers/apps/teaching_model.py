@@ -489,7 +489,8 @@ def headline_figures(state: TeachingState) -> dict[str, Any]:
         ``small_cts_pct``/``big_cts_pct``, ``small_discount_pct``/``big_discount_pct``
         (fractions); ``loss_making`` (customers); ``first_year_closure`` (fraction);
         ``win_trial``, ``win_big`` (fractions) and ``layers_big`` (layers) when the world has
-        quotes; ``_cache`` (the survival, approval and tier tables, for the figures).
+        quotes; ``_cache`` (the survival, approval and tier tables and the concentration, for
+        the figures and sentences).
     """
     from helpers.apps import explorer_views  # drawing libraries load only when a world is built
     from helpers.ledger import tier_pnl
@@ -497,14 +498,15 @@ def headline_figures(state: TeachingState) -> dict[str, Any]:
     config = state.config
     tiers = tier_pnl(state.ledger).set_index("size_tier")
     small, big = tier_groups(state)
+    concentration = explorer_views.measure(state.ledger, config)  # once, for figures and sentences
     out: dict[str, Any] = {
         "customers": int(tiers.loc["total", "customers"]),
         "top_share": float(teaching_settings(config)["top_share"]),
-        **explorer_views.headline(state.ledger, config),
+        **explorer_views.headline(state.ledger, config, concentration),
         **_tier_figures(tiers, small, big),
         "loss_making": int(tiers.loc["total", "loss_making"]),
     }
     growth_figures, cache = _growth_figures(state)
     out |= growth_figures
-    out["_cache"] = {**cache, "tiers": tiers}
+    out["_cache"] = {**cache, "tiers": tiers, "concentration": concentration}
     return out

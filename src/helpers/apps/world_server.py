@@ -265,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", help="the class's cache folder")
     args = parser.parse_args(argv)
+    from threadpoolctl import threadpool_limits
+
+    # a renderer is one of one per core: BLAS threads of its own only fight the other renderers
+    threadpool_limits(limits=1)
     try:
         Renderer(Path(args.folder)).run()
     except (KeyboardInterrupt, FileNotFoundError):  # the server stopped, its folder gone

@@ -21,7 +21,7 @@ import pandas as pd
 from helpers.config import ConfigError, parse_period
 from helpers.ledger import cost_to_serve as costing
 from helpers.ledger.engine import connect, only_customers, read_table
-from helpers.ledger.levels import LEVEL_MEMBERS
+from helpers.ledger.levels import LEVEL_MEMBERS, LevelMembers
 from helpers.ledger.scale import default_rated, median_order_value, resolve_amounts
 from helpers.ledger.size_tiers import assign_size_tiers
 from helpers.schema import LEDGER_ATTRIBUTES, LEDGER_MEASURES, UNATTRIBUTED
@@ -551,7 +551,7 @@ def _add_levels(
         led[column] = cts[cols].sum(axis=1) if cols else 0.0
     led["profit_measured"] = led["gross_margin"] - led["cost_to_serve_measured"]
     # which activities each level adds up, for re-costing at other rates (kept in Parquet too)
-    led.attrs[LEVEL_MEMBERS] = {c: [f"cts_{n}" for n in m] for c, m in groups.items()}
+    led.attrs[LEVEL_MEMBERS] = LevelMembers({c: [f"cts_{n}" for n in m] for c, m in groups.items()})
     return led
 
 

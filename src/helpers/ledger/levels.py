@@ -15,7 +15,7 @@ configured, 3x: three times) shows how far the assumptions must move to change a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ __all__ = [
     "LEVELS",
     "LEVEL_COLUMNS",
     "LEVEL_MEMBERS",
+    "LevelMembers",
     "LEVEL_TAGS",
     "LEVEL_WORDS",
     "MULTIPLIERS",
@@ -55,6 +56,27 @@ LEVEL_COLUMNS: tuple[str, ...] = (
 #: the ledger's ``attrs`` key naming the ``cts_`` columns each of ``cost_to_serve_measured``,
 #: ``cost_to_serve_assumed`` and ``assumed_amount`` adds up (set by ``build_ledger``)
 LEVEL_MEMBERS = "cost_levels"
+
+
+class LevelMembers(dict):
+    """The ``cts_`` columns each cost level adds up (:data:`LEVEL_MEMBERS`), never copied.
+
+    pandas deep-copies a frame's ``attrs`` after every operation on it (``__finalize__``): a
+    plain dict of lists cost a small world's ledger thousands of copies per rebuild. This
+    mapping of level column -> tuple of ``cts_`` column names is not changed after it is made,
+    so a copy is the mapping itself. It serialises as a plain JSON object (Parquet metadata).
+    """
+
+    def __init__(self, members: Mapping[str, Iterable[str]]) -> None:
+        super().__init__({key: tuple(value) for key, value in members.items()})
+
+    def __copy__(self) -> LevelMembers:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> LevelMembers:
+        return self
+
+
 #: how a sentence names each level
 LEVEL_WORDS: dict[str, str] = {
     "data": "on the margin the data gives, before any cost to serve",

@@ -319,7 +319,10 @@ def shares_table(result: Concentration) -> pd.DataFrame:
 
 
 def headline_shares(
-    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, level: str | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    level: str | None = None,
+    measured: Concentration | None = None,
 ) -> dict[str, float]:
     """Fast headline numbers (no bootstrap), for the explorer and the teaching app.
 
@@ -331,6 +334,10 @@ def headline_shares(
         The run's config (sections ``pareto`` and ``whale``); None means the defaults.
     level
         The level of profit (:func:`measure_concentration`); None means the lead level.
+    measured
+        :func:`measure_concentration` of this ledger, config and level (without bootstrap),
+        when the caller has it already (the teaching app measures once for figures and
+        sentences); None measures here.
 
     Returns
     -------
@@ -342,8 +349,8 @@ def headline_shares(
         loss_making_share: fractions, NaN where not available.
     """
     settings = _config(config)
-    result = measure_concentration(ledger, settings, bootstrap=False, level=level,
-                                   sensitivity=False)  # fmt: skip
+    result = measured or measure_concentration(ledger, settings, bootstrap=False, level=level,
+                                               sensitivity=False)  # fmt: skip
     head = _tag(float(settings["pareto"]["top_share"]))
     pareto, whale = result.pareto, result.whale
 
@@ -381,7 +388,10 @@ def _signed_top_profit_share(ledger: pd.DataFrame, settings: Mapping[str, Any]) 
 
 
 def pareto_findings(
-    ledger: pd.DataFrame, config: Mapping[str, Any] | None = None, level: str | None = None
+    ledger: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    level: str | None = None,
+    measured: Concentration | None = None,
 ) -> list[str]:
     """The finding sentences on concentration and the whale curve (no intervals: fast).
 
@@ -393,11 +403,14 @@ def pareto_findings(
         The run's config; None means the defaults.
     level
         The level of profit (:func:`measure_concentration`); None means the lead level.
+    measured
+        :func:`measure_concentration` of this ledger, config and level (without bootstrap,
+        with the sensitivity the sentences cite), when the caller has it; None measures here.
 
     Returns
     -------
     list of str
         The concentration sentences, then the whale curve's.
     """
-    result = measure_concentration(ledger, config, bootstrap=False, level=level)
+    result = measured or measure_concentration(ledger, config, bootstrap=False, level=level)
     return [*result.findings, *result.whale_findings]
