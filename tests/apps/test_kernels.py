@@ -76,3 +76,33 @@ def test_a_connected_kernel_is_not_culled(manager) -> None:
     mgr.notify_connect("waiting")
     _cull(mgr, "waiting")
     assert culled == []
+
+
+def test_the_pools_replacements_start_spaced_once_the_class_has_begun(monkeypatch) -> None:
+    import time
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    started: list[tuple[str, float]] = []
+
+    async def start(self, *args, **kwargs) -> str:
+        started.append((kwargs["env"]["VOILA_PREHEAT"], time.monotonic()))
+        return str(len(started))
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", start)
+    manager = ClassroomKernelManager(refill_spacing=0.3)
+    pool, asked = {"env": {"VOILA_PREHEAT": "True"}}, {"env": {"VOILA_PREHEAT": "False"}}
+
+    async def starts(*kinds) -> None:
+        await asyncio.gather(*(manager.start_kernel(**kind) for kind in kinds))
+
+    asyncio.run(starts(pool, pool, pool))  # the pool's first fill: all at once
+    first = [t for _, t in started]
+    assert max(first) - min(first) < 0.2
+    manager.notify_connect("1")  # the class has begun
+    started.clear()
+    asyncio.run(starts(pool, pool, pool, asked))
+    refills = sorted(t for kind, t in started if kind == "True")
+    asked_at = next(t for kind, t in started if kind == "False")
+    assert all(b - a >= 0.25 for a, b in zip(refills, refills[1:], strict=False))
+    assert asked_at - min(t for _, t in started) < 0.2, "a student's kernel is not held back"

@@ -106,3 +106,20 @@ def test_after_a_request_a_renderer_draws_the_students_next_moves_first(folder, 
     drawn = renderer.states[-1].assumptions
     assert drawn in world_server.one_step_away(asked, config), "a step from the student"
     assert cache.get(view_key(drawn, config, dpi)) is not None
+
+
+def test_answering_and_drawing_ahead_are_split_between_roles(folder, config) -> None:
+    cache = ViewCache(folder)
+    dpi = int(config["explorer"]["figure_dpi"])
+    asked = dataclasses.replace(teaching_model.default_assumptions(config), discount_curve=0.5)
+    ahead = world_server.Renderer(folder, "ahead")
+    answer = world_server.Renderer(folder, "answer")
+    world_server.request_view(cache, view_key(asked, config, dpi), asked, timeout=0)
+    assert ahead.step() and not ahead.states[-1].assumptions == asked, "ahead answers no one"
+    assert answer.step() and answer.states[-1].assumptions == asked
+    assert not answer.step(), "an answering renderer never draws ahead"
+    assert ahead.step(), "told what was asked, it draws a step from it"
+    assert ahead.states[-1].assumptions in world_server.one_step_away(asked, config)
+    assert not list(folder.glob("*.asked")), "the note is taken"
+    with pytest.raises(ValueError, match="expected one of"):
+        world_server.Renderer(folder, "both ways")

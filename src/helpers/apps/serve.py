@@ -190,7 +190,11 @@ def _prepare_data(config_path: str) -> dict:
 
 
 def _start_renderers(folder: str, config: dict, count: int) -> list:
-    """Write the class's session config and start its world renderers (one per core)."""
+    """Write the class's session config and start its world renderers, two per core.
+
+    ``count`` answer students' requests and ``count``, niced, draw worlds ahead
+    (:class:`helpers.apps.world_server.Renderer`).
+    """
     import json
     import subprocess
 
@@ -198,8 +202,12 @@ def _start_renderers(folder: str, config: dict, count: int) -> list:
 
     text = json.dumps(config, default=str)
     (Path(folder) / CONFIG_FILE).write_text(text, encoding="utf-8")
-    command = [sys.executable, "-m", "helpers.apps.world_server", folder]
-    return [subprocess.Popen(command, cwd=paths.PROJECT_ROOT) for _ in range(count)]
+    command = [sys.executable, "-m", "helpers.apps.world_server", folder, "--role"]
+    return [
+        subprocess.Popen([*command, role], cwd=paths.PROJECT_ROOT)
+        for role in ("answer", "ahead")
+        for _ in range(count)
+    ]
 
 
 def _stop(processes: list) -> None:

@@ -1,14 +1,14 @@
 """The class's world renderers: a few processes build every page the students' kernels ask for.
 
 A served class shares one folder (``SCBP_TEACHING_CACHE``). A kernel that needs a world not yet
-rendered drops a request there (:func:`request_view`) and waits; one of the renderers started by
-``python -m helpers.apps.serve`` (one per core, niced) claims it, builds and renders the world
-once, and stores the page every other kernel then reads. The kernels stay small (no DuckDB,
-Ibis or matplotlib) and the machine's cores are never shared by thirty world builds at once.
-While no request waits, a renderer draws ahead: first the worlds one slider step away from the
-worlds students last asked it for (a student's next move is one of them), newest first; then
-the worlds one slider step after another away from the default (the moves a lesson starts
-with), nearest first.
+rendered drops a request there (:func:`request_view`) and waits; one of the answering renderers
+started by ``python -m helpers.apps.serve`` (one per core) claims it, builds and renders the
+world once, and stores the page every other kernel then reads. The kernels stay small (no
+DuckDB, Ibis or matplotlib) and the machine's cores are never shared by thirty world builds at
+once. Other renderers, niced (one per core), draw ahead with the CPU the class leaves idle:
+first the worlds one slider step away from the worlds students last asked for (a student's
+next move is one of them), newest first; then the worlds one slider step after another away
+from the default (the moves a lesson starts with), nearest first.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ __all__ = [
     "request_view",
     "neighbours",
     "one_step_away",
+    "ROLES",
+    "AHEAD_NICE",
     "Renderer",
     "main",
 ]
@@ -80,9 +82,7 @@ def request_view(
     if cache.folder is None:
         return None
     request = cache.folder / f"{key}.request"
-    tmp = cache.folder / f".{key}.{os.getpid()}.request.tmp"
-    tmp.write_text(json.dumps(dataclasses.asdict(assumptions)), encoding="utf-8")
-    os.replace(tmp, request)
+    _write_json(request, assumptions)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         view = cache.get(key, count=False)
@@ -90,6 +90,13 @@ def request_view(
             return view
         time.sleep(_POLL_S)
     return None
+
+
+def _write_json(path: Path, assumptions: Assumptions) -> None:
+    """Write the assumptions to ``path`` whole (a reader never sees half a file)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(dataclasses.asdict(assumptions)), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _steps(value: float, low: float, high: float, step: float, integer: bool) -> list[float]:
@@ -158,16 +165,39 @@ def one_step_away(assumptions: Assumptions, config: Mapping[str, Any]) -> list[A
     return [*out, dataclasses.replace(assumptions, flat=not assumptions.flat)]
 
 
+#: what a renderer does: answer students' requests, draw worlds ahead, or both
+ROLES = ("answer", "ahead", "both")
+#: niceness of a renderer that only draws ahead: it takes what CPU the class leaves idle
+AHEAD_NICE = 15
+
+
 class Renderer:
     """One renderer process: answers requests first, pre-renders neighbours when idle.
+
+    A served class runs renderers of two roles (:func:`helpers.apps.serve.main`): ``answer``
+    renderers build what a student waits for, at normal priority, and tell the ``ahead``
+    renderers what was asked (an ``.asked`` note); ``ahead`` renderers, niced
+    (:data:`AHEAD_NICE`), draw the worlds one step from those, and the lesson's first worlds,
+    with the CPU the students' browsers, kernels and requests leave. ``both`` does both in one
+    process.
 
     Parameters
     ----------
     folder
         The class's cache folder (holding :data:`CONFIG_FILE`).
+    role
+        One of :data:`ROLES`.
+
+    Raises
+    ------
+    ValueError
+        For a role not in :data:`ROLES`.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, role: str = "both") -> None:
+        if role not in ROLES:
+            raise ValueError(f"renderer role {role!r}: expected one of {', '.join(ROLES)}")
+        self.role = role
         self.folder = Path(folder)
         self.config = json.loads((self.folder / CONFIG_FILE).read_text(encoding="utf-8"))
         set_currency(self.config.get("_session_currency"))
@@ -179,10 +209,15 @@ class Renderer:
         self.ahead = itertools.islice(neighbours(self.config), ahead)
         self.nearby: collections.deque[Assumptions] = collections.deque(maxlen=_KEEP_NEARBY)
 
-    def _claim(self) -> tuple[str, Assumptions] | None:
-        """The oldest waiting request, claimed by renaming it (one renderer gets each)."""
-        requests = sorted(self.folder.glob("*.request"), key=lambda p: p.stat().st_mtime_ns)
-        for request in requests:
+    def _claim(self, suffix: str = ".request") -> tuple[str, Assumptions] | None:
+        """The oldest waiting request (or ``.asked`` note), claimed by renaming it."""
+        requests = []
+        for path in self.folder.glob(f"*{suffix}"):
+            try:
+                requests.append((path.stat().st_mtime_ns, path))
+            except OSError:
+                continue  # another renderer took it
+        for _, request in sorted(requests):
             claimed = request.with_suffix(f".taken-{os.getpid()}")
             try:
                 os.replace(request, claimed)
@@ -219,11 +254,19 @@ class Renderer:
 
     def step(self) -> bool:
         """Answer one request, else draw one world ahead. False when there is nothing to do."""
-        claimed = self._claim()
-        if claimed is not None:
-            self.render(*claimed)
-            self.nearby.extendleft(reversed(one_step_away(claimed[1], self.config)))
-            return True
+        if self.role != "ahead":
+            claimed = self._claim()
+            if claimed is not None:
+                self.render(*claimed)
+                if self.role == "both":
+                    self.nearby.extendleft(reversed(one_step_away(claimed[1], self.config)))
+                else:  # the ahead renderers draw what is one step from it
+                    _write_json(self.folder / f"{claimed[0]}.asked", claimed[1])
+                return True
+            if self.role == "answer":
+                return False
+        while self.role == "ahead" and (asked := self._claim(".asked")) is not None:
+            self.nearby.extendleft(reversed(one_step_away(asked[1], self.config)))
         while self.nearby:  # a student's next move: one step from where it is
             assumptions = self.nearby.popleft()
             key = view_key(assumptions, self.config, self.dpi)
@@ -264,13 +307,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m helpers.apps.world_server FOLDER``: one renderer of a class."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", help="the class's cache folder")
+    parser.add_argument("--role", choices=ROLES, default="both", help="see Renderer")
     args = parser.parse_args(argv)
     from threadpoolctl import threadpool_limits
 
-    # a renderer is one of one per core: BLAS threads of its own only fight the other renderers
+    # renderers run one per core: BLAS threads of their own would only fight each other
     threadpool_limits(limits=1)
+    if args.role == "ahead":
+        os.nice(AHEAD_NICE)
     try:
-        Renderer(Path(args.folder)).run()
+        Renderer(Path(args.folder), args.role).run()
     except (KeyboardInterrupt, FileNotFoundError):  # the server stopped, its folder gone
         return 0
     return 0
