@@ -105,8 +105,9 @@ class LiveChart:
         series = list(data["series"])[: len(self.marks)]
         x_label, y_label, x_fixed, y_fixed = data["axes"]
         self.x_axis.label, self.y_axis.label = x_label, y_label
-        (self.x_scale.min, self.x_scale.max) = axis_range(series, "x", x_fixed)
-        (self.y_scale.min, self.y_scale.max) = axis_range(series, "y", y_fixed)
+        for scale, axis, fixed in ((self.x_scale, "x", x_fixed), (self.y_scale, "y", y_fixed)):
+            with scale.hold_sync():  # one message, one redraw of the marks, per scale
+                scale.min, scale.max = axis_range(series, axis, fixed)
         for i, mark in enumerate(self.marks):
             with mark.hold_sync():
                 if i < len(series):
