@@ -9,7 +9,9 @@ student, so runs repeat) until ``--minutes`` after its arrival, then closes its 
 Measured: first paint (navigation to the first chart and slider shown), response (key press to
 a changed chart drawing or finding: a PNG's source, or a line bqplot drew in the browser), kernel memory (RSS and USS of each student's kernel, psutil, at
 the end of the session), widget errors on any page, and the students' kernels still alive
-after the tabs closed (polled for up to ``--linger`` seconds). Baseline in the same run: one
+after the tabs closed (polled for up to ``--linger`` seconds), and the CPU seconds the class
+took per role (kernels, answering and drawing-ahead renderers, Voila, the browsers; sampled every 5 s with psutil), from
+which the server's CPU per student follows. Baseline in the same run: one
 student's response on the idle machine (the first student's first move, before others arrive).
 Results: bench/results/classroom.json.
 """
@@ -204,9 +206,56 @@ async def _student(number: int, browser, url: str, start: float, args, out: dict
     out[number] = record
 
 
+_ROLES = ["kernels", "renderers_answering", "renderers_ahead", "voila", "browsers"]
+
+
+def _role(process: psutil.Process) -> str | None:
+    """What a process of the class is: kernel, renderer, voila or browser (None: none of ours)."""
+    command = " ".join(process.cmdline())
+    if "ipykernel_launcher" in command:
+        return "kernels"
+    if "helpers.apps.world_server" in command:
+        return "renderers_ahead" if "ahead" in process.cmdline() else "renderers_answering"
+    if "voila" in command or "helpers.apps.serve" in command:
+        return "voila"
+    if "chrom" in process.name():
+        return "browsers"
+    return None
+
+
+def _cpu_sample(server: psutil.Process, cpu: dict) -> None:
+    """Add each process's CPU seconds since the last sample to its role's total.
+
+    The server's tree and the bench's own browsers (Chromium, children of Playwright's driver);
+    a process that ended between two samples loses its last 5 s at most.
+    """
+    seen = cpu.setdefault("_last", {})
+    try:
+        tree = [server, *server.children(recursive=True)]
+        tree += psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    for process in tree:
+        try:
+            times = process.cpu_times()
+            role = _role(process)
+        except psutil.Error:
+            continue
+        if role is None:
+            continue
+        key = (process.pid, process.create_time())
+        total = times.user + times.system
+        cpu[role] = cpu.get(role, 0.0) + total - seen.get(key, 0.0)
+        seen[key] = total
+
+
 async def _memory_sampler(server: psutil.Process, samples: dict, stop: asyncio.Event) -> None:
-    """Peak RSS and USS of each kernel, and the machine's load average, every 5 s."""
+    """Peak RSS and USS of each kernel, CPU per role and the machine's load average, every 5 s."""
+    cpu = samples.setdefault("cpu", {})
+    _cpu_sample(server, cpu)  # the pool's first fill, before the class, is not counted
+    cpu.update(dict.fromkeys(_ROLES, 0.0))
     while not stop.is_set():
+        _cpu_sample(server, cpu)
         samples.setdefault("load", []).append(os.getloadavg()[0])
         for pid, kernel in _kernels(server).items():
             try:
@@ -220,6 +269,7 @@ async def _memory_sampler(server: psutil.Process, samples: dict, stop: asyncio.E
             await asyncio.wait_for(stop.wait(), timeout=5)
         except TimeoutError:
             pass
+    _cpu_sample(server, cpu)
 
 
 async def _class(url: str, server: psutil.Process, args) -> dict:
@@ -245,7 +295,9 @@ async def _class(url: str, server: psutil.Process, args) -> dict:
         stop.set()
         await sampler
         await browser.close()
-    return {"students": students, "samples": samples, "kernels": student_kernels}
+    seconds = time.monotonic() - began
+    return {"students": students, "samples": samples, "kernels": student_kernels,
+            "class_s": seconds}  # fmt: skip
 
 
 def _lingering(server: psutil.Process, kernels: set[int], linger: float) -> tuple[int, float]:
@@ -257,6 +309,25 @@ def _lingering(server: psutil.Process, kernels: set[int], linger: float) -> tupl
             return 0, time.monotonic() - began
         time.sleep(2)
     return len(kernels & set(_kernels(server))), time.monotonic() - began
+
+
+def _cpu_summary(run: dict, students: int) -> dict:
+    """CPU seconds per role during the class, and per student: the server's and the browsers'.
+
+    What one machine serves with the browsers elsewhere is its cores' seconds over the
+    server's CPU per student (kernels, answering renderers, Voila: the niced renderers that
+    draw ahead only take what is left idle); the browsers' share is what the benchmark adds by
+    running them on the same cores.
+    """
+    cpu = {k: round(v, 1) for k, v in run["samples"].get("cpu", {}).items() if k != "_last"}
+    server = sum(cpu.get(k, 0.0) for k in ("kernels", "renderers_answering", "voila"))
+    return {
+        "class_s": round(run["class_s"], 1),
+        "cpu_s_during_class": cpu,
+        "server_cpu_s_per_student": round(server / max(students, 1), 2),
+        "browser_cpu_s_per_student": round(cpu.get("browsers", 0.0) / max(students, 1), 2),
+        "server_share_of_machine": round(server / (run["class_s"] * psutil.cpu_count()), 3),
+    }
 
 
 def _summary(run: dict, args, pool_s: float, alive: int, gone_after: float) -> dict:
@@ -280,6 +351,7 @@ def _summary(run: dict, args, pool_s: float, alive: int, gone_after: float) -> d
             "max": round(max(load), 1),
         },  # fmt: skip
         "pool_ready_s": round(pool_s, 1),
+        **_cpu_summary(run, args.students),
         "first_paint_s": _percentiles(firsts),
         "response_s": _percentiles(responses),
         "response_timeouts": sum(s["timeouts"] for s in students),
