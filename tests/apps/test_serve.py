@@ -61,3 +61,18 @@ def test_voila_command_preheats_and_culls() -> None:
     assert "--VoilaExecutor.iopub_timeout=60" in command, "no widget lost on a busy machine"
     assert "--Voila.tornado_settings=disable_check_xsrf=True" in command, "tab closes its kernel"
     assert any(a.endswith("kernels.ClassroomKernelManager") for a in command)
+
+
+def test_a_served_kernel_imports_neither_scipy_nor_jsonschema() -> None:
+    # each student's kernel (and each replacement) pays its imports: scipy.special and
+    # jsonschema were 0.7 s of a 3 s start, and a served kernel needs neither
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from helpers.apps import serve, teaching; "
+        "print(sorted(m for m in ('scipy', 'jsonschema', 'matplotlib', 'duckdb', 'ibis') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

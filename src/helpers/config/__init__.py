@@ -12,8 +12,6 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from helpers.config.validation import read_yaml, schema_errors
-
 __all__ = [
     "ConfigError",
     "load_config",
@@ -94,6 +92,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
         path = (PROJECT_ROOT / given).resolve()
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
+    from helpers.config.validation import read_yaml, schema_errors  # jsonschema: when read
+
     try:
         raw = read_yaml(path) or {}
     except ValueError as exc:
