@@ -142,35 +142,48 @@ def _ranks(keys: np.ndarray, owned: bool) -> tuple[np.ndarray, int]:
     """Each key's rank among the distinct keys (in mixed order), and how many are distinct.
 
     The keys are mixed in place (in a copy unless ``owned``), then each block's ranks are
-    written over its mixed keys: the one row-sized array besides the sorted copy.
+    written over its mixed keys: the one row-sized array besides the sorted copy. A key
+    alone in its bucket (its top bits) has the bucket's rank: one lookup, nothing to compare.
     """
     mixed = keys if owned else keys.copy()
     scratch = np.empty(min(len(mixed), _BLOCK), dtype=np.uint64)
     for start in range(0, len(mixed), _BLOCK):
         _mix_in_place(mixed[start : start + _BLOCK], scratch)
     distinct = _distinct(mixed)
-    bits = max(len(distinct).bit_length(), 1)  # a table of 1x-2x the distinct keys
+    bits = len(distinct).bit_length() + 1  # 2x-4x the distinct keys: most alone in a bucket
     shift = np.uint64(64 - bits)
-    counts = np.bincount((distinct >> shift).astype(np.intp), minlength=1 << bits)
-    starts = np.zeros(len(counts), dtype=np.int32 if len(distinct) < 2**31 else np.intp)
-    np.cumsum(counts[:-1], out=starts[1:])  # int32: half the cache of a 64-bit table
+    table = _bucket_table(distinct >> shift, 1 << bits)
     ranks = mixed.view(np.intp) if mixed.itemsize == np.dtype(np.intp).itemsize else None
     ranks = np.empty(len(mixed), dtype=np.intp) if ranks is None else ranks
-    bucket, rank = np.empty(len(scratch), dtype=starts.dtype), np.empty(len(scratch), np.intp)
-    differs = np.empty(len(scratch), dtype=bool)
+    entry, rank = np.empty(len(scratch), dtype=table.dtype), np.empty(len(scratch), np.intp)
+    shared = np.empty(len(scratch), dtype=bool)
     for start in range(0, len(mixed), _BLOCK):
         block = mixed[start : start + _BLOCK]
         size = len(block)
         np.right_shift(block, shift, out=scratch[:size])
-        np.take(starts, scratch[:size].view(np.intp), out=bucket[:size])
-        rank[:size] = bucket[:size]
-        np.not_equal(np.take(distinct, rank[:size], out=scratch[:size]), block, out=differs[:size])
-        todo = np.flatnonzero(differs[:size])
-        while len(todo):  # keys sharing top bits: step along the sorted bucket
-            rank[todo] += 1
+        np.take(table, scratch[:size].view(np.intp), out=entry[:size])
+        np.bitwise_and(entry[:size], 1, out=shared[:size], casting="unsafe")
+        np.right_shift(entry[:size], 1, out=rank[:size])
+        todo = np.flatnonzero(shared[:size])
+        while len(todo):  # keys sharing their bucket: step along it to the key
             todo = todo[distinct.take(rank[todo]) != block[todo]]
+            rank[todo] += 1
         ranks[start : start + size] = rank[:size]  # the block's keys are read: overwrite them
     return ranks, len(distinct)
+
+
+def _bucket_table(buckets: np.ndarray, size: int) -> np.ndarray:
+    """Per bucket: twice the rank of its first key, plus one when it holds more than one.
+
+    ``buckets`` are the distinct keys' buckets, ascending; int32 entries when they fit (half
+    the cache of 64-bit ones).
+    """
+    table = np.empty(size, dtype=np.int32 if 2 * len(buckets) < 2**31 else np.intp)
+    for start in range(0, size, _BLOCK):
+        stop = min(start + _BLOCK, size)
+        bounds = np.searchsorted(buckets, np.arange(start, stop + 1, dtype=np.uint64))
+        table[start:stop] = 2 * bounds[:-1] + (np.diff(bounds) > 1)
+    return table
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
