@@ -96,7 +96,10 @@ class _Days(NamedTuple):
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """Distinct values, ascending (sort and mask: np.unique hashes in numpy >= 2.3, slower here)."""
     out = np.sort(values)
-    return out[np.r_[True, out[1:] != out[:-1]]] if len(out) else out
+    fresh = np.empty(len(out), dtype=bool)
+    fresh[:1] = True
+    np.not_equal(out[1:], out[:-1], out=fresh[1:])
+    return out[fresh]
 
 
 def rfm_summary(
@@ -140,7 +143,7 @@ def rfm_summary(
     lines = _without_return_days(lines) if lines is not None else None
     if lines is None or len(lines.keys) == 0:
         return pd.DataFrame(columns=_COLUMNS, index=pd.Index([], name=customer_col))
-    days = _purchase_days(lines.keys, lines.span)
+    days = _purchase_days(lines.keys, lines.span, lines.customers)
     first_value, monetary = _values(lines, days)
     order = np.argsort(customers.first_seen[days.present])  # customers by first appearance
     present = days.present[order]
@@ -251,17 +254,20 @@ def _without_return_days(lines: _Lines) -> _Lines:
     return lines._replace(ranks=lines.ranks[keep], keys=keys[keep], values=values[keep])
 
 
-def _purchase_days(keys: np.ndarray, span: int) -> _Days:
+def _purchase_days(keys: np.ndarray, span: int, customers: int) -> _Days:
     """Per customer present: first and last purchase day's key and repeat purchase days.
 
-    One sort gives the distinct (customer, day) pairs, grouped by customer, days ascending.
+    One sort gives the distinct (customer, day) pairs, grouped by customer, days ascending;
+    each customer's pairs end before the key of the next customer's first day.
     """
     pairs = _sorted_unique(keys)
-    customer = pairs // span
-    starts = np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]])
-    ends = np.r_[starts[1:], len(pairs)] - 1
-    present = customer[starts].astype(np.intp)
-    return _Days(present, pairs[starts], pairs[ends], ends - starts)
+    next_starts = np.arange(1, customers + 1, dtype=pairs.dtype)
+    next_starts *= span  # below 2**31 when the keys are int32
+    ends = np.searchsorted(pairs, next_starts)
+    starts = np.r_[0, ends[:-1]]
+    present = np.flatnonzero(ends > starts)
+    starts, ends = starts[present], ends[present]
+    return _Days(present, pairs[starts], pairs[ends - 1], ends - starts - 1)
 
 
 def _values(lines: _Lines, days: _Days) -> tuple[np.ndarray, np.ndarray]:
