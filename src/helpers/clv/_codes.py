@@ -7,9 +7,10 @@ Here every value becomes a 64-bit key (an integer as it is, a string's UTF-8 byt
 a categorical's code), the keys are mixed by splitmix64's bijective finaliser, sorted once, and each
 row finds its rank with one lookup in a table indexed by the key's top bits: independent gathers that
 the processor overlaps, where a hash probe or a binary search waits on each step.
-The row-wise passes run in blocks of ``_BLOCK`` rows: their temporaries are then reused from the
-heap, where whole-column temporaries each took fresh pages that the kernel zeroes (that zeroing was
-0.9 of the 2.6 s CPU time of the RFM summary of 10M transactions on the benchmark machine).
+The row-wise passes run in blocks of ``_BLOCK`` rows into scratch arrays made once: whole-column
+temporaries each took fresh pages that the kernel zeroes (system time was 1.0-1.3 s of the
+2.3-2.6 s CPU time of the RFM summary of 10M transactions in a fresh process on the shared 2-core
+machine; 0.3-0.4 s once the passes ran in blocks and Arrow's string chunks were read in place).
 
 Reference: G. L. Steele, D. Lea and C. H. Flood, "Fast splittable pseudorandom number generators",
 OOPSLA 2014 (the splitmix64 finaliser).
