@@ -82,3 +82,23 @@ def test_factorize_falls_back_when_two_strings_share_a_hash(monkeypatch) -> None
 
     monkeypatch.setattr(codes_module, "_mix", lambda keys: keys & np.uint64(0))  # all collide
     _assert_same_as_pandas(pd.Series(["customer-1", "customer-2", "customer-1"], dtype="str"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pool=st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=30),
+    picks=st.lists(st.integers(0, 29), min_size=1, max_size=200),
+    cuts=st.lists(st.integers(0, 200), max_size=4),
+    block=st.sampled_from([1, 2, 5, 1 << 18]),
+)
+def test_factorize_matches_pandas_on_chunked_columns(pool, picks, cuts, block) -> None:
+    """Arrow chunks (sliced ones too) and row blocks of any size give the same codes."""
+    import helpers.clv._codes as codes_module
+
+    column = pd.Series([pool[i % len(pool)] for i in picks], dtype="str")
+    bounds = sorted(min(cut, len(column)) for cut in cuts)
+    pieces = [column.iloc[a:b] for a, b in zip([0, *bounds], [*bounds, len(column)], strict=True)]
+    values = pd.concat(pieces, ignore_index=True)  # one Arrow chunk a piece
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codes_module, "_BLOCK", block)
+        _assert_same_as_pandas(values)

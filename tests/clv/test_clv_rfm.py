@@ -121,3 +121,101 @@ def test_purchase_transactions_are_the_purchase_lines_with_three_columns() -> No
             ["customer_id", "order_date", "revenue"]
         ],
     )
+
+
+# ---- the RFM summary against its definition, line by line and bit for bit ---------------------
+def _reference_summary(frame: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFrame:
+    """The summary by its definition, in Python: every sum taken line by line in line order."""
+    known = frame.dropna(subset=["order_date"])
+    days = [(d.normalize() - pd.Timestamp("1970-01-01")).days for d in known["order_date"]]
+    if end is not None:
+        end_day = (end.normalize() - pd.Timestamp("1970-01-01")).days
+    else:
+        end_day = max(days, default=0)  # no date: no line, whatever the end
+    lines = [
+        (c, d, v)
+        for c, d, v in zip(known["customer_id"], days, known["revenue"], strict=True)
+        if isinstance(c, str) and d <= end_day
+    ]
+    day_sums: dict[tuple[str, int], float] = {}
+    for customer, day, value in lines:
+        day_sums[customer, day] = day_sums.get((customer, day), 0.0) + value
+    bought = [(c, d, v) for c, d, v in lines if day_sums[c, d] >= 0]  # not return-only days
+    rows = {}
+    for customer in dict.fromkeys(c for c in frame["customer_id"] if isinstance(c, str)):
+        own = [(d, v) for c, d, v in bought if c == customer]
+        if not own:
+            continue
+        first, last = min(d for d, _ in own), max(d for d, _ in own)
+        total = first_value = 0.0
+        for day, value in own:
+            total += value
+            first_value += value if day == first else 0.0
+        frequency = len({d for d, _ in own}) - 1
+        rows[customer] = {
+            "frequency": float(frequency),
+            "recency": float(last - first),
+            "T": float(end_day - first),
+            "monetary_value": (total - first_value) / frequency if frequency else 0.0,
+            "first_value": first_value,
+            "first_purchase": pd.Timestamp("1970-01-01") + pd.Timedelta(days=first),
+        }
+    if not rows:
+        return pd.DataFrame()
+    table = pd.DataFrame.from_dict(rows, orient="index").astype(
+        {"first_purchase": "datetime64[ns]"}
+    )
+    return table.set_axis(
+        pd.Index(list(rows), dtype=frame["customer_id"].dtype, name="customer_id")
+    )
+
+
+CUSTOMER = st.one_of(
+    st.none(), st.sampled_from(["a", "b", "", "customer-4", "é5", "日本-6", "a\0"])
+)
+DATED_LINE = st.tuples(
+    CUSTOMER,
+    st.one_of(st.none(), st.integers(0, 40)),  # day (None: no date)
+    st.integers(0, 23),  # hour
+    st.sampled_from([-30.0, -0.01, -0.0, 0.0, 0.01, 0.1, 0.2, 2.5, 19.99, 250.0]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lines=st.lists(DATED_LINE, min_size=1, max_size=40),
+    cuts=st.lists(st.integers(0, 40), max_size=3),
+    end=st.one_of(st.none(), st.integers(-2, 45)),
+    block=st.sampled_from([1, 3, 1 << 18]),
+)
+def test_rfm_summary_is_its_definition_bit_for_bit(lines, cuts, end, block) -> None:
+    """Any lines, in any number of Arrow chunks and row blocks: the line-by-line summary exactly."""
+    import helpers.clv._codes as codes_module
+
+    customers, days, hours, values = zip(*lines, strict=True)
+    start = pd.Timestamp("2023-12-25")
+    dates = [
+        None if d is None else start + pd.Timedelta(days=d, hours=h)
+        for d, h in zip(days, hours, strict=True)
+    ]
+    frame = pd.DataFrame({"order_date": pd.to_datetime(dates), "revenue": values})
+    column = pd.Series(customers, dtype="str")
+    pieces = [
+        column.iloc[a:b]
+        for a, b in zip([0, *sorted(cuts)], [*sorted(cuts), len(column)], strict=True)
+    ]
+    frame.insert(0, "customer_id", pd.concat(pieces, ignore_index=True))  # one Arrow chunk a piece
+    end_date = None if end is None else start + pd.Timedelta(days=end)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clv.rfm, "_BLOCK", block)
+        patch.setattr(codes_module, "_BLOCK", block)
+        got = clv.rfm_summary(frame, observation_end=end_date)
+    want = _reference_summary(frame, end_date)
+    if want.empty:
+        assert got.empty and got.index.name == "customer_id"
+        return
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    for name in ["recency", "T", "monetary_value", "first_value"]:  # -0.0 and 0.0 too
+        np.testing.assert_array_equal(
+            got[name].to_numpy().view("u8"), want[name].to_numpy().view("u8")
+        )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
-from helpers.clv._codes import factorize
+from helpers.clv._codes import Encoded, encode
 from helpers.ledger.purchases import purchase_lines
 
 __all__ = ["select_period", "purchase_transactions", "rfm_summary", "calibration_holdout_summary"]
@@ -65,19 +67,39 @@ def purchase_transactions(order_lines: pd.DataFrame) -> pd.DataFrame:
     return lines.drop(columns="is_duplicate", errors="ignore")
 
 
-def _days(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Whole days since 1970-01-01 of a datetime column (any resolution)."""
-    arr = np.asarray(values)
-    if arr.dtype.kind == "M":  # floor division of the raw integers: faster than astype
-        per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(arr.dtype)[0])
-        return arr.view(np.int64) // per_day
-    return arr.astype("datetime64[D]").astype(np.int64)
+_NAT = np.iinfo(np.int64).min  # NaT as a datetime64's integer
+#: rows per block of a row-wise pass: its temporaries are reused instead of fresh pages
+_BLOCK = 1 << 18
+
+
+class _Lines(NamedTuple):
+    """The lines kept: each one's customer rank, (customer, day) key and value."""
+
+    ranks: np.ndarray  # intp: the customer's rank (see helpers.clv._codes.encode)
+    keys: np.ndarray  # int32 when it fits, else int64: rank * span + days since first_day
+    values: np.ndarray  # float64
+    customers: int  # how many ranks there are
+    span: int  # days from first_day to end_day, both counted
+    first_day: int  # days since 1970-01-01, at most the first line's
+    end_day: int  # days since 1970-01-01
+
+
+class _Days(NamedTuple):
+    """Per customer with a purchase, by rank: first and last purchase key and repeat days."""
+
+    present: np.ndarray  # intp ranks, ascending
+    first: np.ndarray  # the key of the first purchase day
+    last: np.ndarray  # the key of the last purchase day
+    frequency: np.ndarray  # purchase days less one
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """Distinct values, ascending (sort and mask: np.unique hashes in numpy >= 2.3, slower here)."""
     out = np.sort(values)
-    return out[np.r_[True, out[1:] != out[:-1]]] if len(out) else out
+    fresh = np.empty(len(out), dtype=bool)
+    fresh[:1] = True
+    np.not_equal(out[1:], out[:-1], out=fresh[1:])
+    return out[fresh]
 
 
 def rfm_summary(
@@ -92,8 +114,9 @@ def rfm_summary(
     """Frequency, recency, T and monetary value per customer, from transaction lines.
 
     A purchase is a customer-day whose lines sum to a non-negative value (a day with only
-    returns, summing below zero, is not a purchase). Lines after ``observation_end`` are
-    ignored. Computed with one integer sort, no per-customer Python.
+    returns, summing below zero, is not a purchase). Lines after ``observation_end`` and
+    lines without a customer or a date are ignored. Computed with integer sorts, no
+    per-customer Python.
 
     Parameters
     ----------
@@ -109,125 +132,173 @@ def rfm_summary(
     Returns
     -------
     DataFrame
-        Indexed by customer: frequency (repeat purchase days), recency (first to last
-        purchase) and T (first purchase to ``observation_end``) in time units,
-        monetary_value (mean value of the repeat purchases, 0 without repeats, currency
-        units), first_value (value of the first purchase day) and first_purchase (its date).
+        Indexed by customer, in order of first appearance: frequency (repeat purchase days),
+        recency (first to last purchase) and T (first purchase to ``observation_end``) in
+        time units, monetary_value (mean value of the repeat purchases, 0 without repeats,
+        currency units), first_value (value of the first purchase day, currency units) and
+        first_purchase (its date). Empty when no line is a purchase by the end.
     """
-    codes, uniques, day, value, end_day = _lines(
-        transactions, customer_col, date_col, value_col, observation_end
-    )
-    if len(codes) == 0:
+    customers = encode(transactions[customer_col])
+    lines = _lines(transactions, customers, date_col, value_col, observation_end)
+    lines = _without_return_days(lines) if lines is not None else None
+    if lines is None or len(lines.keys) == 0:
         return pd.DataFrame(columns=_COLUMNS, index=pd.Index([], name=customer_col))
-    first_day = int(day.min())
-    span = int(day.max()) - first_day + 1
-    key = np.multiply(codes, span, dtype=np.int64)  # then in place: a copy is 80 MB at 10M rows
-    key += day
-    key -= first_day
-    codes, day, value, key = _without_return_days(codes, day, value, key)
-    present, first, last, frequency = _purchase_days(key, span, first_day)
-    first_value, monetary = _values(codes, day, value, present, first, frequency, len(uniques))
+    days = _purchase_days(lines.keys, lines.span, lines.customers)
+    first_value, monetary = _values(lines, days)
+    order = np.argsort(customers.first_seen[days.present])  # customers by first appearance
+    present = days.present[order]
+    first = days.first[order].astype(np.int64) - present * lines.span + lines.first_day
+    last = days.last[order].astype(np.int64) - present * lines.span + lines.first_day
     unit = float(time_unit_days)
     return pd.DataFrame(
         {
-            "frequency": frequency.astype("float64"),
+            "frequency": days.frequency[order].astype("float64"),
             "recency": (last - first) / unit,
-            "T": (end_day - first) / unit,
-            "monetary_value": monetary,
-            "first_value": first_value,
+            "T": (lines.end_day - first) / unit,
+            "monetary_value": monetary[order],
+            "first_value": first_value[order],
             "first_purchase": first.astype("datetime64[D]").astype("datetime64[ns]"),
         },
-        index=pd.Index(uniques.take(present), name=customer_col),
+        index=pd.Index(customers.uniques(present), name=customer_col),
     )
 
 
 def _lines(
     transactions: pd.DataFrame,
-    customer_col: str,
+    customers: Encoded,
     date_col: str,
     value_col: str | None,
     observation_end: pd.Timestamp | str | None,
-) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray, int | None]:
-    """Customer codes, the customers, days and values of the lines up to the end, and the end."""
-    day = _days(transactions[date_col])
-    value = (
+) -> _Lines | None:
+    """The lines with a customer and a date up to the end; None when there are none."""
+    stamps, per_day = _stamps(transactions[date_col])
+    known = stamps if not len(stamps) or stamps.min() != _NAT else stamps[stamps != _NAT]
+    if not len(known):
+        return None
+    first_day = int(known.min()) // per_day
+    end_day = int(known.max()) // per_day
+    if observation_end is not None:
+        end, end_per_day = _stamps(np.array([pd.Timestamp(observation_end).to_datetime64()]))
+        end_day = int(end[0]) // end_per_day
+    if end_day < first_day:
+        return None
+    values = (
         transactions[value_col].to_numpy(dtype="float64", na_value=0.0)
         if value_col
         else np.ones(len(transactions))
     )
-    end_day = int(day.max()) if observation_end is None and len(day) else None
-    if observation_end is not None:
-        end_day = int(_days(np.array([pd.Timestamp(observation_end).to_datetime64()]))[0])
-    codes, uniques = factorize(transactions[customer_col])
-    keep = codes >= 0
-    if end_day is not None:
-        keep &= day <= end_day
-    if not keep.all():
-        codes, day, value = codes[keep], day[keep], value[keep]
-    return codes, uniques, day, value, end_day
+    n_customers = len(customers.first_seen)
+    lines = _Lines(
+        customers.ranks, stamps, values, n_customers, end_day - first_day + 1, first_day, end_day
+    )
+    keys, drop = _keys(lines, per_day)
+    if drop is None:
+        return lines._replace(keys=keys)
+    keep = ~drop
+    return lines._replace(ranks=lines.ranks[keep], keys=keys[keep], values=values[keep])
 
 
-def _without_return_days(
-    codes: np.ndarray, day: np.ndarray, value: np.ndarray, key: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The lines without the customer-days whose lines sum below zero (only returns)."""
-    if not np.any(value < 0):
-        return codes, day, value, key
-    bad = _sorted_unique(key[value < 0])
-    slot = np.minimum(np.searchsorted(bad, key), len(bad) - 1)
-    hit = bad[slot] == key
-    sums = np.bincount(slot[hit], weights=value[hit], minlength=len(bad))
-    drop = hit & (sums < 0)[slot]  # the lines of the days summing below zero
-    if drop.any():
-        return codes[~drop], day[~drop], value[~drop], key[~drop]
-    return codes, day, value, key
+def _stamps(dates: pd.Series | np.ndarray) -> tuple[np.ndarray, int]:
+    """A datetime column's integers (NaT the smallest) and how many of them make a day."""
+    array = np.asarray(dates)
+    if array.dtype.kind != "M":
+        array = array.astype("datetime64[D]")
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(array.dtype)[0])
+    return array.view(np.int64), int(per_day)
 
 
-def _purchase_days(
-    key: np.ndarray, span: int, first_day: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per customer present: code, first and last purchase day, and repeat purchase days.
+def _keys(lines: _Lines, per_day: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each line's key from its rank and date stamp (``lines.keys``), and the lines to drop.
 
-    One sort gives the distinct (customer, day) pairs, grouped by customer, days ascending.
+    A line is dropped when it has no customer (rank -1), no date or a day after the end;
+    None when none is. Int32 keys when they fit: half the memory to sort.
     """
-    pairs = _sorted_unique(key)
-    cust = pairs // span
-    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
-    ends = np.r_[starts[1:], len(pairs)] - 1
-    present = cust[starts]
-    first = pairs[starts] - present * span + first_day
-    last = pairs[ends] - present * span + first_day
-    return present, first, last, ends - starts
+    ranks, stamps, span, first_day = lines.ranks, lines.keys, lines.span, lines.first_day
+    fits = lines.customers * span < 2**31
+    keys = np.empty(len(ranks), dtype=np.int32 if fits else np.int64)
+    size = min(len(ranks), _BLOCK)
+    day, wide = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    bad, other = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
+    drop = None
+    for start in range(0, len(ranks), _BLOCK):
+        rank = ranks[start : start + _BLOCK]
+        n = len(rank)
+        np.floor_divide(stamps[start : start + n], per_day, out=day[:n])
+        np.multiply(rank, span, out=wide[:n])
+        wide[:n] += day[:n]
+        wide[:n] -= first_day
+        keys[start : start + n] = wide[:n]
+        np.greater(day[:n], lines.end_day, out=bad[:n])
+        bad[:n] |= np.less(day[:n], first_day, out=other[:n])  # no date (NaT)
+        bad[:n] |= np.less(rank, 0, out=other[:n])  # no customer
+        if bad[:n].any():
+            drop = np.zeros(len(ranks), dtype=bool) if drop is None else drop
+            drop[start : start + n] = bad[:n]
+    return keys, drop
 
 
-def _values(
-    codes: np.ndarray,
-    day: np.ndarray,
-    value: np.ndarray,
-    present: np.ndarray,
-    first: np.ndarray,
-    frequency: np.ndarray,
-    n_all: int,
-) -> tuple[np.ndarray, np.ndarray]:
+def _without_return_days(lines: _Lines) -> _Lines:
+    """The lines without the customer-days whose lines sum below zero (only returns)."""
+    keys, values = lines.keys, lines.values
+    lowest = values.min() if len(values) else 0.0
+    if not (lowest < 0 or np.isnan(lowest)) or not np.any(values < 0):
+        return lines
+    bad = _sorted_unique(keys[values < 0])
+    slot = np.minimum(np.searchsorted(bad, keys), len(bad) - 1)
+    hit = bad[slot] == keys
+    sums = np.bincount(slot[hit], weights=values[hit], minlength=len(bad))
+    drop = hit & (sums < 0)[slot]  # the lines of the days summing below zero
+    if not drop.any():
+        return lines
+    keep = ~drop
+    return lines._replace(ranks=lines.ranks[keep], keys=keys[keep], values=values[keep])
+
+
+def _purchase_days(keys: np.ndarray, span: int, customers: int) -> _Days:
+    """Per customer present: first and last purchase day's key and repeat purchase days.
+
+    One sort gives the distinct (customer, day) pairs, grouped by customer, days ascending;
+    each customer's pairs end before the key of the next customer's first day.
+    """
+    pairs = _sorted_unique(keys)
+    next_starts = np.arange(1, customers + 1, dtype=pairs.dtype)
+    next_starts *= span  # below 2**31 when the keys are int32
+    ends = np.searchsorted(pairs, next_starts)
+    starts = np.r_[0, ends[:-1]]
+    present = np.flatnonzero(ends > starts)
+    starts, ends = starts[present], ends[present]
+    return _Days(present, pairs[starts], pairs[ends - 1], ends - starts - 1)
+
+
+def _values(lines: _Lines, days: _Days) -> tuple[np.ndarray, np.ndarray]:
     """Value of each customer's first purchase day and mean value of the repeat purchases.
 
     The repeat purchases' value is the customer's total less its first day's, each summed
-    line by line in the order of the lines.
+    line by line in the order of the lines (the first day's over its own lines only: adding
+    the other lines' zeros changed no bit).
     """
-    first_all = np.zeros(n_all, dtype=np.int32 if _fits_int32(first) else np.int64)
-    first_all[present] = first
-    total = np.bincount(codes, weights=value, minlength=n_all)[present]
-    first_weights = np.where(day == first_all.take(codes), value, 0.0)
-    first_value = np.bincount(codes, weights=first_weights, minlength=n_all)[present]
+    ranks, keys, values = lines.ranks, lines.keys, lines.values
+    first_key = np.zeros(lines.customers, dtype=keys.dtype)
+    first_key[days.present] = days.first
+    on_first = np.empty(len(keys), dtype=bool)
+    wanted = np.empty(min(len(keys), _BLOCK), dtype=keys.dtype)
+    for start in range(0, len(keys), _BLOCK):
+        rank = ranks[start : start + _BLOCK]
+        np.take(first_key, rank, out=wanted[: len(rank)])
+        np.equal(
+            keys[start : start + len(rank)],
+            wanted[: len(rank)],
+            out=on_first[start : start + len(rank)],
+        )
+    total = np.bincount(ranks, weights=values, minlength=lines.customers)[days.present]
+    first_value = np.bincount(ranks[on_first], weights=values[on_first], minlength=lines.customers)[
+        days.present
+    ]
+    frequency = days.frequency
     monetary = np.divide(
-        total - first_value, frequency, out=np.zeros(len(present)), where=frequency > 0
+        total - first_value, frequency, out=np.zeros(len(frequency)), where=frequency > 0
     )
     return first_value, monetary
-
-
-def _fits_int32(days: np.ndarray) -> bool:
-    """Whether day numbers fit 32 bits (a table half the size stays in cache)."""
-    return len(days) == 0 or (days.min() >= -(2**31) and days.max() < 2**31)
 
 
 def calibration_holdout_summary(
