@@ -9,10 +9,15 @@ from typing import Any
 
 import papermill as pm
 import pytest
+from hypothesis import settings
 
 from helpers import paths
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# no time limit per example: Hypothesis's default 200 ms made property tests fail under a busy
+# machine's load (speed lives in the benchmarks, not in tests)
+settings.register_profile("workbook", deadline=None)
+settings.load_profile("workbook")
 
 
 @pytest.fixture(scope="session")
