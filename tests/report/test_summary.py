@@ -83,13 +83,19 @@ def test_the_summary_leads_with_a_verdict_computed_from_the_metrics(tmp_path: Pa
                    "top20_by_revenue_margin": 0.09, "rest_by_revenue_margin": 0.14,
                    "profit_vs_revenue": "less"},
         "whale": {"loss_making_customers": 1564, "loss_making_share": 0.317,
-                  "profit_destroyed_pct": 28.3, "total_profit": 100_000.0},
+                  "profit_destroyed_pct": 28.3, "total_profit": 100_000.0,
+                  "profit_earned": 128_300.0, "profit_destroyed": 28_300.0},
     }  # fmt: skip
     verdict = summary.verdict_sentence(metrics)
     assert verdict == (
         "Volume overstates value here: the 20% of customers with the most revenue bring 92% of "
         "it and 88% of the profit (a 9% margin against 14% for the rest); 1,564 customers (32%) "
-        "lose money, giving back 28% of the profit the others earn."
+        "lose money, giving back 22% of the profit the others earn."
+    )  # 28.3k of the 128.3k the others earn; 28% is of the total (100k)
+    older = {key: metrics["whale"][key] for key in
+             ("loss_making_customers", "loss_making_share", "profit_destroyed_pct", "total_profit")}  # fmt: skip
+    assert summary.verdict_sentence(metrics | {"whale": older}).endswith(
+        "lose money, destroying 28% of total profit."
     )
     # a loss-making business: no "giving back" share of a profit that is not there
     losing = metrics | {"whale": metrics["whale"] | {"total_profit": -5.0}}
