@@ -32,7 +32,16 @@ def test_assumptions_are_grouped_with_units_and_the_amounts_used() -> None:
     assert rows["Sales visit: assumed where not recorded"] == ("0.05", "visits per order")
     assert rows["Delivery: rate"] == ("12", "EUR per delivery")  # given: used as written
     assert rows["Fees: rate"] == ("2.0%", "of net revenue")
-    assert rows["Reference order value"] == ("600", "EUR")
+    # the default reference is the defaults' own scale, not an amount in the data's currency
+    assert rows["Reference order value"] == (
+        "600",
+        "median order of the defaults' reference business (in no currency); this data's median "
+        "order is 152 EUR, so default amounts are scaled x0.253",
+    )
+    mine = config | {"_given": {"cost_to_serve": {"reference_order_value": 600}}}
+    mine_rows = {row[0]: row[1:] for g in assumption_rows(resolve_amounts(mine, 152.0), "EUR")
+                 for row in g["rows"]}  # fmt: skip
+    assert mine_rows["Reference order value"] == ("600", "EUR")  # given: in the data's currency
     # without a currency the unit still says what the amount is
     plain = assumption_rows(config)
     assert ("Delivery: rate", "12", "currency units per delivery") in plain[1]["rows"]
