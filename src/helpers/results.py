@@ -27,6 +27,7 @@ __all__ = [
     "compact_money",
     "sentence_money",
     "sentence_pct",
+    "rate_number",
     "set_currency",
     "currency",
     "MATERIALITY",
@@ -241,6 +242,23 @@ def sentence_money(value: float) -> str:
         return _unit(f"{float(value):.2g}")
     text = compact_money(value)
     return _unit("0" if text == "-0" else text)
+
+
+def rate_number(value: Any) -> str:
+    """A rate for a sentence: 3 significant figures, whole units from 100 (3.0392 -> "3.04").
+
+    Parameters
+    ----------
+    value : float
+        The rate (a currency amount per unit, with no currency attached).
+
+    Returns
+    -------
+    str
+        E.g. "3.04", "7.6", "0", "1,235".
+    """
+    number = float(value)
+    return f"{number:,.0f}" if abs(number) >= 100 else f"{number:.3g}"
 
 
 def sentence_pct(value: float | None, decimals: int = 0) -> str:

@@ -196,3 +196,15 @@ def test_rule_findings_list_every_band_the_rules_table_shows() -> None:
     assert (
         few[2] == "3 more rules, neither among the 1 best nor the 1 worst, are in the rules table."
     )
+
+
+def test_order_size_bands_carry_the_currency(ledger, config) -> None:
+    from helpers.results import set_currency
+
+    set_currency("EUR")
+    try:
+        res = questions.segment_profitability(ledger, config)
+    finally:
+        set_currency(None)
+    sizes = res.table.loc[res.table["dimension"] == "order_size", "segment"].tolist()
+    assert sizes and all(" EUR per order)" in size for size in sizes)
