@@ -28,6 +28,7 @@ __all__ = [
     "sentence_money",
     "sentence_pct",
     "rate_number",
+    "with_money_columns",
     "set_currency",
     "currency",
     "MATERIALITY",
@@ -242,6 +243,17 @@ def sentence_money(value: float) -> str:
         return _unit(f"{float(value):.2g}")
     text = compact_money(value)
     return _unit("0" if text == "-0" else text)
+
+
+def with_money_columns(frame: pd.DataFrame, columns: Any) -> pd.DataFrame:
+    """The frame (a copy) with the columns that hold currency amounts named in its ``attrs``.
+
+    A report table (:func:`helpers.report.tables.to_html`) then puts the currency in their
+    headers ("First year profit (USD)"); the amounts themselves stay plain numbers.
+    """
+    out = frame.copy()
+    out.attrs["money_columns"] = [column for column in columns if column in out.columns]
+    return out
 
 
 def rate_number(value: Any) -> str:

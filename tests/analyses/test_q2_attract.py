@@ -73,6 +73,7 @@ def test_without_spend_the_notebook_says_so(ledger, config) -> None:
     assert eco.metrics["spend_available"] is False
     assert eco.findings[0].startswith("No acquisition_spend table")
     assert eco.table["cac"].isna().all() and eco.table["future_value"].notna().any()
+    assert {"first_year_profit", "future_value"} <= set(eco.table.attrs["money_columns"])
     crowd = acquisition.crowd_arithmetic(new, None, config)
     assert crowd.table["leads_per_partner"].isna().all()
     assert crowd.table["small_per_partner"].notna().any()

@@ -53,6 +53,7 @@ def test_the_cumulative_sentence_and_the_bars_cover_the_same_customers() -> None
     finally:
         set_currency(None)
     assert res.metrics["cumulative_years"] == 2
+    assert {"first_order_median", "profit_y1"} <= set(res.table.attrs["money_columns"])
     assert res.metrics["small_first_profit_cumulative"] == pytest.approx(5 + 50)
     assert res.table.loc["small", "profit_y1"] == pytest.approx((6 * 5 + 6 * 2005) / 12)
     cohort = res.detail["cohort"]  # the bars: the two-year customers only, so they add up

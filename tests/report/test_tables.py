@@ -118,3 +118,18 @@ def test_a_table_indexed_by_labels_has_no_index_header() -> None:
     verdicts = pd.DataFrame({"loss_making": {"verdict": "more than a fifth", "holds_from": 0.0}}).T
     html = tables.to_html(verdicts)
     assert "Index" not in html and "Loss making" in html and "Holds from" in html
+
+
+def test_amount_columns_name_the_currency_in_their_headers() -> None:
+    from helpers.results import set_currency, with_money_columns
+
+    cohorts = pd.DataFrame({"customers": [171], "first_order_median": [19.75]},
+                           index=pd.Index(["small"], name="band"))  # fmt: skip
+    cohorts = with_money_columns(cohorts, ["first_order_median", "not_a_column"])
+    assert "First order median" in tables.to_html(cohorts)  # no currency set: no unit
+    set_currency("USD")
+    try:
+        html = tables.to_html(cohorts)
+    finally:
+        set_currency(None)
+    assert "First order median (USD)" in html and "Customers (USD)" not in html

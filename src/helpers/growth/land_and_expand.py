@@ -17,7 +17,7 @@ from helpers import plots
 from helpers.growth._shared import is_new, settings
 from helpers.growth._stats import bootstrap_diff_ci, bootstrap_mean_ci, diff_ci
 from helpers.ledger.purchases import customer_days
-from helpers.results import Result, missing, pct, sentence_money, wilson_ci
+from helpers.results import Result, missing, pct, sentence_money, wilson_ci, with_money_columns
 
 __all__ = ["land_and_expand", "plot_land_and_expand"]
 
@@ -203,7 +203,9 @@ def _band_table(
                 )
             row[f"observed_y{k}"] = int(group[f"revenue_y{k}"].notna().sum())
         rows.append(row)
-    return pd.DataFrame(rows).set_index("band")
+    table = pd.DataFrame(rows).set_index("band")
+    amounts = [c for c in table.columns if c.startswith(("revenue_y", "profit_y"))]
+    return with_money_columns(table, ["first_order_median", *amounts])
 
 
 # ---- the smallest against the largest band ----------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from helpers.config import given
 from helpers.report.tables import column_label, format_value
+from helpers.results import rate_number
 
 __all__ = ["ASSUMPTION_GROUPS", "DataInUse", "assumption_rows", "data_in_use"]
 
@@ -148,7 +149,7 @@ def _reference_unit(config: Mapping[str, Any], currency: str | None) -> str:
     if median is None or scale is None:
         return unit
     return (
-        f"{unit}; this data's median order is {format_value(float(median))} "
+        f"{unit}; this data's median order is {rate_number(median)} "
         f"{_money(currency)}, so default amounts are scaled x{float(scale):.3g}"
     )
 

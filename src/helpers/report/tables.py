@@ -11,7 +11,8 @@ returns render that way (the workspace calls it when it opens in a kernel):
   ``probability``, ``survival*``, ``retention``, ``claim``, or listed in the frame's
   ``attrs["fraction_columns"]``) as percentages; ``*_pct`` columns of numbers beyond a
   fraction's range as the percentages they are; a column of large amounts without decimals;
-  dotted config paths in words; whole numbers and large amounts with thousands separators;
+  dotted config paths in words; the currency in the headers of the columns named in
+  ``attrs["money_columns"]`` (:func:`helpers.results.with_money_columns`); whole numbers and large amounts with thousands separators;
   other numbers to 2 decimals or 3 significant figures;
 - lists, tuples and mappings as text; missing values as a dash; dates without a midnight time;
 - every text HTML-escaped (a customer called ``<script>`` is shown, never run);
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.labels import column_label, is_config_path, is_fraction_column, is_percent_column
+from helpers.results import currency
 
 __all__ = [
     "MAX_ROWS",
@@ -152,9 +154,11 @@ def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS, cents: bool = False) 
     flat = _flat(frame)
     fractions = tuple(frame.attrs.get("fraction_columns", ()))
     shown = _cells_text(flat, flat.head(max_rows), cents, fractions)
+    money = set(frame.attrs.get("money_columns", ())) if currency() else set()
+    labels = [column_label(c) + (f" ({currency()})" if c in money else "") for c in shown.columns]
     styler = (
         shown.style.hide(axis="index")
-        .relabel_index([html.escape(column_label(c)) for c in shown.columns], axis="columns")
+        .relabel_index([html.escape(label) for label in labels], axis="columns")
         .set_table_attributes('class="wb-table"')
         .set_table_styles(
             [
