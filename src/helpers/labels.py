@@ -11,7 +11,7 @@ __all__ = ["column_label", "is_config_path", "is_fraction_column", "is_percent_c
 
 _FRACTION = re.compile(
     r"(share|pct|percent|_rate$|^rate_|_rate_|ci_low|ci_high|probability|^p_alive|^margin$"
-    r"|(?<!gross)_margin$|margin_rate|^claim$|^survival|^retention$|^conversion$"
+    r"|(?<!gross)_margin$|margin_rate|^claim$|^survival|_survival$|^retention$|^conversion$"
     r"|price_change$|volume_change$)",
     re.IGNORECASE,
 )
