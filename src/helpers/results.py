@@ -26,6 +26,8 @@ __all__ = [
     "compact_money",
     "sentence_money",
     "sentence_pct",
+    "rate_number",
+    "with_money_columns",
     "set_currency",
     "currency",
     "MATERIALITY",
@@ -244,6 +246,34 @@ def sentence_money(value: float) -> str:
         return _unit(f"{float(value):.2g}")
     text = compact_money(value)
     return _unit("0" if text == "-0" else text)
+
+
+def with_money_columns(frame: pd.DataFrame, columns: Any) -> pd.DataFrame:
+    """The frame (a copy) with the columns that hold currency amounts named in its ``attrs``.
+
+    A report table (:func:`helpers.report.tables.to_html`) then puts the currency in their
+    headers ("First year profit (USD)"); the amounts themselves stay plain numbers.
+    """
+    out = frame.copy()
+    out.attrs["money_columns"] = [column for column in columns if column in out.columns]
+    return out
+
+
+def rate_number(value: Any) -> str:
+    """A rate for a sentence: 3 significant figures, whole units from 100 (3.0392 -> "3.04").
+
+    Parameters
+    ----------
+    value : float
+        The rate (a currency amount per unit, with no currency attached).
+
+    Returns
+    -------
+    str
+        E.g. "3.04", "7.6", "0", "1,235".
+    """
+    number = float(value)
+    return f"{number:,.0f}" if abs(number) >= 100 else f"{number:.3g}"
 
 
 def sentence_pct(value: float | None, decimals: int = 0) -> str:

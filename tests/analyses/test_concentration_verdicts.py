@@ -189,3 +189,18 @@ def test_one_tier_or_a_tier_absent_is_not_applicable() -> None:
     big_only = make_ledger([1e4, 2e4], [2e3, 3e3], tiers=["medium", "large"])
     summary = segments.segment_summary(big_only, segments.assign_segments(big_only, cfg), cfg)
     assert any(s.startswith("No customer is a small client") for s in summary.findings)
+
+
+def test_the_headline_gives_back_a_share_of_what_the_profitable_customers_earn() -> None:
+    from helpers.report.summary import verdict_sentence
+
+    # profits 100, 50, 10 and -40: the others earn 160, the loss maker destroys 40 = 25% of
+    # that, and 33% of the total (120)
+    ledger = make_ledger([1000.0, 500.0, 100.0, 400.0], [100.0, 50.0, 10.0, -40.0])
+    metrics = pareto.measure_concentration(ledger, config(min_customers=1), bootstrap=False)
+    whale = metrics.metrics["whale"]
+    assert whale["profit_destroyed_pct"] == pytest.approx(100 * 40 / 120)
+    sentence = verdict_sentence(metrics.metrics)
+    assert sentence.endswith(
+        "1 customer (25%) loses money, giving back 25% of the profit the others earn."
+    )

@@ -175,3 +175,36 @@ def test_action_list_leaves_out_clients_who_stopped_ordering(ledger, config) -> 
     again = questions.action_list(old, config, model)["customer_id"].tolist()
     assert not set(listed[:2]) & set(again)
     assert set(listed[2:]) <= set(again)
+
+
+def test_rule_findings_list_every_band_the_rules_table_shows() -> None:
+    from helpers.q1_which_pay.model import _quoted_rules
+
+    # the Superstore discount bands: three profitable, two not, sorted as the rules table is
+    shares = [0.993, 0.926, 0.740, 0.338, 0.068]
+    table = pd.DataFrame(
+        {
+            "rule": ["<=16.1%", "16.1-19.3%", "19.3-24.3%", "24.3-32.4%", ">32.4%"],
+            "profitable_share": shares,
+            "predicts": ["profitable" if s >= 0.5 else "not profitable" for s in shares],
+        }
+    )
+    table["sentence"] = "Small clients " + table["rule"] + "."
+    assert _quoted_rules(table, 3) == table["sentence"].tolist()  # 24.3-32.4% not skipped
+    few = _quoted_rules(table, 1)
+    assert few[:2] == ["Small clients <=16.1%.", "Small clients >32.4%."]
+    assert (
+        few[2] == "3 more rules, neither among the 1 best nor the 1 worst, are in the rules table."
+    )
+
+
+def test_order_size_bands_carry_the_currency(ledger, config) -> None:
+    from helpers.results import set_currency
+
+    set_currency("EUR")
+    try:
+        res = questions.segment_profitability(ledger, config)
+    finally:
+        set_currency(None)
+    sizes = res.table.loc[res.table["dimension"] == "order_size", "segment"].tolist()
+    assert sizes and all(" EUR per order)" in size for size in sizes)

@@ -9,6 +9,7 @@ from question_ledgers import END, START, make_ledger
 
 from helpers import q2_attract as acquisition
 from helpers.config import defaults
+from helpers.results import Result
 from helpers.schema import UNATTRIBUTED
 
 
@@ -72,6 +73,7 @@ def test_without_spend_the_notebook_says_so(ledger, config) -> None:
     assert eco.metrics["spend_available"] is False
     assert eco.findings[0].startswith("No acquisition_spend table")
     assert eco.table["cac"].isna().all() and eco.table["future_value"].notna().any()
+    assert {"first_year_profit", "future_value"} <= set(eco.table.attrs["money_columns"])
     crowd = acquisition.crowd_arithmetic(new, None, config)
     assert crowd.table["leads_per_partner"].isna().all()
     assert crowd.table["small_per_partner"].notna().any()
@@ -362,3 +364,32 @@ def test_crowd_arithmetic_needs_partner_years_of_history(hand_config) -> None:
         "No new small client has been observed for 5 years yet: the crowd arithmetic needs a "
         "longer history."
     )
+
+
+def _crowd(rows: list[tuple[str, float, float, float]]) -> Result:
+    """A crowd result from (channel, median, low, high) small clients per partner."""
+    table = pd.DataFrame(rows, columns=["channel", "small_per_partner", "small_per_partner_low",
+                                        "small_per_partner_high"])  # fmt: skip
+    table["leads_per_partner"] = np.nan
+    return Result(table=table, metrics={"crowd_verdict": "estimated"})
+
+
+def test_crowd_figure_title_rounds_as_the_findings_and_a_narrow_range_is_not_log() -> None:
+    import matplotlib.pyplot as plt
+
+    from helpers.q2_attract.crowd import _crowd_sentences
+
+    narrow = _crowd([("all channels", 1.59, 1.48, 1.73)])
+    ax = acquisition.plot_crowd(narrow)
+    assert ax.get_title(loc="left").startswith("About 1.6 new small clients reached")
+    assert ax.get_xscale() == "linear"  # 1.48-1.73: a log axis would show one black block
+    assert not ax.patches  # a point with its interval, no bar
+    settings = {"partner_years": 2, "confidence": 0.95}
+    table = narrow.table.assign(partner_rate=0.63, small_observed=367)
+    assert (
+        "about 1.6 new small clients (95% interval 1.5–1.7)" in _crowd_sentences(table, settings)[0]
+    )
+    wide = _crowd([("online", 2.0, 1.2, 4.0), ("fair", 30.0, 12.0, 80.0),
+                   ("all channels", 4.0, 3.0, 6.0)])  # fmt: skip
+    assert acquisition.plot_crowd(wide).get_xscale() == "log"
+    plt.close("all")

@@ -188,3 +188,22 @@ def test_q3_threshold_without_a_break_even_is_the_median_small_order(config) -> 
     assert table.loc["Cap", "source"] == "default"
     assert table.loc["Cap", "value"] == "12%"  # a share as a percentage, not 0.12
     assert "True" not in set(table["value"]) and "yes" in set(table["value"])
+
+
+def test_q3_assumptions_write_amounts_with_the_currency_and_changes_as_percentages() -> None:
+    from helpers.results import set_currency
+
+    levers = {"small_order_fee": {"enabled": True, "threshold": 195.93, "fee": 8.892},
+              "channel_migration": {"enabled": False},
+              "discount_cap": {"enabled": True, "price_elasticity": 3.0}}  # fmt: skip
+    set_currency("USD")
+    try:
+        table = scenarios.assumptions_table(levers, defaults()).set_index("assumption")
+    finally:
+        set_currency(None)
+    assert table.loc["Fee", "value"] == "8.89 USD" and table.loc["Threshold", "value"] == "196 USD"
+    assert table.loc["Price elasticity", "value"] == "3"
+    from helpers.q3_price_and_channel.levers import _value_words
+
+    assert _value_words("online.price_change", -0.02) == "-2%"
+    assert _value_words("online.volume_change", -0.03) == "-3%"

@@ -76,7 +76,10 @@ def test_tier_table_shares_add_up_and_unattributed_is_left_out(config: dict) -> 
 
 
 def test_bridge_steps_add_up_to_list_price(config: dict) -> None:
-    bridge = seesaw.bridge_table(_world(-0.05), config).set_index("size_tier")
+    table = seesaw.bridge_table(_world(-0.05), config)
+    # every step is a share of list revenue, and the report's tables show it as a percentage
+    assert set(table.attrs["fraction_columns"]) == set(table.columns) - {"size_tier"}
+    bridge = table.set_index("size_tier")
     assert bridge.sum(axis=1).to_numpy() == pytest.approx(np.ones(len(bridge)))
     assert bridge.loc["large", "payment terms (financing)"] == pytest.approx(
         0.01 * (1 - 0.2), rel=0.05

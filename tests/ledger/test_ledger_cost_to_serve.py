@@ -220,3 +220,11 @@ def test_cost_to_serve_adds_up_over_customers(config: dict) -> None:
     np.testing.assert_allclose(whole, parts)
     assert config == kept[0]  # inputs are not mutated
     pd.testing.assert_frame_equal(d, kept[1])
+
+
+def test_delivery_rates_scaled_to_the_data_read_rounded() -> None:
+    spec = {"rates": {"standard": 3.0392, "express": 7.598, "pickup": 0, "freight": 1234.56},
+            "rate": 10.0}  # fmt: skip
+    assert costing._rate_text(spec, {}) == (
+        "per delivery by ship mode: standard 3.04, express 7.6, pickup 0, freight 1,235; other 10"
+    )

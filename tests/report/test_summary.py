@@ -32,7 +32,16 @@ def test_assumptions_are_grouped_with_units_and_the_amounts_used() -> None:
     assert rows["Sales visit: assumed where not recorded"] == ("0.05", "visits per order")
     assert rows["Delivery: rate"] == ("12", "EUR per delivery")  # given: used as written
     assert rows["Fees: rate"] == ("2.0%", "of net revenue")
-    assert rows["Reference order value"] == ("600", "EUR")
+    # the default reference is the defaults' own scale, not an amount in the data's currency
+    assert rows["Reference order value"] == (
+        "600",
+        "median order of the defaults' reference business (in no currency); this data's median "
+        "order is 152 EUR, so default amounts are scaled x0.253",
+    )
+    mine = config | {"_given": {"cost_to_serve": {"reference_order_value": 600}}}
+    mine_rows = {row[0]: row[1:] for g in assumption_rows(resolve_amounts(mine, 152.0), "EUR")
+                 for row in g["rows"]}  # fmt: skip
+    assert mine_rows["Reference order value"] == ("600", "EUR")  # given: in the data's currency
     # without a currency the unit still says what the amount is
     plain = assumption_rows(config)
     assert ("Delivery: rate", "12", "currency units per delivery") in plain[1]["rows"]
@@ -83,13 +92,19 @@ def test_the_summary_leads_with_a_verdict_computed_from_the_metrics(tmp_path: Pa
                    "top20_by_revenue_margin": 0.09, "rest_by_revenue_margin": 0.14,
                    "profit_vs_revenue": "less"},
         "whale": {"loss_making_customers": 1564, "loss_making_share": 0.317,
-                  "profit_destroyed_pct": 28.3, "total_profit": 100_000.0},
+                  "profit_destroyed_pct": 28.3, "total_profit": 100_000.0,
+                  "profit_earned": 128_300.0, "profit_destroyed": 28_300.0},
     }  # fmt: skip
     verdict = summary.verdict_sentence(metrics)
     assert verdict == (
         "Volume overstates value here: the 20% of customers with the most revenue bring 92% of "
         "it and 88% of the profit (a 9% margin against 14% for the rest); 1,564 customers (32%) "
-        "lose money, giving back 28% of the profit the others earn."
+        "lose money, giving back 22% of the profit the others earn."
+    )  # 28.3k of the 128.3k the others earn; 28% is of the total (100k)
+    older = {key: metrics["whale"][key] for key in
+             ("loss_making_customers", "loss_making_share", "profit_destroyed_pct", "total_profit")}  # fmt: skip
+    assert summary.verdict_sentence(metrics | {"whale": older}).endswith(
+        "lose money, destroying 28% of total profit."
     )
     # a loss-making business: no "giving back" share of a profit that is not there
     losing = metrics | {"whale": metrics["whale"] | {"total_profit": -5.0}}

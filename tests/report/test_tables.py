@@ -93,3 +93,43 @@ def test_a_reconciliation_shows_its_amounts_to_the_cent() -> None:
     html = tables.ToTheCent(recon)._repr_html_()
     assert "2,297,200.86" in html and "9,994" in html
     assert "2,297,201" in tables.to_html(recon)  # elsewhere amounts are rounded for reading
+
+
+def test_shares_percentages_labels_and_amounts_read_as_what_they_are() -> None:
+    # Superstore slips: a claimed share, survival and retention as fractions; a cumulative
+    # profit % without its sign; a change with cents among large amounts; config paths
+    frame = pd.DataFrame(
+        {"claim": [0.4, np.nan], "survival_1y": [0.958, 0.9], "retention": [0.861, 0.8],
+         "first_year_survival": [0.958, 0.9], "cum_profit_pct": [100.0, 102.31], "change": [80_551.2, -379.22],
+         "small_order_fee.fee": [8.89, 4.45], "assumption": ["discount_cap.price_elasticity",
+                                                            "order_lines.csv"]})  # fmt: skip
+    html = tables.to_html(frame)
+    assert ">40.0%<" in html and html.count(">95.8%<") == 2 and ">86.1%<" in html
+    assert ">102.3%<" in html and ">100.0%<" in html
+    assert ">-379<" in html and ">80,551<" in html and "379.22" not in html
+    assert "Small order fee: fee" in html and "Discount cap: price elasticity" in html
+    assert "order_lines.csv" in html  # a file name stays as it is
+    shares = pd.DataFrame({"size_tier": ["micro"], "discounts": [0.207], "profit": [0.0794]})
+    shares.attrs["fraction_columns"] = ["discounts", "profit"]
+    assert ">20.7%<" in tables.to_html(shares) and ">7.9%<" in tables.to_html(shares)
+
+
+def test_a_table_indexed_by_labels_has_no_index_header() -> None:
+    verdicts = pd.DataFrame({"loss_making": {"verdict": "more than a fifth", "holds_from": 0.0}}).T
+    html = tables.to_html(verdicts)
+    assert "Index" not in html and "Loss making" in html and "Holds from" in html
+
+
+def test_amount_columns_name_the_currency_in_their_headers() -> None:
+    from helpers.results import set_currency, with_money_columns
+
+    cohorts = pd.DataFrame({"customers": [171], "first_order_median": [19.75]},
+                           index=pd.Index(["small"], name="band"))  # fmt: skip
+    cohorts = with_money_columns(cohorts, ["first_order_median", "not_a_column"])
+    assert "First order median" in tables.to_html(cohorts)  # no currency set: no unit
+    set_currency("USD")
+    try:
+        html = tables.to_html(cohorts)
+    finally:
+        set_currency(None)
+    assert "First order median (USD)" in html and "Customers (USD)" not in html

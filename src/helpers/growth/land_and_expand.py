@@ -17,7 +17,7 @@ from helpers import plots
 from helpers.growth._shared import is_new, settings
 from helpers.growth._stats import bootstrap_diff_ci, bootstrap_mean_ci, diff_ci
 from helpers.ledger.purchases import customer_days
-from helpers.results import Result, missing, pct, wilson_ci
+from helpers.results import Result, missing, pct, sentence_money, wilson_ci, with_money_columns
 
 __all__ = ["land_and_expand", "plot_land_and_expand"]
 
@@ -203,7 +203,9 @@ def _band_table(
                 )
             row[f"observed_y{k}"] = int(group[f"revenue_y{k}"].notna().sum())
         rows.append(row)
-    return pd.DataFrame(rows).set_index("band")
+    table = pd.DataFrame(rows).set_index("band")
+    amounts = [c for c in table.columns if c.startswith(("revenue_y", "profit_y"))]
+    return with_money_columns(table, ["first_order_median", *amounts])
 
 
 # ---- the smallest against the largest band ----------------------------------------------------
@@ -228,6 +230,11 @@ def _compare_small_large(
     findings.append(_OBSERVATIONAL)
     result.metrics.update(metrics)
     result.findings.extend(findings)
+    if "cumulative_years" in metrics:  # the figure's bars: the cohort the sentence sums over
+        years = int(metrics["cumulative_years"])
+        cohort = per.dropna(subset=[f"profit_y{k}" for k in range(1, years + 1)])
+        samples = int(cfg["bootstrap_samples"])
+        result.detail["cohort"] = _band_table(cohort, years, float(cfg["confidence"]), samples, rng)
 
 
 def _band_metrics(small: pd.DataFrame, large: pd.DataFrame, conf: float) -> dict[str, Any]:
@@ -326,15 +333,29 @@ def _cumulative_finding(
             else ""
         )
         return [
-            f"Over their first {k} year{'s' if k > 1 else ''}, {labels[0]}-first customers "
-            f"earned {plots.format_money(small_profit.mean())} profit each on average and "
-            f"{labels[-1]}-first ones {plots.format_money(large_profit.mean())} (difference "
-            f"{conf:.0%} CI {plots.format_money(low)} to {plots.format_money(high)}){growth}."
+            f"Over their first {k} year{'s' if k > 1 else ''}, the {len(small_profit):,} "
+            f"{labels[0]}-first customers observed that long earned "
+            f"{sentence_money(small_profit.mean())} profit each on average and the "
+            f"{len(large_profit):,} {labels[-1]}-first ones "
+            f"{sentence_money(large_profit.mean())} (difference {conf:.0%} CI "
+            f"{sentence_money(low)} to {sentence_money(high)}; the figure's bars split these "
+            f"totals by year){growth}."
         ]
     return []
 
 
 # ---- figure -----------------------------------------------------------------------------------
+def _bars_population(result: Result, config: Mapping[str, Any]) -> tuple[pd.DataFrame, int, str]:
+    """The band table the bars draw, the years they cover and who they average over."""
+    cohort = result.detail.get("cohort")
+    if cohort is None:
+        years = int(config["growth"]["followup_years"])
+        return result.table, years, "each year: the customers observed that full year"
+    years = int(result.metrics["cumulative_years"])
+    counts = ", ".join(f"{n:,} {band}" for band, n in cohort["customers"].items())
+    return cohort, years, f"customers observed all {years} years ({counts})"
+
+
 def plot_land_and_expand(result: Result, config: Mapping[str, Any], ax: Axes | None = None) -> Axes:
     """Mean yearly profit after the first order, per first-order band, with bootstrap CIs.
 
@@ -350,11 +371,13 @@ def plot_land_and_expand(result: Result, config: Mapping[str, Any], ax: Axes | N
     Returns
     -------
     Axes
-        Grouped bars per year, titled with the second-order rates of small and large starters.
+        Grouped bars per year, titled with the second-order rates of small and large starters:
+        the mean profit, per year, of the customers the cumulative finding sums over (observed
+        its whole horizon, ``detail['cohort']``), so a band's bars add up to its sentence's
+        figure; without that finding, each year's customers observed that full year.
     """
     ax = plots.new_axes(ax)
-    table = result.table
-    years = int(config["growth"]["followup_years"])
+    table, years, covers = _bars_population(result, config)
     colors = plots.tier_colors(list(map(str, table.index)))
     shown = [k for k in range(1, years + 1) if table[f"profit_y{k}"].notna().any()]
     ks = np.array(shown, dtype=int)
@@ -379,5 +402,7 @@ def plot_land_and_expand(result: Result, config: Mapping[str, Any], ax: Axes | N
             f"{config['growth']['second_order_days']} days, "
             f"{pct(metrics['large_first_second_order_rate'])} of large ones"
         )
-    plots.set_finding_title(ax, title, "observational cohorts; bars: mean, whiskers: bootstrap CI")
+    plots.set_finding_title(
+        ax, title, f"Observational cohorts, {covers}; bars: mean, whiskers: bootstrap CI"
+    )
     return ax

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import ConfigError
+from helpers.results import rate_number
 
 __all__ = [
     "SOURCES",
@@ -384,9 +385,9 @@ def _rate_text(spec: Mapping[str, Any], rates: Mapping[str, float]) -> str:
             eq = f"{float(minutes):g} min"
         return f"{eq} x {cpm:.2f}/min ({spec['resource']})"
     if spec.get("rates"):
-        by = ", ".join(f"{k} {float(v):g}" for k, v in spec["rates"].items())
-        return f"per delivery by ship mode: {by}; other {float(spec.get('rate') or 0):g}"
-    return f"{float(spec['rate']):g} per unit"
+        by = ", ".join(f"{k} {rate_number(v)}" for k, v in spec["rates"].items())
+        return f"per delivery by ship mode: {by}; other {rate_number(spec.get('rate') or 0)}"
+    return f"{rate_number(spec['rate'])} per unit"
 
 
 def _unit_cost(spec: Mapping[str, Any], rates: Mapping[str, float]) -> float:

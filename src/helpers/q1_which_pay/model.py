@@ -261,9 +261,23 @@ def _model_sentences(fit: _Fit, table: pd.DataFrame, settings: Mapping[str, Any]
             else ": no better than guessing, so these rules describe rather than predict."
         )
     ]
-    top = table.loc[table["predicts"] == "profitable"].head(int(spec["top_rules"]))
-    findings += top["sentence"].tolist()
-    worst = table.iloc[-1]
-    if worst["predicts"] == "not profitable":
-        findings.append(worst["sentence"])
-    return findings
+    return findings + _quoted_rules(table, int(spec["top_rules"]))
+
+
+def _quoted_rules(table: pd.DataFrame, top_rules: int) -> list[str]:
+    """The best ``top_rules`` profitable rules and the worst ``top_rules`` losing ones.
+
+    In the rules table's order, so the findings list the same bands the table shows; a rule
+    left out is counted in a closing sentence rather than dropped silently.
+    """
+    best = table.loc[table["predicts"] == "profitable"].head(top_rules)
+    worst = table.loc[table["predicts"] != "profitable"].tail(top_rules)
+    quoted = table.loc[table.index.isin(best.index.union(worst.index))]
+    sentences = quoted["sentence"].tolist()
+    left = len(table) - len(quoted)
+    if left:
+        sentences.append(
+            f"{left} more rule{'s' if left > 1 else ''}, neither among the {top_rules} best nor "
+            f"the {top_rules} worst, {'are' if left > 1 else 'is'} in the rules table."
+        )
+    return sentences

@@ -19,7 +19,7 @@ from helpers.q1_which_pay.profile import (
     profit_classes,
     small_clients,
 )
-from helpers.results import Result, pct, wilson_ci
+from helpers.results import Result, currency, pct, wilson_ci
 
 __all__ = ["segment_profitability"]
 
@@ -63,7 +63,8 @@ def _pattern_bands(features: pd.DataFrame, config: Mapping[str, Any]) -> pd.Data
     """Order size and frequency in quantile bands; returns as none / some / many."""
     settings = _settings(config)
     quantiles, labels = settings["pattern_quantiles"], settings["pattern_labels"]
-    size = _band(features["avg_order_value"], quantiles, labels, " per order")
+    per_order = f" {currency()} per order" if currency() else " per order"
+    size = _band(features["avg_order_value"], quantiles, labels, per_order)
     frequency = _band(features["orders_per_year"], quantiles, labels, " orders/yr")
     share = features["return_share"]
     some = share[share > 0]

@@ -12,9 +12,30 @@ import pandas as pd
 from helpers.q2_attract.channels import UNKNOWN, _settings
 from helpers.results import Result, json_float, pct
 
-__all__ = ["crowd_arithmetic"]
+__all__ = ["crowd_arithmetic", "per_partner"]
 
 _ALL = "all channels"
+
+#: decimals of each "per long-term partner" count, in the sentences and the figure's title alike
+_PER_PARTNER_DECIMALS = {"small_per_partner": 1, "leads_per_partner": 0}
+
+
+def per_partner(value: float, column: str = "small_per_partner") -> str:
+    """A count per long-term partner as the report writes it: 1.59 -> "1.6"; leads 41.7 -> "42".
+
+    Parameters
+    ----------
+    value
+        Small clients (or leads) per partner.
+    column
+        ``small_per_partner`` (one decimal) or ``leads_per_partner`` (whole numbers).
+
+    Returns
+    -------
+    str
+        The rounded count, the same in every sentence and title that shows it.
+    """
+    return f"{value:.{_PER_PARTNER_DECIMALS[column]}f}"
 
 
 @dataclass(frozen=True)
@@ -214,17 +235,18 @@ def _crowd_sentences(
     findings = [
         f"{pct(total['partner_rate'])} of new small clients become long-term partners "
         f"(alive, still ordering in year {years} and profitable; n={int(total['small_observed'])}):"
-        f" it takes about {total['small_per_partner']:.1f} new small clients "
-        f"({level} {total['small_per_partner_low']:.1f}–{total['small_per_partner_high']:.1f}) "
-        "to find one."
+        f" it takes about {per_partner(total['small_per_partner'])} new small clients "
+        f"({level} {per_partner(total['small_per_partner_low'])}–"
+        f"{per_partner(total['small_per_partner_high'])}) to find one."
     ]
     if not np.isfinite(total["leads_per_partner"]):
         return [*findings, "Leads are not known, so reach is counted in new small clients only."]
     findings.append(
         f"Throw to the crowd: with {pct(total['conversion'])} of leads converting, about "
-        f"{total['leads_per_partner']:.0f} leads must be reached for one long-term partner "
-        f"({level} {total['leads_per_partner_low']:.0f}–"
-        f"{total['leads_per_partner_high']:.0f})."
+        f"{per_partner(total['leads_per_partner'], 'leads_per_partner')} leads must be reached "
+        f"for one long-term partner ({level} "
+        f"{per_partner(total['leads_per_partner_low'], 'leads_per_partner')}–"
+        f"{per_partner(total['leads_per_partner_high'], 'leads_per_partner')})."
     )
     channels = table.iloc[:-1].dropna(subset=["leads_per_partner"])
     channels = channels.loc[channels["channel"] != UNKNOWN]

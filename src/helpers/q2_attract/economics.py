@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.q2_attract.channels import UNKNOWN, _settings
 from helpers.q2_attract.overall import no_newcomers_message, overall_numbers, overall_sentences
-from helpers.results import Result, json_float, money, pct, wilson_ci
+from helpers.results import Result, json_float, money, pct, wilson_ci, with_money_columns
 
 __all__ = ["future_value_assumption", "channel_economics"]
 
@@ -61,6 +61,11 @@ def _annuity(retention: float, years: int, discount: float) -> float:
     """Sum over t = 1 .. years - 1 of retention^(t-1) / (1 + discount)^t."""
     years_ahead = np.arange(1, years)
     return float(np.sum(retention ** (years_ahead - 1) / (1 + discount) ** years_ahead))
+
+
+#: the table's columns in currency units (a report table puts the currency in their headers)
+_MONEY = ("first_year_profit", "survivor_profit", "future_value", "spend", "cac",
+          "cac_per_profitable_small")  # fmt: skip
 
 
 def channel_economics(new: Result, spend: pd.DataFrame | None, config: Mapping[str, Any]) -> Result:
@@ -117,7 +122,7 @@ def channel_economics(new: Result, spend: pd.DataFrame | None, config: Mapping[s
     findings += _economics_findings(table, best, cheapest, bool(message)) if by_channel else []
     findings += [*overall_sentences(overall, by_channel), future_value_assumption(config)]
     return Result(
-        table=table,
+        table=with_money_columns(table, _MONEY),
         metrics={**_economics_metrics(table, best, cheapest, pooled, message), **overall},
         findings=findings,
         detail={"spend_message": message},

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers import plots
 from helpers.q2_attract.channels import UNKNOWN
+from helpers.q2_attract.crowd import per_partner
 from helpers.results import Result, money
 
 __all__ = ["plot_channel_economics", "plot_crowd", "plot_channel_profit"]
@@ -76,6 +78,10 @@ def plot_channel_economics(economics: Result, ax: Axes | None = None) -> Axes:
     return ax
 
 
+#: a "per partner" axis goes logarithmic only when its values span more than this factor
+_LOG_AXIS_SPAN = 10.0
+
+
 def plot_crowd(crowd: Result, ax: Axes | None = None) -> Axes:
     """Leads (or new small clients) needed per long-term partner, by channel, with intervals.
 
@@ -89,42 +95,54 @@ def plot_crowd(crowd: Result, ax: Axes | None = None) -> Axes:
     Returns
     -------
     Axes
-        Horizontal bars on a log scale (leads per partner when leads are known, else new small
-        clients per partner) with their posterior intervals; a blank figure with the reason
-        when ``crowd`` is not available.
+        One point per channel (leads per partner when leads are known, else new small clients
+        per partner) with its posterior interval; the axis is logarithmic only when the
+        intervals span more than a factor of ten. Titled with the all-channels figure, rounded
+        as the findings round it. A blank figure with the reason when ``crowd`` is not
+        available.
     """
     if not crowd.available or crowd.table.empty:
         return _not_available(ax, crowd.message or "No new small clients to count.")
     ax = plots.new_axes(ax)
-    table = crowd.table
-    use_leads = table["leads_per_partner"].notna().any()
+    use_leads = crowd.table["leads_per_partner"].notna().any()
     column = "leads_per_partner" if use_leads else "small_per_partner"
-    table = table.dropna(subset=[column]).reset_index(drop=True)
-    positions = np.arange(len(table))
-    colors = [
-        plots.PALETTE[7] if c == "all channels" else plots.PALETTE[0] for c in table["channel"]
-    ]
-    ax.barh(positions, table[column], color=colors, height=0.6)
-    err = np.vstack(
-        [table[column] - table[f"{column}_low"], table[f"{column}_high"] - table[column]]
-    )
-    ax.errorbar(table[column], positions, xerr=err, fmt="none", ecolor="#333333", capsize=3)
-    ax.set_yticks(positions)
-    ax.set_yticklabels([_label(c) for c in table["channel"]])
-    ax.set_xscale("log")
+    table = crowd.table.dropna(subset=[column]).reset_index(drop=True)
     what = "leads" if use_leads else "new small clients"
-    ax.set_xlabel(f"{what} per long-term partner (log scale)")
+    _draw_per_partner(ax, table, column, what)
     verdict = crowd.metrics.get("crowd_verdict", "estimated")
     if len(table) and verdict == "estimated":
         total = table.loc[table["channel"] == "all channels"]
         value = float(total[column].iloc[0]) if len(total) else float(table[column].median())
-        finding = f"About {value:.0f} {what} reached for one long-term partner"
+        finding = f"About {per_partner(value, column)} {what} reached for one long-term partner"
     elif len(table):
         finding = f"Too few long-term partners to estimate how many {what} it takes"
     else:
         finding = "Not enough history for the crowd arithmetic"
     plots.set_finding_title(ax, finding, "Median and 95% interval (Beta posteriors)")
     return ax
+
+
+def _draw_per_partner(ax: Axes, table: pd.DataFrame, column: str, what: str) -> None:
+    """Each channel's median as a point with its interval; a log axis only over a wide span."""
+    positions = np.arange(len(table))
+    low, high = table[f"{column}_low"], table[f"{column}_high"]
+    for position, channel, value, lo, hi in zip(
+        positions, table["channel"], table[column], low, high, strict=True
+    ):
+        color = plots.PALETTE[7] if channel == "all channels" else plots.PALETTE[0]
+        ax.errorbar([value], [position], xerr=[[value - lo], [hi - value]], fmt="o",
+                    color=color, ecolor=color, capsize=4, markersize=7)  # fmt: skip
+    ax.set_yticks(positions)
+    ax.set_yticklabels([_label(c) for c in table["channel"]])
+    ax.set_ylim(-0.6, len(table) - 0.4)
+    ax.invert_yaxis()
+    span = float(high.max() / low.min()) if len(table) and low.min() > 0 else 1.0
+    if span > _LOG_AXIS_SPAN:
+        ax.set_xscale("log")
+        ax.set_xlabel(f"{what} per long-term partner (log scale)")
+    else:
+        ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+        ax.set_xlabel(f"{what} per long-term partner")
 
 
 def plot_channel_profit(summary: Result, ax: Axes | None = None) -> Axes:

@@ -18,7 +18,7 @@ from helpers.q3_price_and_channel.inputs import (
     _small_client_unit_economics,
     _tier_mask,
 )
-from helpers.results import money
+from helpers.results import currency, money
 
 __all__ = [
     "LEVERS",
@@ -214,8 +214,8 @@ def assumptions_table(levers: Mapping[str, Any], config: Mapping[str, Any]) -> p
     -------
     DataFrame
         lever, assumption (a lever parameter in words, or the target channel's profile), value
-        (as text: yes/no, lists joined, shares and rates as percentages, other numbers to 4
-        significant figures), source ("your config", "default", or how a currency amount was
+        (as text: yes/no, lists joined, shares and rates as percentages, the fee and the
+        threshold as amounts with the currency, other numbers to 4 significant figures), source ("your config", "default", or how a currency amount was
         resolved from the data).
     """
     rows = []
@@ -250,7 +250,15 @@ def assumptions_table(levers: Mapping[str, Any], config: Mapping[str, Any]) -> p
 
 
 #: lever settings that are fractions though their names do not say so
-_FRACTION_PARAMS = ("cap", "revenue_change")
+_FRACTION_PARAMS = ("cap", "revenue_change", "price_change", "volume_change")
+#: lever settings that are currency amounts (resolved from the data unless the config gives them)
+_AMOUNT_PARAMS = ("fee", "threshold")
+
+
+def _amount_words(value: float) -> str:
+    """An amount as the report writes one: whole units from 100, else 2 decimals; currency."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{text} {currency()}" if currency() else text
 
 
 def _value_words(key: str, value: Any) -> str:
@@ -265,6 +273,8 @@ def _value_words(key: str, value: Any) -> str:
     share = name in _FRACTION_PARAMS or is_fraction_column(name, pd.Series([value]))
     if isinstance(value, int | float) and share:
         return f"{value:.0%}" if float(value * 100).is_integer() else f"{value:.1%}"
+    if isinstance(value, int | float) and name in _AMOUNT_PARAMS:
+        return _amount_words(float(value))
     if isinstance(value, float):
         return f"{value:,.4g}"
     return str(value)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers.config import given
 from helpers.report.tables import column_label, format_value
+from helpers.results import rate_number
 
 __all__ = ["ASSUMPTION_GROUPS", "DataInUse", "assumption_rows", "data_in_use"]
 
@@ -131,6 +133,25 @@ def _get(config: Mapping[str, Any], dotted: str) -> Any:
 
 def _money(currency: str | None) -> str:
     return currency or "currency units"
+
+
+def _reference_unit(config: Mapping[str, Any], currency: str | None) -> str:
+    """What the reference order value is in: the data's currency only when the config gives it.
+
+    The default is the median order of the business the default amounts were written for, in
+    no currency; the data's median order (in its currency) sets the scale of those defaults.
+    """
+    if given(config, "cost_to_serve", "reference_order_value"):
+        return _money(currency)
+    record = config.get("_amounts") or {}
+    median, scale = record.get("median_order_value"), record.get("scale")
+    unit = "median order of the defaults' reference business (in no currency)"
+    if median is None or scale is None:
+        return unit
+    return (
+        f"{unit}; this data's median order is {rate_number(median)} "
+        f"{_money(currency)}, so default amounts are scaled x{float(scale):.3g}"
+    )
 
 
 def _is_fraction(key: str) -> bool:
@@ -307,7 +328,12 @@ def assumption_rows(
             ]
         elif dotted == "cost_to_serve":
             plain = {k: v for k, v in section.items() if not isinstance(v, Mapping)}
-            rows = _plain_rows(plain, currency)
+            rows = [
+                (label, value, _reference_unit(config, currency))
+                if label == "Reference order value"
+                else (label, value, unit)
+                for label, value, unit in _plain_rows(plain, currency)
+            ]
         else:
             keep = _SHOWN.get(dotted)
             part = {k: v for k, v in section.items() if keep is None or k in keep}

@@ -264,7 +264,7 @@ def verdict_sentence(metrics: Mapping[str, Any]) -> str | None:
     str or None
         E.g. "Volume overstates value here: the 20% of customers with the most revenue bring 92%
         of it but 88% of the profit (a 9% margin against 14% for the rest); 1,564 customers
-        (32%) lose money, giving back 28% of the profit the others earn." None without the
+        (32%) lose money, giving back 22% of the profit the others earn." None without the
         pareto figures (a run that did not render page 03).
     """
     pareto, whale = metrics.get("pareto", {}), metrics.get("whale", {})
@@ -283,15 +283,32 @@ def verdict_sentence(metrics: Mapping[str, Any]) -> str | None:
     top, rest = pareto.get("top20_by_revenue_margin"), pareto.get("rest_by_revenue_margin")
     if top is not None and rest is not None:
         text += f" (a {sentence_pct(top)} margin against {sentence_pct(rest)} for the rest)"
-    losers, back = whale.get("loss_making_customers"), whale.get("profit_destroyed_pct")
-    if losers and back is not None and (whale.get("total_profit") or 0) > 0:
+    losers, back = whale.get("loss_making_customers"), _loss_makers_take_back(whale)
+    who, verb = ("customer", "loses") if losers == 1 else ("customers", "lose")
+    if losers and back:
         text += (
-            f"; {int(losers):,} customers ({sentence_pct(whale.get('loss_making_share'))}) lose "
-            f"money, giving back {back:.0f}% of the profit the others earn"
+            f"; {int(losers):,} {who} ({sentence_pct(whale.get('loss_making_share'))}) {verb} "
+            f"money, {back}"
         )
     elif losers:
-        text += f"; {int(losers):,} customers lose money"
+        text += f"; {int(losers):,} {who} {verb} money"
     return text + "."
+
+
+def _loss_makers_take_back(whale: Mapping[str, Any]) -> str | None:
+    """What the loss makers destroy, as a share of what the profitable customers earn.
+
+    "giving back 20% of the profit the others earn" (profit destroyed / profit earned), else
+    "destroying 25% of total profit" (``profit_destroyed_pct``, a percentage of the total);
+    None for a business without a positive total.
+    """
+    if (whale.get("total_profit") or 0) <= 0:
+        return None
+    earned, destroyed = whale.get("profit_earned"), whale.get("profit_destroyed")
+    if earned and destroyed is not None and earned > 0:
+        return f"giving back {sentence_pct(destroyed / earned)} of the profit the others earn"
+    back = whale.get("profit_destroyed_pct")
+    return None if back is None else f"destroying {sentence_pct(back / 100)} of total profit"
 
 
 def lead_sentences(metrics: Mapping[str, Any]) -> list[str]:

@@ -8,7 +8,11 @@ returns render that way (the workspace calls it when it opens in a kernel):
 - column labels in words (``net_revenue`` -> "Net revenue", ``ci_low`` -> "CI low");
 - no index column (a named index becomes the first column);
 - shares and rates (columns named ``*share*``, ``*pct*``, ``*_rate``, ``ci_low``/``ci_high``,
-  ``probability``) as percentages; whole numbers and large amounts with thousands separators;
+  ``probability``, ``survival*``, ``retention``, ``claim``, or listed in the frame's
+  ``attrs["fraction_columns"]``) as percentages; ``*_pct`` columns of numbers beyond a
+  fraction's range as the percentages they are; a column of large amounts without decimals;
+  dotted config paths in words; the currency in the headers of the columns named in
+  ``attrs["money_columns"]`` (:func:`helpers.results.with_money_columns`); whole numbers and large amounts with thousands separators;
   other numbers to 2 decimals or 3 significant figures;
 - lists, tuples and mappings as text; missing values as a dash; dates without a midnight time;
 - every text HTML-escaped (a customer called ``<script>`` is shown, never run);
@@ -30,7 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.labels import column_label, is_fraction_column
+from helpers.labels import column_label, is_config_path, is_fraction_column, is_percent_column
+from helpers.results import currency
 
 __all__ = [
     "MAX_ROWS",
@@ -122,7 +127,10 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     unnamed = all(name is None for name in out.index.names)
     if unnamed and out.index.dtype.kind in "iu":  # row numbers (a RangeIndex, a filtered one)
         return out.reset_index(drop=True)
-    return out.reset_index()
+    out = out.reset_index()
+    if unnamed and out.index.nlevels == 1 and len(frame.index.names) == 1:
+        out.columns = ["", *out.columns[1:]]  # row labels: no "Index" header
+    return out
 
 
 def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS, cents: bool = False) -> str:
@@ -144,10 +152,13 @@ def to_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS, cents: bool = False) 
         "Showing the first N of M rows.".
     """
     flat = _flat(frame)
-    shown = _cells_text(flat, flat.head(max_rows), cents)
+    fractions = tuple(frame.attrs.get("fraction_columns", ()))
+    shown = _cells_text(flat, flat.head(max_rows), cents, fractions)
+    money = set(frame.attrs.get("money_columns", ())) if currency() else set()
+    labels = [column_label(c) + (f" ({currency()})" if c in money else "") for c in shown.columns]
     styler = (
         shown.style.hide(axis="index")
-        .relabel_index([html.escape(column_label(c)) for c in shown.columns], axis="columns")
+        .relabel_index([html.escape(label) for label in labels], axis="columns")
         .set_table_attributes('class="wb-table"')
         .set_table_styles(
             [
@@ -188,24 +199,55 @@ def _row_fractions(flat: pd.DataFrame) -> pd.Series:
     )
 
 
-def _cell(value: Any, fraction: bool, cents: bool) -> str:
-    """One cell's escaped text: identifiers in words, amounts to the cent when asked."""
-    if isinstance(value, str) and _IDENTIFIER.fullmatch(value):
+def _cell(value: Any, fraction: bool, cents: bool, kind: str = "") -> str:
+    """One cell's escaped text: identifiers in words, amounts to the cent when asked.
+
+    ``kind`` is the column's: "percent" (numbers already in %), "whole" (large amounts, all
+    written without decimals) or "" (each number by itself).
+    """
+    if isinstance(value, str) and (_IDENTIFIER.fullmatch(value) or is_config_path(value)):
         value = column_label(value)
-    exact = isinstance(value, float | np.floating) and math.isfinite(value) and not fraction
+    number = isinstance(value, float | np.floating) and math.isfinite(value)
+    exact = number and not fraction
     if cents and exact and not float(value).is_integer():
         return f"{value:,.2f}"
+    if exact and kind == "percent":
+        return html.escape(_number(float(value) / 100, True))
+    if exact and kind == "whole":
+        return html.escape(_number(round(float(value)) + 0.0, False))
     return _format_cell(value, fraction)
 
 
-def _cells_text(flat: pd.DataFrame, shown: pd.DataFrame, cents: bool = False) -> pd.DataFrame:
-    """Every shown cell as escaped text for a reader, shares by column name or by row label."""
+def _column_kind(name: Any, values: pd.Series) -> str:
+    """How a column's numbers are written together: "percent", "whole" or "" (one by one).
+
+    "whole": floats that are mostly amounts of a thousand or more and none below one (a
+    change of -379.22 among changes of 80,551 reads -379, not with cents).
+    """
+    if is_percent_column(name, values):
+        return "percent"
+    if not pd.api.types.is_float_dtype(values):
+        return ""
+    size = values[np.isfinite(values)].abs()
+    size = size[size > 0]
+    return "whole" if len(size) and size.median() >= 1000 and size.min() >= 1 else ""
+
+
+def _cells_text(
+    flat: pd.DataFrame, shown: pd.DataFrame, cents: bool = False, fractions: Any = ()
+) -> pd.DataFrame:
+    """Every shown cell as escaped text for a reader, shares by column name or by row label.
+
+    ``fractions`` names columns that hold shares whatever their names say (the frame's
+    ``attrs["fraction_columns"]``, set by the helper that made it).
+    """
     by_row = _row_fractions(flat)
     out = {}
     for column in shown.columns:
-        by_column = is_fraction_column(column, flat[column])
+        by_column = column in fractions or is_fraction_column(column, flat[column])
+        kind = "" if by_column or by_row.any() else _column_kind(column, flat[column])
         out[column] = [
-            _cell(value, by_column or bool(by_row.loc[i]), cents)
+            _cell(value, by_column or bool(by_row.loc[i]), cents, kind)
             for i, value in shown[column].items()
         ]
     return pd.DataFrame(out, index=shown.index, columns=shown.columns)

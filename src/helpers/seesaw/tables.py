@@ -172,7 +172,8 @@ def bridge_table(
     -------
     DataFrame
         size_tier, discounts, rebates, cost of goods, the cost-to-serve steps, profit:
-        fractions of list revenue that add up to 1.
+        fractions of list revenue that add up to 1 (named in ``attrs["fraction_columns"]``, so
+        a report table shows them as percentages).
     """
     settings = _config(config)
     lead, frames, _ = verdicts.level_frames(ledger, level)
@@ -192,4 +193,6 @@ def bridge_table(
     lst = sums.pop("list_revenue").replace(0, np.nan)
     out = sums.div(lst, axis=0)
     out.index.name = "size_tier"
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs["fraction_columns"] = list(sums.columns)  # shown as % of list revenue
+    return out
