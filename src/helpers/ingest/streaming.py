@@ -6,18 +6,16 @@ whole-file read decides them from a sample of the same size); later chunks are r
 value that does not fit is rejected with its reason. Every chunk is validated by the same code as
 a whole file (:func:`helpers.ingest.validation.validate_file`), its accepted rows appended to an
 Arrow IPC file with a 64-bit hash of each row's fields as read and each row's place among the
-chunk's lines of its order; its rejects and money are added up. Each chunk's row hashes and
-order-id hashes are counted into buckets on disk (:mod:`helpers.ingest.keycounts`), which name
-the few rows and orders seen more than once. What needs the whole table runs on DuckDB, with a
-memory limit and spilling to disk, on those alone: exact repeats of a row (equal hashes, then
-equal values) and the lines an order has in earlier chunks (from the chunks' lists of orders,
-for line positions where the export gives none); lines repeated across files are found on the
-whole table. DuckDB holds every Arrow batch an aggregate reads until its query ends (beyond its
-memory limit), so no query aggregates over every line read from Arrow. The finished table
-is then written to Parquet a chunk at a time, the figures of its lines
-(:mod:`helpers.ingest.linefigures`) added up on the way, so nothing after loading reads every
-line at once. Peak memory depends on the chunk size and DuckDB's limit, not on the number of
-lines.
+chunk's lines of its order; its rejects and money are added up. Each chunk's hashes of rows,
+order ids and (with several files) line keys are counted into buckets on disk
+(:mod:`helpers.ingest.keycounts`), which name the few seen more than once. What needs the whole
+table runs on DuckDB (memory-limited, spilling to disk) on those alone: exact repeats of a row
+(equal hashes, then equal values), the lines an order has in earlier chunks (for line positions
+where the export gives none) and lines repeated across files. (DuckDB holds every Arrow batch a
+GROUP BY reads until its query ends, beyond its memory limit: no query groups every line.) The
+finished table is written to Parquet a chunk at a time, its lines' figures
+(:mod:`helpers.ingest.linefigures`) added up on the way. Peak memory depends on the chunk size
+and DuckDB's limit, not on the number of lines.
 """
 
 from __future__ import annotations
@@ -45,14 +43,13 @@ from helpers.ingest.positions import LinesBefore, chunk_positions, lines_before_
 from helpers.ingest.rawfile import RawFile
 from helpers.ingest.readers import read_raw, sniff_layout
 from helpers.ingest.rejects import empty_rejects
-from helpers.ingest.tally import merge_notes
+from helpers.ingest.tally import merge_notes, overlap_sentence
 from helpers.ingest.validation import FileOut, row_hashes, validate_file
 
 __all__ = [
     "LINE_KEY",
     "ReadWhole",
     "Streamed",
-    "overlap_sentence",
     "should_stream",
     "stream_table",
     "STREAM_MEMORY",
@@ -96,31 +93,6 @@ class Streamed:
 
 class ReadWhole(Exception):
     """A file turned out not to read in chunks (its text does not decode past the head)."""
-
-
-def overlap_sentence(count: int, later: str, earlier: str, revenue: float) -> str:
-    """The finding on lines of one file that repeat lines of an earlier file.
-
-    Parameters
-    ----------
-    count
-        The repeated lines.
-    later, earlier
-        The file holding the repeats, the file they repeat.
-    revenue
-        The repeats' revenue (currency units).
-
-    Returns
-    -------
-    str
-        The sentence, as both a whole read and a read in chunks say it.
-    """
-    return (
-        f"order_lines: {count:,} line{'s' if count != 1 else ''} of {later} "
-        f"{'repeat' if count != 1 else 'repeats'} lines of {earlier} (same order, customer, date, "
-        "product, quantity and revenue): the exports overlap; flagged is_duplicate (revenue "
-        f"{revenue:,.2f})."
-    )
 
 
 def should_stream(table: str, sources: list[tuple[Path, str]], opts: Mapping[str, Any]) -> bool:
@@ -209,6 +181,7 @@ class _Chunk:
     orders: pa.Table
     row_keys: Counted  # the accepted rows' hashes (``_h1``)
     order_keys: Counted  # the orders' hashes (``_oh``)
+    line_keys: Counted | None  # with several files: hashes of the rows' LINE_KEY (``_hk``)
 
 
 class _Parts:
@@ -244,6 +217,8 @@ class _Parts:
         self._write_orders(chunk.orders)
         self.keys.add(f"rows{file_index}", chunk.row_keys)
         self.keys.add("orders", chunk.order_keys)
+        if chunk.line_keys is not None:
+            self.keys.add("lines", chunk.line_keys)
         self.rows += size
         self.chunks += 1
         for name in accepted.column_names:
@@ -265,14 +240,23 @@ class _Parts:
 def _validated(
     raw: RawFile, table: str, opts: Mapping[str, Any], config: Mapping[str, Any]
 ) -> _Chunk:
-    """One chunk validated; its rows' places in their orders (``_pos``), its orders, its keys."""
+    """One chunk validated; its rows' places in their orders (``_pos``), its orders, its keys.
+
+    With ``opts["_line_keys"]`` (a table of several files) each row also gets ``_hk``, a hash
+    of its :data:`LINE_KEY` values, by which lines repeated across files are found.
+    """
     out = validate_file(raw, table, opts, config)
     positions, orders = chunk_positions(out.accepted.column("order_id"))
     out.accepted = out.accepted.append_column("_pos", pa.array(positions))
     order_keys = row_hashes(orders.select(["order_id"]))["_h1"]
     orders = orders.append_column("_oh", pa.array(order_keys))
     row_keys = count_keys(out.accepted.column("_h1").to_numpy())
-    return _Chunk(out, orders, row_keys, count_keys(order_keys))
+    line_keys = None
+    if opts.get("_line_keys"):
+        hashes = row_hashes(out.accepted.select(list(LINE_KEY)))["_h1"]
+        out.accepted = out.accepted.append_column("_hk", pa.array(hashes))
+        line_keys = count_keys(hashes)
+    return _Chunk(out, orders, row_keys, count_keys(order_keys), line_keys)
 
 
 def _stream_file(
@@ -353,13 +337,25 @@ def _lines_before(con: Any, parts: _Parts) -> LinesBefore:
     return LinesBefore(iter(con.execute(lines_before_query).to_arrow_reader(1 << 16)))
 
 
-def _repeats(con: Any, parts: _Parts, files: int) -> np.ndarray:
+def _register_again(con: Any, parts: _Parts) -> bool:
+    """Register ``again``: the LINE_KEY hashes (``_hk``) seen more than once; whether any are.
+
+    Every line of a key seen once is the only line of its key, so it repeats no line of an
+    earlier file: the queries on lines across files look at the lines of these keys alone.
+    """
+    keys = parts.keys.repeated("lines")
+    con.register("again", pa.table({"_hk": keys}))
+    return bool(len(keys))
+
+
+def _repeats(con: Any, parts: _Parts, files: int, across: bool) -> np.ndarray:
     """``_seq`` of the rows that repeat an earlier row of their file, or a line of an earlier file.
 
     A row repeats an earlier row of its file when the hashes of their fields as read are equal
     and so is every value they were read into (a chance collision of the hash alone would need
     equal values too); only rows whose hash occurs more than once in their file
-    (:class:`helpers.ingest.keycounts.KeyCounts`) are compared.
+    (:class:`helpers.ingest.keycounts.KeyCounts`) are compared. ``across``: whether some
+    lines' keys repeat (:func:`_register_again`).
     """
     twice = pa.concat_tables(
         [
@@ -375,11 +371,11 @@ def _repeats(con: Any, parts: _Parts, files: int) -> np.ndarray:
         query = f"""SELECT _seq FROM parts SEMI JOIN twice USING (_file, _h1)
             QUALIFY row_number() OVER (PARTITION BY _file, _h1, {values} ORDER BY _seq) > 1"""
         found = con.execute(query).to_arrow_table().column(0).to_numpy()
-    if files > 1:
+    if across:
         key = ", ".join(LINE_KEY)
-        across = f"""SELECT _seq FROM parts
+        query = f"""SELECT _seq FROM parts SEMI JOIN again USING (_hk)
             QUALIFY first_value(_file) OVER (PARTITION BY {key} ORDER BY _seq) <> _file"""
-        more = con.execute(across).to_arrow_table().column(0).to_numpy()
+        more = con.execute(query).to_arrow_table().column(0).to_numpy()
         found = np.union1d(found, more)
     return np.sort(found)
 
@@ -423,7 +419,8 @@ def _overlap_notes(con: Any, names: list[str]) -> list[str]:
     rows = con.execute(
         f"""SELECT _file, first_file, count(*) AS lines, sum(revenue) AS revenue
         FROM (SELECT _file, _seq, revenue, first_value(_file) OVER
-              (PARTITION BY {key} ORDER BY _seq) AS first_file FROM parts)
+              (PARTITION BY {key} ORDER BY _seq) AS first_file
+              FROM parts SEMI JOIN again USING (_hk))
         WHERE first_file <> _file
         GROUP BY _file, first_file ORDER BY min(_seq)"""
     ).fetchall()
@@ -484,12 +481,13 @@ def _finish(
     con = duckdb.connect(config=settings)
     try:
         con.register("parts", ds.dataset(str(parts.path), format="arrow"))
-        repeats = _repeats(con, parts, len(names))
+        across = len(names) > 1 and _register_again(con, parts)
+        repeats = _repeats(con, parts, len(names), across)
         before = _lines_before(con, parts) if parts.nulls.get("line_no") else None
         batches = _finished_batches(parts.path, repeats, before)
         figures = LineFigures(files={name: (Count(), Count()) for name in names})
         _write_final(final, _pandas_schema(parts.nulls, table), batches, figures)
-        return (_overlap_notes(con, names) if len(names) > 1 else []), figures
+        return (_overlap_notes(con, names) if across else []), figures
     finally:
         con.close()
 
@@ -562,6 +560,7 @@ def stream_table(
     """
     size = sum(path.stat().st_size for path, _ in sources if path.is_file())
     parts = _Parts(work / f"{table}.parts.arrow", bucket_count(size))
+    opts = {**opts, "_line_keys": len(sources) > 1}
     files: list[FileOut] = []
     try:
         for index, (path, name) in enumerate(sources):
