@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.ingest.keycounts import BUCKET_BYTES, KeyCounts, bucket_count, count_keys
+from helpers.ingest.keycounts import BUCKET_BYTES, KeyCounts, bucket_count, count_keys, is_in
 
 INT64 = np.iinfo(np.int64)
 
@@ -43,6 +43,13 @@ def test_groups_are_counted_apart(tmp_path: Path) -> None:
     assert counts.repeated("a").tolist() == []
     assert counts.repeated("b").tolist() == [3]
     assert counts.repeated("none").tolist() == []
+
+
+@given(st.lists(st.integers(-9, 9), max_size=30), st.lists(st.integers(-9, 9), max_size=30))
+def test_is_in_agrees_with_numpy(values: list[int], keys: list[int]) -> None:
+    ascending = np.unique(np.array(keys, np.int64))
+    found = is_in(np.array(values, np.int64), ascending)
+    assert found.tolist() == np.isin(values, keys).tolist()
 
 
 @pytest.mark.parametrize(

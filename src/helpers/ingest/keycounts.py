@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["BUCKET_BYTES", "Counted", "KeyCounts", "bucket_count", "count_keys"]
+__all__ = ["BUCKET_BYTES", "Counted", "KeyCounts", "bucket_count", "count_keys", "is_in"]
 
 #: source bytes per bucket: a CSV line of ~70 bytes is one key of 16 bytes on disk, so a bucket
 #: of 128 MiB of CSV holds ~2 million keys (~30 MB) and a Parquet source (fewer bytes a line)
@@ -49,6 +49,18 @@ def count_keys(keys: np.ndarray) -> Counted:
     """
     distinct, counts = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
     return Counted(distinct, counts.astype(np.int64))
+
+
+def is_in(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:
+    """Which ``values`` occur in ``ascending`` (sorted keys): a binary search each.
+
+    Unlike :func:`numpy.isin`, which sorts both arrays at every call, this costs a chunk's
+    values times log of the keys, however many chunks ask.
+    """
+    if not len(ascending):
+        return np.zeros(len(values), bool)
+    places = np.minimum(np.searchsorted(ascending, values), len(ascending) - 1)
+    return ascending[places] == values
 
 
 def bucket_count(source_bytes: int) -> int:

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from helpers import schema
 from helpers.ingest.chunks import csv_chunks, parquet_chunks, streamable
-from helpers.ingest.keycounts import Counted, KeyCounts, bucket_count, count_keys
+from helpers.ingest.keycounts import Counted, KeyCounts, bucket_count, count_keys, is_in
 from helpers.ingest.linefigures import Count, LineFigures, add_batch
 from helpers.ingest.positions import LinesBefore, chunk_positions, lines_before_query, place
 from helpers.ingest.rawfile import RawFile
@@ -328,7 +328,7 @@ def _lines_before(con: Any, parts: _Parts) -> LinesBefore:
         reader = pa.ipc.open_file(source)
         for index in range(reader.num_record_batches if len(several) else 0):
             batch = reader.get_batch(index)
-            listed = np.isin(batch.column("_oh").to_numpy(), several)
+            listed = is_in(batch.column("_oh").to_numpy(), several)
             if listed.any():
                 rows = batch.filter(pa.array(listed)).select(["order_id", "lines", "_chunk"])
                 con.register("listed", rows)
@@ -401,7 +401,7 @@ def _finished_batches(
     """The parts in file order (a chunk at a time) with ``is_duplicate`` and ``line_no`` set."""
     for rows in _chunk_tables(parts):
         seq = rows.column("_seq").to_numpy()
-        repeat = np.isin(seq, repeats, assume_unique=True)
+        repeat = is_in(seq, repeats)
         flag = pc.or_(rows.column("is_duplicate"), pa.array(repeat))
         rows = rows.set_column(rows.schema.get_field_index("is_duplicate"), "is_duplicate", flag)
         if before is not None:
