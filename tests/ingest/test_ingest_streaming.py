@@ -131,6 +131,19 @@ def test_overlapping_monthly_files_read_the_same_in_chunks(tmp_path: Path) -> No
     assert any("the exports overlap" in sentence for sentence in quality)
 
 
+def test_monthly_files_sharing_no_line_read_the_same_in_chunks(tmp_path: Path) -> None:
+    lines = _messy_lines(3000, seed=5, prefix="N")  # repeats within each file, none across
+    (tmp_path / "jan.csv").write_text("\n".join([HEADER, *lines[:1500]]) + "\n", encoding="utf-8")
+    (tmp_path / "feb.csv").write_text("\n".join([HEADER, *lines[1500:-1]]) + "\n", encoding="utf-8")
+    options = {"columns": COLUMNS}
+    whole = _ingest(tmp_path, ["jan.csv", "feb.csv"], None, **options)
+    chunked = _ingest(tmp_path, ["jan.csv", "feb.csv"], 0.02, **options)
+    _assert_same(whole, chunked, chunks_at_least=6)
+    quality = json.loads((chunked / "ingest.json").read_text())["quality"]
+    assert not any("the exports overlap" in sentence for sentence in quality)
+    assert pd.read_parquet(chunked / "order_lines.parquet")["is_duplicate"].any()
+
+
 def test_a_parquet_export_without_line_numbers_reads_the_same_in_chunks(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     n = 20_000

@@ -9,8 +9,9 @@ Modules, in the order a file passes through them:
 - ``columns``: a table's options, source files and column mapping;
 - ``checks``, ``amounts``, ``suspects``, ``rejects``, ``validation``: one file's row checks,
   order-line amounts, rows that parse but cannot be right, rejects, and the accepted rows;
-- ``chunks``, ``tally``, ``positions``, ``streaming``: a large order-line export read in chunks
-  (lines numbered per order a chunk at a time), finished on DuckDB;
+- ``chunks``, ``tally``, ``positions``, ``keycounts``, ``streaming``: a large order-line export
+  read in chunks (lines numbered per order a chunk at a time, keys seen twice found in buckets
+  on disk), finished on DuckDB;
 - ``loading``: every file of one table;
 - ``money``, ``linefigures``, ``reconciliation``, ``quality``, ``keys``, ``coverage``: exact
   totals, the accepted lines' figures added up a batch at a time, rows and revenue balanced to

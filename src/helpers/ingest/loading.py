@@ -23,10 +23,10 @@ from helpers.ingest.shapes import attach_lookups
 from helpers.ingest.streaming import (
     LINE_KEY,
     ReadWhole,
-    overlap_sentence,
     should_stream,
     stream_table,
 )
+from helpers.ingest.tally import overlap_sentence
 from helpers.ingest.validation import ARROW_TYPES, FileOut, validate_file
 
 __all__ = ["LoadedTable", "load_sources", "load_table", "flag_overlaps"]

@@ -6,14 +6,16 @@ whole-file read decides them from a sample of the same size); later chunks are r
 value that does not fit is rejected with its reason. Every chunk is validated by the same code as
 a whole file (:func:`helpers.ingest.validation.validate_file`), its accepted rows appended to an
 Arrow IPC file with a 64-bit hash of each row's fields as read and each row's place among the
-chunk's lines of its order; its rejects and money are added up. What needs the whole table runs
-on DuckDB, with a memory limit and spilling to disk: exact repeats of a row (equal hashes, then
-equal values), the lines an order has in earlier chunks (from each chunk's list of orders, for
-line positions where the export gives none) and lines repeated across files. The finished table
-is then written to Parquet a chunk at a time, the figures of its lines
-(:mod:`helpers.ingest.linefigures`) added up on the way, so nothing after loading reads every
-line at once. Peak memory depends on the chunk size and DuckDB's limit, not on the number of
-lines.
+chunk's lines of its order; its rejects and money are added up. Each chunk's hashes of rows,
+order ids and (with several files) line keys are counted into buckets on disk
+(:mod:`helpers.ingest.keycounts`), which name the few seen more than once. What needs the whole
+table runs on DuckDB (memory-limited, spilling to disk) on those alone: exact repeats of a row
+(equal hashes, then equal values), the lines an order has in earlier chunks (for line positions
+where the export gives none) and lines repeated across files. (DuckDB holds every Arrow batch a
+GROUP BY reads until its query ends, beyond its memory limit: no query groups every line.) The
+finished table is written to Parquet a chunk at a time, its lines' figures
+(:mod:`helpers.ingest.linefigures`) added up on the way. Peak memory depends on the chunk size
+and DuckDB's limit, not on the number of lines.
 """
 
 from __future__ import annotations
@@ -35,19 +37,19 @@ import pyarrow.parquet as pq
 
 from helpers import schema
 from helpers.ingest.chunks import csv_chunks, parquet_chunks, streamable
+from helpers.ingest.keycounts import Counted, KeyCounts, bucket_count, count_keys, is_in
 from helpers.ingest.linefigures import Count, LineFigures, add_batch
 from helpers.ingest.positions import LinesBefore, chunk_positions, lines_before_query, place
 from helpers.ingest.rawfile import RawFile
 from helpers.ingest.readers import read_raw, sniff_layout
 from helpers.ingest.rejects import empty_rejects
-from helpers.ingest.tally import merge_notes
-from helpers.ingest.validation import FileOut, validate_file
+from helpers.ingest.tally import merge_notes, overlap_sentence
+from helpers.ingest.validation import FileOut, row_hashes, validate_file
 
 __all__ = [
     "LINE_KEY",
     "ReadWhole",
     "Streamed",
-    "overlap_sentence",
     "should_stream",
     "stream_table",
     "STREAM_MEMORY",
@@ -70,8 +72,11 @@ _COMPARED = tuple(
     for name in schema.CANONICAL["order_lines"]
     if name not in ("source_file", "source_row", "is_duplicate")
 )
-#: a chunk's orders and their line counts (:func:`helpers.ingest.positions.chunk_positions`)
-_ORDERS = pa.schema([("order_id", pa.string()), ("lines", pa.int64()), ("_chunk", pa.int32())])
+#: a chunk's orders and their line counts (:func:`helpers.ingest.positions.chunk_positions`),
+#: with a hash of the order id (``_oh``: orders listed in several chunks are found by it)
+_ORDERS = pa.schema(
+    [("order_id", pa.string()), ("lines", pa.int64()), ("_oh", pa.int64()), ("_chunk", pa.int32())]
+)
 _DTYPE_WORDS = {"string": "text", "date": "date", "int64": "whole number", "float64": "number"}
 
 
@@ -88,31 +93,6 @@ class Streamed:
 
 class ReadWhole(Exception):
     """A file turned out not to read in chunks (its text does not decode past the head)."""
-
-
-def overlap_sentence(count: int, later: str, earlier: str, revenue: float) -> str:
-    """The finding on lines of one file that repeat lines of an earlier file.
-
-    Parameters
-    ----------
-    count
-        The repeated lines.
-    later, earlier
-        The file holding the repeats, the file they repeat.
-    revenue
-        The repeats' revenue (currency units).
-
-    Returns
-    -------
-    str
-        The sentence, as both a whole read and a read in chunks say it.
-    """
-    return (
-        f"order_lines: {count:,} line{'s' if count != 1 else ''} of {later} "
-        f"{'repeat' if count != 1 else 'repeats'} lines of {earlier} (same order, customer, date, "
-        "product, quantity and revenue): the exports overlap; flagged is_duplicate (revenue "
-        f"{revenue:,.2f})."
-    )
 
 
 def should_stream(table: str, sources: list[tuple[Path, str]], opts: Mapping[str, Any]) -> bool:
@@ -193,22 +173,35 @@ def _merge(outs: list[FileOut], name: str) -> FileOut:
     )
 
 
+@dataclass
+class _Chunk:
+    """One chunk validated: its outcome, its orders (:data:`_ORDERS`) and keys counted."""
+
+    out: FileOut
+    orders: pa.Table
+    row_keys: Counted  # the accepted rows' hashes (``_h1``)
+    order_keys: Counted  # the orders' hashes (``_oh``)
+    line_keys: Counted | None  # with several files: hashes of the rows' LINE_KEY (``_hk``)
+
+
 class _Parts:
     """The accepted rows of every chunk, appended to one Arrow IPC file (fast, uncompressed).
 
     Each row gets ``_file`` (the file's place in the table's list), ``_seq`` (its place in
     the whole table), ``_chunk`` (its chunk's place) and ``_pos`` (its place among the chunk's
     rows of its order); each chunk's orders and their line counts go to a second file
-    (:mod:`helpers.ingest.positions`). Nulls per column are counted as the rows go by.
+    (:mod:`helpers.ingest.positions`). The row hashes (per file) and order-id hashes go to
+    :class:`helpers.ingest.keycounts.KeyCounts`. Nulls per column are counted as rows go by.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, buckets: int):
         self.path, self.writer, self.schema = path, None, None
         self.orders_path, self.orders = path.with_suffix(".orders.arrow"), None
+        self.keys = KeyCounts(path.parent / "keys", buckets)
         self.rows, self.chunks, self.nulls = 0, 0, {}
 
-    def write(self, accepted: pa.Table, orders: pa.Table, file_index: int) -> None:
-        size = accepted.num_rows
+    def write(self, chunk: _Chunk, file_index: int) -> None:
+        accepted, size = chunk.out.accepted, chunk.out.accepted.num_rows
         extra = {
             "_file": np.full(size, file_index, np.int32),
             "_seq": np.arange(self.rows, self.rows + size, dtype=np.int64),
@@ -221,7 +214,11 @@ class _Parts:
             self.writer = pa.ipc.new_file(str(self.path), self.schema)
         for batch in accepted.cast(self.schema).to_batches(max_chunksize=_IPC_ROWS):
             self.writer.write_batch(batch)  # small batches: a scan reads a few ahead
-        self._write_orders(orders)
+        self._write_orders(chunk.orders)
+        self.keys.add(f"rows{file_index}", chunk.row_keys)
+        self.keys.add("orders", chunk.order_keys)
+        if chunk.line_keys is not None:
+            self.keys.add("lines", chunk.line_keys)
         self.rows += size
         self.chunks += 1
         for name in accepted.column_names:
@@ -242,18 +239,30 @@ class _Parts:
 
 def _validated(
     raw: RawFile, table: str, opts: Mapping[str, Any], config: Mapping[str, Any]
-) -> tuple[FileOut, pa.Table]:
-    """One chunk validated; its rows' places in their orders (``_pos``) and its orders."""
+) -> _Chunk:
+    """One chunk validated; its rows' places in their orders (``_pos``), its orders, its keys.
+
+    With ``opts["_line_keys"]`` (a table of several files) each row also gets ``_hk``, a hash
+    of its :data:`LINE_KEY` values, by which lines repeated across files are found.
+    """
     out = validate_file(raw, table, opts, config)
     positions, orders = chunk_positions(out.accepted.column("order_id"))
     out.accepted = out.accepted.append_column("_pos", pa.array(positions))
-    return out, orders
+    order_keys = row_hashes(orders.select(["order_id"]))["_h1"]
+    orders = orders.append_column("_oh", pa.array(order_keys))
+    row_keys = count_keys(out.accepted.column("_h1").to_numpy())
+    line_keys = None
+    if opts.get("_line_keys"):
+        hashes = row_hashes(out.accepted.select(list(LINE_KEY)))["_h1"]
+        out.accepted = out.accepted.append_column("_hk", pa.array(hashes))
+        line_keys = count_keys(hashes)
+    return _Chunk(out, orders, row_keys, count_keys(order_keys), line_keys)
 
 
 def _stream_file(
     path: Path, name: str, table: str, opts: Mapping[str, Any], config: Mapping[str, Any], sink: Any
 ) -> FileOut:
-    """Validate one file chunk by chunk; accepted rows go to ``sink(rows, orders)``.
+    """Validate one file chunk by chunk; each :class:`_Chunk` goes to ``sink(chunk)``.
 
     The first chunk decides how the file reads; the later ones are validated two at a time
     (Arrow and NumPy work outside Python's lock) and taken in file order, so an error is
@@ -261,11 +270,10 @@ def _stream_file(
     """
     outs: list[FileOut] = []
 
-    def take(done: tuple[FileOut, pa.Table]) -> None:
-        out, orders = done
-        sink(out.accepted, orders)
-        out.accepted = out.accepted.schema.empty_table()  # a slice would keep the chunk alive
-        outs.append(out)
+    def take(done: _Chunk) -> None:
+        sink(done)
+        done.out.accepted = done.out.accepted.schema.empty_table()  # a slice would keep it
+        outs.append(done.out)
 
     chunks = _chunks(path, name, table, opts)
     first = next(chunks)
@@ -307,28 +315,67 @@ def _pandas_schema(nulls: Mapping[str, int], table: str) -> pa.Schema:
     return pa.schema(fields, metadata=described.metadata)
 
 
-def _lines_before(con: Any) -> LinesBefore:
-    """Per chunk, the lines its orders have in earlier chunks (DuckDB, read in chunk order)."""
+def _lines_before(con: Any, parts: _Parts) -> LinesBefore:
+    """Per chunk, the lines its orders have in earlier chunks (DuckDB, read in chunk order).
+
+    Only the orders whose id hash is listed by more than one chunk can have lines in an
+    earlier chunk: their rows of the order lists are copied into a DuckDB table (which spills
+    to disk), a batch at a time; the query runs on them alone.
+    """
+    several = parts.keys.repeated("orders")
+    con.execute("CREATE TEMP TABLE orders (order_id VARCHAR, lines BIGINT, _chunk INTEGER)")
+    with pa.OSFile(str(parts.orders_path)) as source:
+        reader = pa.ipc.open_file(source)
+        for index in range(reader.num_record_batches if len(several) else 0):
+            batch = reader.get_batch(index)
+            listed = is_in(batch.column("_oh").to_numpy(), several)
+            if listed.any():
+                rows = batch.filter(pa.array(listed)).select(["order_id", "lines", "_chunk"])
+                con.register("listed", rows)
+                con.execute("INSERT INTO orders SELECT * FROM listed")
+                con.unregister("listed")
     return LinesBefore(iter(con.execute(lines_before_query).to_arrow_reader(1 << 16)))
 
 
-def _repeats(con: Any, files: int) -> np.ndarray:
+def _register_again(con: Any, parts: _Parts) -> bool:
+    """Register ``again``: the LINE_KEY hashes (``_hk``) seen more than once; whether any are.
+
+    Every line of a key seen once is the only line of its key, so it repeats no line of an
+    earlier file: the queries on lines across files look at the lines of these keys alone.
+    """
+    keys = parts.keys.repeated("lines")
+    con.register("again", pa.table({"_hk": keys}))
+    return bool(len(keys))
+
+
+def _repeats(con: Any, parts: _Parts, files: int, across: bool) -> np.ndarray:
     """``_seq`` of the rows that repeat an earlier row of their file, or a line of an earlier file.
 
     A row repeats an earlier row of its file when the hashes of their fields as read are equal
     and so is every value they were read into (a chance collision of the hash alone would need
-    equal values too); only rows whose hash occurs more than once are compared.
+    equal values too); only rows whose hash occurs more than once in their file
+    (:class:`helpers.ingest.keycounts.KeyCounts`) are compared. ``across``: whether some
+    lines' keys repeat (:func:`_register_again`).
     """
-    values = ", ".join(_COMPARED)
-    query = f"""WITH twice AS (SELECT _file, _h1 FROM parts GROUP BY _file, _h1 HAVING count(*) > 1)
-        SELECT _seq FROM parts SEMI JOIN twice USING (_file, _h1)
-        QUALIFY row_number() OVER (PARTITION BY _file, _h1, {values} ORDER BY _seq) > 1"""
-    found = con.execute(query).to_arrow_table().column(0).to_numpy()
-    if files > 1:
+    twice = pa.concat_tables(
+        [
+            pa.table({"_file": pa.array(np.full(len(keys), index, np.int32)), "_h1": keys})
+            for index in range(files)
+            for keys in [parts.keys.repeated(f"rows{index}")]
+        ]
+    )
+    found = np.array([], np.int64)
+    if twice.num_rows:
+        values = ", ".join(_COMPARED)
+        con.register("twice", twice)
+        query = f"""SELECT _seq FROM parts SEMI JOIN twice USING (_file, _h1)
+            QUALIFY row_number() OVER (PARTITION BY _file, _h1, {values} ORDER BY _seq) > 1"""
+        found = con.execute(query).to_arrow_table().column(0).to_numpy()
+    if across:
         key = ", ".join(LINE_KEY)
-        across = f"""SELECT _seq FROM parts
+        query = f"""SELECT _seq FROM parts SEMI JOIN again USING (_hk)
             QUALIFY first_value(_file) OVER (PARTITION BY {key} ORDER BY _seq) <> _file"""
-        more = con.execute(across).to_arrow_table().column(0).to_numpy()
+        more = con.execute(query).to_arrow_table().column(0).to_numpy()
         found = np.union1d(found, more)
     return np.sort(found)
 
@@ -354,7 +401,7 @@ def _finished_batches(
     """The parts in file order (a chunk at a time) with ``is_duplicate`` and ``line_no`` set."""
     for rows in _chunk_tables(parts):
         seq = rows.column("_seq").to_numpy()
-        repeat = np.isin(seq, repeats, assume_unique=True)
+        repeat = is_in(seq, repeats)
         flag = pc.or_(rows.column("is_duplicate"), pa.array(repeat))
         rows = rows.set_column(rows.schema.get_field_index("is_duplicate"), "is_duplicate", flag)
         if before is not None:
@@ -372,7 +419,8 @@ def _overlap_notes(con: Any, names: list[str]) -> list[str]:
     rows = con.execute(
         f"""SELECT _file, first_file, count(*) AS lines, sum(revenue) AS revenue
         FROM (SELECT _file, _seq, revenue, first_value(_file) OVER
-              (PARTITION BY {key} ORDER BY _seq) AS first_file FROM parts)
+              (PARTITION BY {key} ORDER BY _seq) AS first_file
+              FROM parts SEMI JOIN again USING (_hk))
         WHERE first_file <> _file
         GROUP BY _file, first_file ORDER BY min(_seq)"""
     ).fetchall()
@@ -433,13 +481,13 @@ def _finish(
     con = duckdb.connect(config=settings)
     try:
         con.register("parts", ds.dataset(str(parts.path), format="arrow"))
-        con.register("orders", ds.dataset(str(parts.orders_path), format="arrow"))
-        repeats = _repeats(con, len(names))
-        before = _lines_before(con) if parts.nulls.get("line_no") else None
+        across = len(names) > 1 and _register_again(con, parts)
+        repeats = _repeats(con, parts, len(names), across)
+        before = _lines_before(con, parts) if parts.nulls.get("line_no") else None
         batches = _finished_batches(parts.path, repeats, before)
         figures = LineFigures(files={name: (Count(), Count()) for name in names})
         _write_final(final, _pandas_schema(parts.nulls, table), batches, figures)
-        return (_overlap_notes(con, names) if len(names) > 1 else []), figures
+        return (_overlap_notes(con, names) if across else []), figures
     finally:
         con.close()
 
@@ -510,7 +558,9 @@ def stream_table(
     ReadWhole
         When a text file does not decode past its head (the caller reads the table whole).
     """
-    parts = _Parts(work / f"{table}.parts.arrow")
+    size = sum(path.stat().st_size for path, _ in sources if path.is_file())
+    parts = _Parts(work / f"{table}.parts.arrow", bucket_count(size))
+    opts = {**opts, "_line_keys": len(sources) > 1}
     files: list[FileOut] = []
     try:
         for index, (path, name) in enumerate(sources):

@@ -3,7 +3,9 @@
 A file too large to hold in memory is validated chunk by chunk (``helpers.ingest.streaming``).
 A sentence that counts something ("1,204 lines carry an order id matching '^C'") is made per
 chunk; as a :class:`Tally` it carries its figures, so the file's sentence is rendered once from
-the figures of every chunk added up. Other sentences are kept once each, in order.
+the figures of every chunk added up. Other sentences are kept once each, in order. Lines of one
+file repeating lines of an earlier file are said alike whether a table is read whole or in
+chunks (:func:`overlap_sentence`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Tally", "merge_notes"]
+__all__ = ["Tally", "merge_notes", "overlap_sentence"]
 
 Figures = Mapping[str, Any]
 
@@ -95,3 +97,28 @@ def merge_notes(chunks: Iterable[list[str]]) -> list[str]:
         else:
             out.append(item)
     return out
+
+
+def overlap_sentence(count: int, later: str, earlier: str, revenue: float) -> str:
+    """The finding on lines of one file that repeat lines of an earlier file.
+
+    Parameters
+    ----------
+    count
+        The repeated lines.
+    later, earlier
+        The file holding the repeats, the file they repeat.
+    revenue
+        The repeats' revenue (currency units).
+
+    Returns
+    -------
+    str
+        The sentence, as both a whole read and a read in chunks say it.
+    """
+    return (
+        f"order_lines: {count:,} line{'s' if count != 1 else ''} of {later} "
+        f"{'repeat' if count != 1 else 'repeats'} lines of {earlier} (same order, customer, date, "
+        "product, quantity and revenue): the exports overlap; flagged is_duplicate (revenue "
+        f"{revenue:,.2f})."
+    )
