@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["Encoded", "encode", "factorize"]
+__all__ = ["Encoded", "encode", "factorize", "sorted_distinct"]
 
 #: the low k bytes of a 64-bit word, k = 0..8
 _BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
@@ -150,7 +150,7 @@ def _ranks(keys: np.ndarray, owned: bool) -> tuple[np.ndarray, int]:
     scratch = np.empty(min(len(mixed), _BLOCK), dtype=np.uint64)
     for start in range(0, len(mixed), _BLOCK):
         _mix_in_place(mixed[start : start + _BLOCK], scratch)
-    distinct = _distinct(mixed)
+    distinct = sorted_distinct(mixed)
     bits = len(distinct).bit_length() + 1  # 2x-4x the distinct keys: most alone in a bucket
     shift = np.uint64(64 - bits)
     table = _bucket_table(distinct >> shift, 1 << bits)
@@ -187,8 +187,8 @@ def _bucket_table(buckets: np.ndarray, size: int) -> np.ndarray:
     return table
 
 
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """The distinct keys, ascending."""
+def sorted_distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct keys, ascending (sort and mask: ``np.unique`` hashes in numpy >= 2.3, slower)."""
     ordered = np.sort(keys)
     fresh = np.empty(len(ordered), dtype=bool)
     fresh[:1] = True

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from helpers.clv._codes import Encoded, encode
+from helpers.clv._codes import Encoded, encode, sorted_distinct
 from helpers.ledger.purchases import purchase_lines
 
 __all__ = ["select_period", "purchase_transactions", "rfm_summary", "calibration_holdout_summary"]
@@ -91,15 +91,6 @@ class _Days(NamedTuple):
     first: np.ndarray  # the key of the first purchase day
     last: np.ndarray  # the key of the last purchase day
     frequency: np.ndarray  # purchase days less one
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Distinct values, ascending (sort and mask: np.unique hashes in numpy >= 2.3, slower here)."""
-    out = np.sort(values)
-    fresh = np.empty(len(out), dtype=bool)
-    fresh[:1] = True
-    np.not_equal(out[1:], out[:-1], out=fresh[1:])
-    return out[fresh]
 
 
 def rfm_summary(
@@ -243,7 +234,7 @@ def _without_return_days(lines: _Lines) -> _Lines:
     lowest = values.min() if len(values) else 0.0
     if not (lowest < 0 or np.isnan(lowest)) or not np.any(values < 0):
         return lines
-    bad = _sorted_unique(keys[values < 0])
+    bad = sorted_distinct(keys[values < 0])
     slot = np.minimum(np.searchsorted(bad, keys), len(bad) - 1)
     hit = bad[slot] == keys
     sums = np.bincount(slot[hit], weights=values[hit], minlength=len(bad))
@@ -260,7 +251,7 @@ def _purchase_days(keys: np.ndarray, span: int, customers: int) -> _Days:
     One sort gives the distinct (customer, day) pairs, grouped by customer, days ascending;
     each customer's pairs end before the key of the next customer's first day.
     """
-    pairs = _sorted_unique(keys)
+    pairs = sorted_distinct(keys)
     next_starts = np.arange(1, customers + 1, dtype=pairs.dtype)
     next_starts *= span  # below 2**31 when the keys are int32
     ends = np.searchsorted(pairs, next_starts)
